@@ -1,0 +1,76 @@
+# SupportNet: set-up, the demo job, tests. `make help` lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSETS := $(VENV)/solara-assets/.complete
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
+
+.PHONY: help setup demo run test test-fast lint format docs bench browser assets dashboard clean
+
+help:
+	@echo "make demo       set up (first time) and run the demo sweep with its report"
+	@echo "make test       set up (first time) and run the full test suite, browser tests included"
+	@echo "make test-fast  the suite without browser tests"
+	@echo "make dashboard  start the dashboard on http://localhost:8765"
+	@echo "make lint       ruff check and format check"
+	@echo "make docs       regenerate the parameter tables in docs/"
+	@echo "make bench      run the speed benchmarks"
+
+# The virtual environment, on a Python >= 3.12 found by .ci/find-python.
+$(STAMP): pyproject.toml
+	@py=$$(.ci/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$py"; \
+	$$py -m venv $(VENV) && \
+	$(BIN)/python -m pip install -q --upgrade pip && \
+	$(BIN)/python -m pip install -q -e ".[dev]" && touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/supportnet sweep experiments/configs/demo.toml
+	$(BIN)/supportnet report results/demo
+
+run: $(STAMP)
+	$(BIN)/supportnet run --steps 200 --seed 1
+
+# Chromium for the browser tests is a system package (Debian's `chromium`).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The browser tests need Chromium at /usr/bin/chromium: install it with" >&2; \
+	  echo "  sudo apt-get install chromium" >&2; exit 1; \
+	fi
+
+# Solara's front-end files, served locally (no CDN needed: offline classrooms, tests).
+$(ASSETS): $(STAMP)
+	$(BIN)/python -m dashboards.assets --dir $(VENV)/solara-assets
+
+assets: $(ASSETS)
+
+test: $(STAMP) browser $(ASSETS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+
+dashboard: $(STAMP) $(ASSETS)
+	$(BIN)/supportnet dashboard
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+docs: $(STAMP)
+	$(BIN)/python -m model.docs
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,577 @@
+"""Starting networks: the layered convoy (default), standard generators, real networks, files.
+
+Every generator returns a :class:`StartingNetwork` (edges with optional kinds and strengths, the
+number of people, their labels, and a report of any conversion made). All randomness comes from
+the model's generator: networkx generators get an integer seed drawn from it.
+
+Sources:
+    Kahn, R. L. & Antonucci, T. C. (1980). Convoys over the life course: attachment, roles, and
+    social support. Life-Span Development and Behavior 3, 253-286.
+    Zhou, W.-X., Sornette, D., Hill, R. A. & Dunbar, R. I. M. (2005). Discrete hierarchical
+    organization of social group sizes. Proc. R. Soc. B 272, 439-444 (layers of ~5, ~15, ~50).
+    Watts, D. J. & Strogatz, S. H. (1998); Barabasi, A.-L. & Albert, R. (1999);
+    Erdos, P. & Renyi, A. (1959);
+    Holland, P. W., Laskey, K. B. & Leinhardt, S. (1983) Stochastic blockmodels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from .kinds import FAMILY, FRIEND, KIND_CODES, NEIGHBOUR, TIE_KINDS
+from .params import ParameterError, Params
+
+__all__ = ["NetworkFileError", "StartingNetwork", "build_network", "read_network_file"]
+
+#: Node attributes a network file may carry to set people's starting states and traits.
+NODE_STATE_ATTRS = (
+    "stress",
+    "depression",
+    "loneliness",
+    "perceived_support",
+    "capacity",
+    "help_seeking",
+    "desired_connection",
+    "resilience",
+)
+NODE_OTHER_ATTRS = ("group",)
+EDGE_ATTRS = ("kind", "strength", "weight", "conflict")
+
+
+class NetworkFileError(ParameterError):
+    """A network file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass
+class StartingNetwork:
+    """A starting network before it becomes the model's tie store.
+
+    Attributes:
+        n: Number of people.
+        u: First endpoint of each tie.
+        v: Second endpoint.
+        kind: Kind code per tie, or None to draw kinds from the shares.
+        strength: Strength per tie in (0, 1], or None to draw.
+        conflict: Conflict per tie in [0, 1], or None to draw.
+        group: Community group per person, or None to keep the drawn groups.
+        labels: Display name per person (node labels of real networks and files).
+        node_values: Starting values per person read from a file (name -> array with NaN
+            where a node had no value).
+        report: Conversions made, in words (printed by the CLI, shown by the dashboard).
+    """
+
+    n: int
+    u: np.ndarray
+    v: np.ndarray
+    kind: np.ndarray | None = None
+    strength: np.ndarray | None = None
+    conflict: np.ndarray | None = None
+    group: np.ndarray | None = None
+    labels: list[str] | None = None
+    node_values: dict[str, np.ndarray] = field(default_factory=dict)
+    report: list[str] = field(default_factory=list)
+
+
+def build_network(params: Params, rng: np.random.Generator) -> StartingNetwork:
+    """Build the starting network that ``params.network`` names.
+
+    Args:
+        params: Validated parameters.
+        rng: The model's generator.
+
+    Returns:
+        The starting network.
+
+    Raises:
+        NetworkFileError: If ``network`` is 'file' and the file cannot be used.
+    """
+    kind = params.network
+    n = params.n_people
+    if kind == "convoy":
+        return _convoy(params, rng)
+    if kind == "family_sbm":
+        return _family_sbm(params, rng)
+    seed = int(rng.integers(2**31 - 1))
+    if kind == "watts_strogatz":
+        return _from_graph(nx.watts_strogatz_graph(n, params.ws_k, params.ws_p, seed=seed))
+    if kind == "barabasi_albert":
+        return _from_graph(nx.barabasi_albert_graph(n, params.ba_m, seed=seed))
+    if kind == "erdos_renyi":
+        p = params.er_mean_degree / max(n - 1, 1)
+        return _from_graph(nx.fast_gnp_random_graph(n, p, seed=seed))
+    if kind == "karate_club":
+        G = nx.karate_club_graph()
+        net = _from_graph(G, source="Zachary's karate club (34 members)")
+        clubs = sorted({d["club"] for _, d in G.nodes(data=True)})
+        net.group = np.array([clubs.index(G.nodes[i]["club"]) for i in G.nodes], np.int32)
+        return net
+    if kind == "davis_southern_women":
+        B = nx.davis_southern_women_graph()
+        women = [n_ for n_, d in B.nodes(data=True) if d["bipartite"] == 0]
+        G = nx.bipartite.weighted_projected_graph(B, women)
+        net = _from_graph(G, source="Davis' Southern Women")
+        net.report.append(
+            "Davis' Southern Women is a women-by-events graph: projected onto the 18 women, "
+            "two women tied when they attended an event together, strength from shared events"
+        )
+        return net
+    if kind == "florentine_families":
+        return _from_graph(nx.florentine_families_graph(), source="Padgett's Florentine families")
+    if kind == "les_miserables":
+        return _from_graph(nx.les_miserables_graph(), source="Les Miserables co-appearances")
+    if kind == "file":
+        return read_network_file(params.network_file)
+    raise ParameterError(f"parameter 'network': {kind!r} is not a known network")
+
+
+# --- generators ---------------------------------------------------------------------------------
+def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    base = np.floor(x)
+    return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
+
+
+def _partners(
+    people: np.ndarray, group: np.ndarray, locality: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw one partner per entry of ``people``: in the same group with prob. ``locality``.
+
+    Returns the partners and whether each was drawn locally.
+    """
+    n = len(group)
+    order = np.argsort(group, kind="stable")
+    sizes = np.bincount(group, minlength=group.max() + 1)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    local = rng.random(len(people)) < locality
+    g = group[people]
+    pick_local = order[starts[g] + (rng.random(len(people)) * sizes[g]).astype(np.int64)]
+    pick_any = rng.integers(0, n, len(people))
+    return np.where(local, pick_local, pick_any), local
+
+
+def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
+    """Layered convoy: families, then inner circle, sympathy group and wider layer.
+
+    Each person proposes half of each layer's ties (so mean degree comes out near the layer's
+    size). Families are complete clusters sized to fill ``convoy_family_share`` of the inner
+    circle; other ties are drawn within the person's community with probability
+    ``convoy_locality``. Strength falls from the inner to the wider layer.
+    """
+    p = params
+    n = p.n_people
+    group = rng.integers(0, p.n_groups, n).astype(np.int32)
+    us, vs, kinds, strengths = [], [], [], []
+    scale = p.initial_strength_mean / 0.5
+
+    # Families: complete clusters of size ~ family ties in the inner circle + 1.
+    fam_ties = p.convoy_inner * p.convoy_family_share
+    if fam_ties > 0:
+        sizes = np.maximum(1, rng.poisson(fam_ties, n) + 1)
+        ends = np.cumsum(sizes)
+        sizes = sizes[: np.searchsorted(ends, n) + 1]
+        sizes[-1] -= max(0, int(sizes.sum()) - n)
+        perm = rng.permutation(n)
+        fam_id = np.repeat(np.arange(len(sizes)), sizes)
+        family_of = np.empty(n, np.int64)
+        family_of[perm] = fam_id
+        # Families live in one community: a household shares its members' group.
+        head = perm[np.concatenate([[0], np.cumsum(sizes)[:-1]])]
+        group[perm] = group[head][fam_id]
+        order = np.argsort(family_of, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        big = np.flatnonzero(sizes > 1)
+        for size in np.unique(sizes[big]):
+            blocks = starts[sizes == size]
+            iu, iv = np.triu_indices(size, 1)
+            us.append(order[(blocks[:, None] + iu).ravel()])
+            vs.append(order[(blocks[:, None] + iv).ravel()])
+        fu = np.concatenate(us) if us else np.zeros(0, np.int64)
+        kinds.append(np.full(len(fu), FAMILY, np.int8))
+        strengths.append(np.clip(rng.normal(0.8, 0.1, len(fu)), 0.3, 1.0))
+        fam_each = fam_ties
+    else:
+        fam_each = 0.0
+
+    layers = (
+        (p.convoy_inner - fam_each, 0.8 * scale),
+        (p.convoy_sympathy - p.convoy_inner, 0.5 * scale),
+        (p.convoy_wider - p.convoy_sympathy, 0.25 * scale),
+    )
+    for li, (size, mean_strength) in enumerate(layers):
+        if size <= 0:
+            continue
+        k = _stochastic_round(np.full(n, size / 2.0), rng)
+        people = np.repeat(np.arange(n), k)
+        partners, local = _partners(people, group, p.convoy_locality, rng)
+        us.append(people)
+        vs.append(partners)
+        kind = np.full(len(people), FRIEND, np.int8)
+        if li == 2:
+            kind[local] = NEIGHBOUR  # wider-layer ties in one's own community: neighbours
+        kinds.append(kind)
+        strengths.append(np.clip(rng.normal(mean_strength, 0.1, len(people)), 0.06, 1.0))
+
+    u = np.concatenate(us) if us else np.zeros(0, np.int64)
+    v = np.concatenate(vs) if vs else np.zeros(0, np.int64)
+    return StartingNetwork(
+        n=n,
+        u=u,
+        v=v,
+        kind=np.concatenate(kinds) if kinds else None,
+        strength=np.concatenate(strengths) if strengths else None,
+        group=group,
+    )
+
+
+def _family_sbm(params: Params, rng: np.random.Generator) -> StartingNetwork:
+    """Stochastic block model with family blocks: p_in = 1 within a family, p_out between.
+
+    p_out = sbm_mean_degree_between / (n - family size), drawn as that many random pairs, which
+    for sparse graphs is the same distribution up to the rare repeat (repeats are dropped).
+    """
+    p = params
+    n = p.n_people
+    size = p.sbm_family_size
+    fam = np.arange(n) // size
+    us, vs = [], []
+    for s in range(size):
+        for t in range(s + 1, size):
+            a = np.arange(s, n, size)
+            b = a + (t - s)
+            ok = b < n
+            us.append(a[ok])
+            vs.append(b[ok])
+    fu = np.concatenate(us) if us else np.zeros(0, np.int64)
+    fv = np.concatenate(vs) if vs else np.zeros(0, np.int64)
+    m_out = int(rng.poisson(p.sbm_mean_degree_between * n / 2))
+    ou = rng.integers(0, n, m_out)
+    ov = rng.integers(0, n, m_out)
+    keep = fam[ou] != fam[ov]
+    ou, ov = ou[keep], ov[keep]
+    okind = _draw_kinds(len(ou), params, rng, allow_family=False)
+    return StartingNetwork(
+        n=n,
+        u=np.concatenate([fu, ou]),
+        v=np.concatenate([fv, ov]),
+        kind=np.concatenate([np.full(len(fu), FAMILY, np.int8), okind]),
+        strength=np.concatenate(
+            [
+                np.clip(rng.normal(0.8, 0.1, len(fu)), 0.3, 1.0),
+                np.clip(rng.normal(p.initial_strength_mean, 0.15, len(ou)), 0.06, 1.0),
+            ]
+        ),
+        group=(fam % p.n_groups).astype(np.int32),
+    )
+
+
+def _draw_kinds(m: int, params: Params, rng: np.random.Generator, allow_family=True) -> np.ndarray:
+    fam = params.family_share if allow_family else 0.0
+    neigh = params.neighbour_share
+    r = rng.random(m)
+    kind = np.full(m, FRIEND, np.int8)
+    kind[r < fam + neigh] = NEIGHBOUR
+    kind[r < fam] = FAMILY
+    return kind
+
+
+def _from_graph(G: nx.Graph, source: str = "", path: str = "") -> StartingNetwork:
+    """Convert a networkx graph (any labels, optional attributes) into a StartingNetwork.
+
+    Nodes are numbered in the graph's node order; labels keep their names. Edge ``kind``,
+    ``strength`` (or ``weight``, scaled so the largest is 1) and ``conflict`` are used when
+    present, and node state attributes (:data:`NODE_STATE_ATTRS`) and ``group`` when present.
+    """
+    where = f"network file {path!r}" if path else (source or "network")
+    report: list[str] = []
+    nodes = list(G.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    n = len(nodes)
+    edges = list(G.edges(data=True))
+    u = np.array([index[a] for a, _, _ in edges], np.int64)
+    v = np.array([index[b] for _, b, _ in edges], np.int64)
+
+    kind = strength = conflict = None
+    if any("kind" in d for _, _, d in edges):
+        codes = []
+        for a, b, d in edges:
+            k = d.get("kind")
+            if k not in KIND_CODES:
+                raise NetworkFileError(
+                    f"{where}: edge ({a}, {b}) has kind={k!r}; allowed: {', '.join(TIE_KINDS)}"
+                )
+            codes.append(KIND_CODES[k])
+        kind = np.array(codes, np.int8)
+    skey = (
+        "strength"
+        if any("strength" in d for *_, d in edges)
+        else "weight"
+        if any("weight" in d for *_, d in edges)
+        else None
+    )
+    if skey is not None:
+        vals = []
+        for a, b, d in edges:
+            x = _number(d.get(skey, None), where, f"edge ({a}, {b})", skey)
+            if x is None or not x > 0:
+                raise NetworkFileError(
+                    f"{where}: edge ({a}, {b}) has {skey}={d.get(skey)!r}; "
+                    f"every edge needs a positive {skey} when any has one"
+                )
+            vals.append(x)
+        arr = np.array(vals, float)
+        if skey == "strength" and arr.max() > 1:
+            raise NetworkFileError(
+                f"{where}: edge strength {arr.max():g} is out of range; strength must be in (0, 1] "
+                "(use a 'weight' attribute for other scales: it is rescaled)"
+            )
+        if skey == "weight":
+            top = arr.max()
+            arr = arr / top
+            if not np.all(arr == 1):
+                report.append(
+                    f"{where}: edge weights rescaled to strengths in (0, 1] (max {top:g} -> 1)"
+                )  # noqa: E501
+        strength = np.clip(arr, 1e-3, 1.0)
+    if any("conflict" in d for *_, d in edges):
+        vals = []
+        for a, b, d in edges:
+            x = _number(d.get("conflict", 0.0), where, f"edge ({a}, {b})", "conflict")
+            if x is None or not 0 <= x <= 1:
+                raise NetworkFileError(
+                    f"{where}: edge ({a}, {b}) has conflict={d.get('conflict')!r}; "
+                    "conflict must be a number from 0 to 1"
+                )
+            vals.append(x)
+        conflict = np.array(vals, float)
+
+    node_values: dict[str, np.ndarray] = {}
+    group = None
+    present = {k for _, d in G.nodes(data=True) for k in d}
+    for name in NODE_STATE_ATTRS:
+        if name not in present:
+            continue
+        arr = np.full(n, np.nan)
+        for node, d in G.nodes(data=True):
+            if name in d:
+                x = _number(d[name], where, f"node {node!r}", name)
+                if x is None or not 0 <= x <= 1:
+                    raise NetworkFileError(
+                        f"{where}: node {node!r} has {name}={d[name]!r}; "
+                        f"{name} must be a number from 0 to 1"
+                    )
+                arr[index[node]] = x
+        node_values[name] = arr
+    if "group" in present and path:
+        raw = [G.nodes[node].get("group") for node in nodes]
+        cats = sorted({str(x) for x in raw if x is not None})
+        group = np.array([cats.index(str(x)) if x is not None else 0 for x in raw], np.int32)
+        report.append(f"{where}: {len(cats)} community groups read from node attribute 'group'")
+    if path:
+        ignored = sorted(
+            str(k) for k in present - set(NODE_STATE_ATTRS) - set(NODE_OTHER_ATTRS) - {"label"}
+        )
+        if ignored:
+            report.append(f"{where}: node attributes not used by the model: {', '.join(ignored)}")
+    labels = [str(G.nodes[x].get("label", x)) for x in nodes]
+    if source:
+        report.insert(0, f"{source}: {n} people, {len(edges)} ties")
+    return StartingNetwork(
+        n=n,
+        u=u,
+        v=v,
+        kind=kind,
+        strength=strength,
+        conflict=conflict,
+        group=group,
+        labels=labels,
+        node_values=node_values,
+        report=report,
+    )
+
+
+def _number(x, where: str, what: str, name: str) -> float | None:
+    if x is None:
+        return None
+    if isinstance(x, bool):
+        raise NetworkFileError(f"{where}: {what} has {name}={x!r}; expected a number")
+    try:
+        val = float(x)
+    except (TypeError, ValueError):
+        raise NetworkFileError(f"{where}: {what} has {name}={x!r}; expected a number") from None
+    if not math.isfinite(val):
+        raise NetworkFileError(f"{where}: {what} has {name}={x!r}; expected a finite number")
+    return val
+
+
+# --- files --------------------------------------------------------------------------------------
+_EDGE_LIST = (".txt", ".edgelist", ".edges", ".csv", ".tsv")
+_FORMATS = ".graphml, .gml, " + ", ".join(_EDGE_LIST)
+
+
+def read_network_file(path: str | Path) -> StartingNetwork:
+    """Read a network file (edge list, GraphML, GML) into a StartingNetwork.
+
+    Accepted, with a reported conversion: directed graphs (made undirected; a pair tied both
+    ways becomes one tie with the larger strength), multigraphs (parallel edges merged, their
+    weights summed), self-loops (dropped), disconnected pieces (kept; the report counts them).
+    Refused with a clear message: a missing or unreadable file, an unknown format, a file with
+    no ties or fewer than two people, and attributes that do not fit (see :func:`_from_graph`).
+
+    Args:
+        path: The file.
+
+    Returns:
+        The starting network, with ``report`` listing conversions.
+
+    Raises:
+        NetworkFileError: If the file cannot be used.
+    """
+    path = Path(path)
+    where = f"network file '{path}'"
+    if not path.exists():
+        raise NetworkFileError(f"{where} does not exist")
+    if not path.is_file():
+        raise NetworkFileError(f"{where} is not a file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".graphml":
+            G = nx.read_graphml(path)
+        elif suffix == ".gml":
+            G = nx.read_gml(path, label="label")
+        elif suffix in _EDGE_LIST:
+            G = _read_edge_list(path, where)
+        else:
+            raise NetworkFileError(
+                f"{where}: the format {suffix or '(no extension)'!r} is not known; "
+                f"allowed: {_FORMATS}"
+            )
+    except NetworkFileError:
+        raise
+    except UnicodeDecodeError:
+        raise NetworkFileError(f"{where} is not a text file ({_FORMATS} are read)") from None
+    except Exception as exc:  # parsers raise many types; all mean "cannot read this"
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise NetworkFileError(f"{where} cannot be read as {suffix[1:]}: {msg}") from None
+
+    report = []
+    repeats = G.graph.pop("repeats", 0)
+    if repeats:
+        report.append(f"{where}: {repeats} repeated pairs merged into one tie each, weights summed")
+    if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
+        raise NetworkFileError(f"{where} has no ties; a network needs at least one tie")
+    if G.is_multigraph():
+        H = nx.DiGraph() if G.is_directed() else nx.Graph()
+        H.add_nodes_from(G.nodes(data=True))
+        merged = 0
+        for a, b, d in G.edges(data=True):
+            if H.has_edge(a, b):
+                merged += 1
+                w = H[a][b].get("weight", 1.0) + float(d.get("weight", 1.0))
+                H[a][b]["weight"] = w
+            else:
+                H.add_edge(a, b, **d)
+                H[a][b].setdefault("weight", float(d.get("weight", 1.0)))
+        G = H
+        report.append(f"{where}: multigraph; {merged} parallel edges merged, weights summed")
+    if G.is_directed():
+        H = nx.Graph()
+        H.add_nodes_from(G.nodes(data=True))
+        for a, b, d in G.edges(data=True):
+            if H.has_edge(a, b):
+                for key in ("weight", "strength"):
+                    if key in d:
+                        H[a][b][key] = max(H[a][b].get(key, 0), d[key])
+            else:
+                H.add_edge(a, b, **d)
+        report.append(f"{where}: directed; made undirected ({H.number_of_edges()} ties)")
+        G = H
+    loops = nx.number_of_selfloops(G)
+    if loops:
+        G = G.copy()
+        G.remove_edges_from(list(nx.selfloop_edges(G)))
+        report.append(f"{where}: {loops} self-loops dropped")
+    if G.number_of_nodes() < 2 or G.number_of_edges() == 0:
+        raise NetworkFileError(f"{where} has fewer than two people with ties between them")
+    pieces = nx.number_connected_components(G)
+    if pieces > 1:
+        isolated = sum(1 for _ in nx.isolates(G))
+        report.append(
+            f"{where}: {pieces} disconnected pieces kept ({isolated} people without ties)"
+        )
+    net = _from_graph(G, path=str(path))
+    net.report[:0] = [f"{where}: {net.n} people, {len(net.u)} ties", *report]
+    return net
+
+
+def _read_edge_list(path: Path, where: str) -> nx.Graph:
+    """Read 'a b [weight]' lines (or CSV with a header naming source and target columns)."""
+    import pandas as pd
+
+    text = path.read_text()
+    if not text.strip():
+        raise NetworkFileError(f"{where} is empty; a network needs at least one tie")
+    if path.suffix.lower() == ".csv":
+        df = pd.read_csv(path, dtype=str, skipinitialspace=True)
+        cols = [c.strip().lower() for c in df.columns]
+        df.columns = cols
+        src = next((c for c in ("source", "from", "u") if c in cols), None)
+        dst = next((c for c in ("target", "to", "v") if c in cols), None)
+        if src is None or dst is None:
+            if len(cols) < 2:
+                raise NetworkFileError(
+                    f"{where}: a CSV edge list needs 'source' and 'target' columns"
+                )
+            src, dst = cols[0], cols[1]
+        G = nx.Graph()
+        extra = [c for c in cols if c not in (src, dst)]
+        for row in df.itertuples(index=False):
+            d = dict(zip(cols, row, strict=True))
+            if pd.isna(d[src]) or pd.isna(d[dst]):
+                raise NetworkFileError(f"{where}: a row has an empty source or target: {d}")
+            attrs = {c: _maybe_number(d[c]) for c in extra if not pd.isna(d[c])}
+            G.add_edge(str(d[src]).strip(), str(d[dst]).strip(), **attrs)
+        return G
+    G = nx.Graph()
+    for lineno, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.replace(",", " ").split()
+        if len(parts) < 2:
+            raise NetworkFileError(
+                f"{where}, line {lineno}: {line!r} is not an edge; expected 'a b' or 'a b weight'"
+            )
+        attrs = {}
+        if len(parts) >= 3:
+            try:
+                attrs["weight"] = float(parts[2])
+            except ValueError:
+                raise NetworkFileError(
+                    f"{where}, line {lineno}: weight {parts[2]!r} is not a number"
+                ) from None
+        if len(parts) > 3:
+            raise NetworkFileError(
+                f"{where}, line {lineno}: {line!r} has {len(parts)} fields; expected 'a b [weight]'"
+            )
+        a, b = parts[0], parts[1]
+        if G.has_edge(a, b):
+            if a == b:
+                G.add_edge(a, b, **attrs)
+                continue
+            # A repeated pair in a plain edge list is a multigraph: sum weights.
+            G[a][b]["weight"] = G[a][b].get("weight", 1.0) + attrs.get("weight", 1.0)
+            G.graph["repeats"] = G.graph.get("repeats", 0) + 1
+        else:
+            G.add_edge(a, b, **attrs)
+    return G
+
+
+def _maybe_number(x: str):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return x.strip() if isinstance(x, str) else x

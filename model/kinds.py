@@ -1,0 +1,89 @@
+"""Support types, tie kinds and life-event kinds, with the tables that make kinds differ.
+
+The tables are fixed properties of the model's world, documented in ``docs/model.md`` with their
+sources; the user-facing knobs that scale them (decay per kind, ``online_landing``) are parameters
+in :mod:`model.params`.
+
+Sources:
+    Wellman, B. & Wortley, S. (1990). Different strokes from different folks: community ties and
+    social support. American Journal of Sociology 96(3), 558-588 (which kinds of tie give which
+    kinds of support: kin give emotional and practical help, neighbours small services).
+    House, J. S. (1981). Work Stress and Social Support (the four types of support).
+    Kahn, R. L. & Antonucci, T. C. (1980). Convoys over the life course (layers, family persists).
+    Thoits, P. A. (2011). Mechanisms linking social ties and support to physical and mental health.
+    Journal of Health and Social Behavior 52(2), 145-161 (family support reduces stress most).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "CAN_END",
+    "CONTACT_QUALITY",
+    "EVENT_KINDS",
+    "EVENT_NEEDS",
+    "KIND_CODES",
+    "LANDING",
+    "STRESS_RELIEF",
+    "SUPPORT_TYPES",
+    "TIE_KINDS",
+    "decay_by_kind",
+    "landing_matrix",
+]
+
+#: The four support types (House 1981), in the column order of every (n, 4) array.
+SUPPORT_TYPES = ("emotional", "instrumental", "informational", "appraisal")
+
+#: Tie kinds, in the order of their integer codes.
+TIE_KINDS = ("family", "friend", "neighbour", "peer", "professional", "online")
+KIND_CODES = {name: code for code, name in enumerate(TIE_KINDS)}
+FAMILY, FRIEND, NEIGHBOUR, PEER, PROFESSIONAL, ONLINE = range(len(TIE_KINDS))
+
+#: How well each support type lands over each tie kind (rows: TIE_KINDS, columns: SUPPORT_TYPES).
+#: The online row is scaled further by the parameter ``online_landing``.
+LANDING = np.array(
+    [
+        # emotional, instrumental, informational, appraisal
+        [1.0, 0.9, 0.6, 0.8],  # family: comfort and practical help (Wellman & Wortley 1990)
+        [0.9, 0.6, 0.7, 0.9],  # friend: companionship, emotional and esteem support
+        [0.5, 0.9, 0.5, 0.5],  # neighbour: small services, rides, borrowing
+        [0.8, 0.4, 0.8, 0.9],  # peer (support group): shared experience, advice, validation
+        [0.9, 0.3, 1.0, 0.7],  # professional: emotional and informational competence
+        [0.9, 0.1, 0.8, 0.8],  # online: like a friend, but no practical help at a distance
+    ]
+)
+
+#: Stress relieved by one unit of well-landed support, per tie kind: family support
+#: lowers perceived stress most (Thoits 2011).
+STRESS_RELIEF = np.array([1.0, 0.8, 0.6, 0.8, 0.9, 0.6])
+
+#: How much a contact over each tie kind counts toward feeling connected (loneliness).
+CONTACT_QUALITY = np.array([1.0, 1.0, 0.7, 0.8, 0.3, 0.5])
+
+#: Tie kinds that can end. Family ties weaken but persist (Kahn & Antonucci 1980);
+#: professional ties end when the service ends, not through decay or imbalance.
+CAN_END = np.array([False, True, True, True, False, True])
+
+#: Kinds of life event and the unmet need each creates across the four support types.
+EVENT_KINDS = ("loss", "practical", "financial", "interpersonal")
+EVENT_NEEDS = np.array(
+    [
+        [0.9, 0.3, 0.1, 0.4],  # loss: bereavement, separation
+        [0.3, 0.9, 0.4, 0.1],  # practical: illness, injury, moving house
+        [0.4, 0.6, 0.7, 0.5],  # financial: job loss, debt
+        [0.7, 0.1, 0.2, 0.8],  # interpersonal: conflict, rejection
+    ]
+)
+
+
+def decay_by_kind(params) -> np.ndarray:
+    """Return the per-step decay rate of each tie kind, from the ``decay_*`` parameters."""
+    return np.array([params[f"decay_{k}"] for k in TIE_KINDS], dtype=float)
+
+
+def landing_matrix(params) -> np.ndarray:
+    """Return :data:`LANDING` with the online row scaled by ``online_landing``."""
+    table = LANDING.copy()
+    table[ONLINE] *= params.online_landing
+    return table

@@ -1,0 +1,37 @@
+"""The phases of one step, one module each, run in this order by :class:`model.SupportModel`.
+
+Each phase is a function ``run(ctx)`` of a :class:`~model.mechanisms.context.StepContext` (the
+population arrays, the tie store, the parameters, the generator and what earlier phases of this
+step produced). Every phase updates all people at once (synchronous update) with array operations.
+"""
+
+from . import (
+    appraisal,
+    costs,
+    depression,
+    giving,
+    loneliness,
+    perception,
+    recovery,
+    seeking,
+    stressors,
+    ties,
+)
+from .context import StepContext
+
+#: The phases in step order (model.md: stressors, appraisal, seeking, giving, costs, recovery,
+#: loneliness, depression, tie dynamics; perceived support is updated right after giving).
+PHASES = (
+    ("stressors", stressors.run),
+    ("appraisal", appraisal.run),
+    ("seeking", seeking.run),
+    ("giving", giving.run),
+    ("perception", perception.run),
+    ("costs", costs.run),
+    ("recovery", recovery.run),
+    ("loneliness", loneliness.run),
+    ("depression", depression.run),
+    ("ties", ties.run),
+)
+
+__all__ = ["PHASES", "StepContext"]

@@ -1,0 +1,99 @@
+"""Phase 4, giving: asked ties give support, split by need and strength.
+
+Each giver j is willing to give ``budget_j = giving_boundary * capacity_j`` this step. It is
+split among the people who asked j in proportion to need x tie strength,
+
+    g_ij = min( budget_j * a_ij / sum_i a_ij ,  need_i / asks_i ),   a_ij = need_i * strength_ij
+
+(the second bound: nobody receives more than their need, spread over the ties they asked).
+A giver with a caseload limit (professionals) serves only the ``caseload`` askers with the largest
+a_ij. Support is split across the four types by the asker's needs, ``g_ijk = g_ij * need_ik /
+need_i``. What is received lands according to the giver's competence and the tie kind,
+
+    effective_ijk = g_ijk * competence_jk * landing[kind_ij, k]
+    need_ik      <- max(0, need_ik - sum_j effective_ijk)
+    stress_i     <- stress_i * (1 - min(1, support_stress_relief * sum_jk effective_ijk
+                                               * stress_relief[kind_ij]))
+
+Support given equals support received: both are sums of the same g_ijk. No random draws.
+
+Sources:
+    Cohen & Wills (1985) and Cutrona, C. E. & Russell, D. W. (1990). Type of social support and
+    specific stress: a theory of optimal matching (support helps when its type fits the need).
+    Thoits (2011), for stress relief by tie kind.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..kinds import STRESS_RELIEF, landing_matrix
+from .context import StepContext
+
+
+def budget(ctx: StepContext) -> np.ndarray:
+    """Return what each person is willing to give this step."""
+    return ctx.params.giving_boundary * ctx.pop.capacity
+
+
+def _apply_caseload(giver: np.ndarray, weight: np.ndarray, caseload: np.ndarray) -> np.ndarray:
+    """Return a mask keeping, for givers with a caseload limit, their top-weighted asks."""
+    keep = np.ones(len(giver), bool)
+    limited = caseload[giver] > 0
+    if not limited.any():
+        return keep
+    idx = np.flatnonzero(limited)
+    # Order by giver, then weight (largest first), then position (stable): deterministic.
+    order = idx[np.lexsort((idx, -weight[idx], giver[idx]))]
+    g = giver[order]
+    first = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    keep[order[rank >= caseload[g]]] = False
+    return keep
+
+
+def run(ctx: StepContext) -> None:
+    """Transfer support along the asked arcs; update needs and stress of receivers."""
+    p, pop, ties = ctx.params, ctx.pop, ctx.ties
+    n, m = pop.n, ties.m
+    pop.received[:] = 0.0
+    pop.received_effective[:] = 0.0
+    pop.given[:] = 0.0
+    ctx.flow_uv = np.zeros(m)
+    ctx.flow_vu = np.zeros(m)
+    ctx.exchanges = (np.zeros(0, np.int64),) * 2 + (np.zeros(0), np.zeros(0, np.int8))
+    arcs = ctx.ask_arcs
+    if not p.giving or len(arcs) == 0:
+        return
+    src, dst, slot = ctx.arcs()
+    asker, giver, e = src[arcs], dst[arcs], slot[arcs]
+    need_total = ctx.ask_need
+    weight = need_total[asker] * ties.strength[e]
+    keep = _apply_caseload(giver, weight, pop.caseload)
+    arcs, asker, giver, e, weight = arcs[keep], asker[keep], giver[keep], e[keep], weight[keep]
+    asks_per_asker = np.bincount(asker, minlength=n)
+    demand = np.bincount(giver, weight, n)
+    share = weight / np.where(demand[giver] > 0, demand[giver], 1.0)
+    amount = np.minimum(budget(ctx)[giver] * share, need_total[asker] / asks_per_asker[asker])
+    by_type = amount[:, None] * pop.need[asker] / need_total[asker, None]  # g_ijk
+    kind = ties.kind[e]
+
+    # Accounting: what is given is exactly what is received.
+    pop.given[:] = np.bincount(giver, amount, n)
+    for k in range(by_type.shape[1]):
+        pop.received[:, k] = np.bincount(asker, by_type[:, k], n)
+    ctx.given_by_type = by_type.sum(axis=0)
+    ctx.given_by_kind = np.bincount(kind, amount, 6)
+    forward = arcs < m
+    ctx.flow_uv = np.bincount(e[forward], amount[forward], m)
+    ctx.flow_vu = np.bincount(e[~forward], amount[~forward], m)
+    ctx.exchanges = (giver, asker, amount, kind)
+
+    # Effect: competence x fit of the type to the tie kind.
+    effective = by_type * pop.competence[giver] * landing_matrix(p)[kind]
+    for k in range(effective.shape[1]):
+        pop.received_effective[:, k] = np.bincount(asker, effective[:, k], n)
+    pop.need -= pop.received_effective
+    np.maximum(pop.need, 0.0, out=pop.need)
+    relief = np.bincount(asker, effective.sum(axis=1) * STRESS_RELIEF[kind], n)
+    pop.stress *= 1.0 - np.minimum(1.0, p.support_stress_relief * relief)

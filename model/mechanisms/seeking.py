@@ -1,0 +1,75 @@
+"""Phase 3, help-seeking: who asks, and whom they ask.
+
+A person considers asking when stress exceeds ``seek_stress_threshold`` or any unmet need exceeds
+``seek_need_threshold`` (and they have some need). They ask with probability
+
+    willingness_i = help_seeking_i * (1 - depression_seeking_effect * depression_i)
+                    * (1 - withdrawal_strength * loneliness_i   [withdrawal on])
+                    + seeking_boost_i                             [outreach interventions]
+
+(clipped to [0, 1]). An asker asks each tie j with probability
+``min(1, ask_breadth * w_ij / sum_j w_ij)``, where the weight is the tie's strength times the
+expected fit of j's competence to i's needs on that kind of tie:
+
+    w_ij = strength_ij * sum_k need_ik * competence_jk * landing[kind_ij, k] / sum_k need_ik
+
+so ``ask_breadth`` ties are asked on average, the strong and competent ones most often.
+
+Draws per step, in order: uniform (n) for willingness, then two uniforms per tie in canonical
+order (arc u->v, arc v->u).
+
+Sources:
+    Rickwood, D. & Thomas, K. (2012). Conceptual measurement framework for help-seeking for mental
+    health problems. Psychology Research and Behavior Management 5, 173-183.
+    Clement, S. et al. (2015). What is the impact of mental health-related stigma on help-seeking?
+    Psychological Medicine 45(1), 11-27 (stigma lowers willingness to ask).
+    Wellman & Wortley (1990), for the fit of tie kinds to support types.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..kinds import landing_matrix
+from .context import StepContext, draw_per_tie
+
+
+def willingness(ctx: StepContext) -> np.ndarray:
+    """Return each person's probability of asking, if in need, this step."""
+    p, pop = ctx.params, ctx.pop
+    w = pop.help_seeking * (1.0 - p.depression_seeking_effect * pop.depression)
+    if p.withdrawal:
+        w = w * (1.0 - p.withdrawal_strength * pop.loneliness)
+    return np.clip(w + pop.seeking_boost, 0.0, 1.0)
+
+
+def run(ctx: StepContext) -> None:
+    """Decide who asks and which ties they ask; record the asked arcs."""
+    p, pop, ties = ctx.params, ctx.pop, ctx.ties
+    pop.asked[:] = False
+    total_need = pop.need.sum(axis=1)
+    ctx.ask_need = total_need
+    if not p.seeking:
+        return
+    n, m = pop.n, ties.m
+    u_ask = ctx.rng.random(n)
+    u_arc = draw_per_tie(ctx.rng, ties, 2).reshape(-1)  # arcs u->v then v->u
+    considers = (pop.stress > p.seek_stress_threshold) | (
+        pop.need.max(axis=1) > p.seek_need_threshold
+    )  # noqa: E501
+    asks = considers & (total_need > 0) & (u_ask < willingness(ctx)) & ~pop.is_professional
+    pop.asked[:] = asks
+    if m == 0 or not asks.any():
+        ctx.ask_arcs = np.zeros(0, np.int64)
+        return
+    src, dst, slot = ctx.arcs()
+    from_asker = asks[src]
+    idx = np.flatnonzero(from_asker)
+    s, d, e = src[idx], dst[idx], slot[idx]
+    need_share = pop.need[s] / total_need[s, None]
+    fit = (need_share * pop.competence[d] * landing_matrix(p)[ties.kind[e]]).sum(axis=1)
+    w = ties.strength[e] * fit
+    w_sum = np.bincount(s, w, n)
+    prob = np.minimum(1.0, p.ask_breadth * w / np.where(w_sum[s] > 0, w_sum[s], 1.0))
+    chosen = u_arc[idx] < prob
+    ctx.ask_arcs = idx[chosen]

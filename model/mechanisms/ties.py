@@ -1,0 +1,185 @@
+"""Phase 9, tie dynamics: ties strengthen with use, decay without contact, end, and form.
+
+Strengthening (ties used for support this step; more when support flowed both ways):
+
+    strength <- strength + strengthen_rate * (1 + reciprocity_bonus * reciprocal) * (1 - strength)
+
+Maintenance (ties with routine contact but no support this step): contact keeps ties alive,
+
+    strength <- strength + contact_gain * (1 - strength)
+
+Decay (ties without contact this step; rate by kind, family slowest):
+
+    strength <- strength * (1 - decay[kind])          family: never below family_floor
+
+Reciprocity balance (given by u minus given by v, with forgetting):
+
+    balance <- (1 - balance_memory) * balance + flow_uv - flow_vu
+
+Ending: a tie that can end (not family, not professional) ends when strength < end_threshold,
+and otherwise with probability ``end_hazard * min(1, min(1, |balance| / imbalance_threshold)^2
++ conflict^2)``: squares, so that only very unbalanced or conflictual ties are at real risk.
+
+Formation (people under their ``max_ties``; acceptance lowered by the partner's loneliness with
+``withdrawal`` on, ``accept = 1 - withdrawal_strength * loneliness``):
+  - triadic closure: with probability closure_rate (times the person's tie-formation factor and
+    ``1 - withdrawal_strength * loneliness``), a person meets a random friend of a random friend
+    and they tie if the friend-of-friend accepts;
+  - focal points: with probability focal_rate, a person meets a random member of their community
+    group; they tie with probability accept * exp(-homophily * interest distance);
+  - online: with probability online_rate (times the online factor), a person meets anyone;
+    they tie with probability accept * exp(-homophily * interest distance), as an online tie.
+New ties start at ``new_tie_strength`` with conflict drawn around ``conflict_mean``.
+
+Draws per step, in order: one uniform per tie (ending, canonical order); ten uniforms per person
+(closure: meet, friend, friend-of-friend, accept; focal: meet, partner, accept; online: meet,
+partner, accept); one uniform per new tie for its conflict.
+
+Sources:
+    Roberts & Dunbar (2011) also for maintenance: contact frequency sustains emotional closeness.
+    Granovetter, M. (1973). The strength of weak ties (closure, tie strength).
+    Feld, S. L. (1981). The focused organization of social ties. Am. J. Sociology 86(5), 1015-1035.
+    McPherson, M., Smith-Lovin, L. & Cook, J. M. (2001). Birds of a feather: homophily in social
+    networks. Annual Review of Sociology 27, 415-444.
+    Roberts, S. G. B. & Dunbar, R. I. M. (2011). The costs of family and friends: an 18-month
+    longitudinal study of relationship maintenance and decay. Evolution and Human Behavior 32,
+    186-197 (friendships decay without contact, kin ties much less).
+    Buunk, B. P. & Schaufeli, W. B. (1999). Reciprocity in interpersonal relationships
+    (unbalanced ties are left).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..kinds import CAN_END, FAMILY, FRIEND, ONLINE, decay_by_kind
+from .context import StepContext, draw_per_tie
+
+N_FORMATION_DRAWS = 10
+
+
+def update_existing(ctx: StepContext) -> np.ndarray:
+    """Strengthen, decay and rebalance existing ties; return the slots of ties that end."""
+    p, ties = ctx.params, ctx.ties
+    end_draw = draw_per_tie(ctx.rng, ties, 1)[0]
+    s = ties.strength
+    f_uv, f_vu = ctx.flow_uv, ctx.flow_vu
+    used = (f_uv + f_vu) > 0
+    reciprocal = (f_uv > 0) & (f_vu > 0)
+    gain = p.strengthen_rate * (1.0 + p.reciprocity_bonus * reciprocal) * (1.0 - s)
+    s += np.where(used, np.minimum(gain, 1.0 - s), 0.0)
+    routine = ctx.contact & ~used
+    s += np.where(routine, p.contact_gain * (1.0 - s), 0.0)
+    decay = decay_by_kind(p)[ties.kind]
+    s *= np.where(ctx.contact, 1.0, 1.0 - decay)
+    family = ties.kind == FAMILY
+    s[family] = np.maximum(s[family], p.family_floor)
+    np.clip(s, 1e-9, 1.0, out=s)
+    ties.balance[:] = (1.0 - p.balance_memory) * ties.balance + f_uv - f_vu
+    ties.last_contact[ctx.contact] = ctx.step
+    can_end = CAN_END[ties.kind]
+    weak = s < p.end_threshold
+    imbalance = np.minimum(1.0, np.abs(ties.balance) / p.imbalance_threshold)
+    risk = np.minimum(1.0, imbalance**2 + ties.conflict**2)
+    ends = can_end & (weak | (end_draw < p.end_hazard * risk))
+    return np.flatnonzero(ends)
+
+
+def _nth_neighbour(indptr, indices, people, draw):
+    """Return, for each person, their neighbour at position floor(draw * degree), or -1."""
+    deg = indptr[people + 1] - indptr[people]
+    has = deg > 0
+    out = np.full(len(people), -1, np.int64)
+    pos = indptr[people[has]] + np.minimum((draw[has] * deg[has]).astype(np.int64), deg[has] - 1)
+    out[has] = indices[pos]
+    return out
+
+
+def formation_candidates(ctx: StepContext, draws: np.ndarray):
+    """Return (u, v, kind) of the ties that form this step, before duplicates are dropped.
+
+    Args:
+        ctx: The step context.
+        draws: Array (10, n) of this step's formation uniforms.
+    """
+    p, pop, ties = ctx.params, ctx.pop, ctx.ties
+    n = pop.n
+    ws = p.withdrawal_strength if p.withdrawal else 0.0
+    open_ = 1.0 - ws * pop.loneliness  # willingness to meet and to accept new ties
+    deg = ties.degree()
+    room = (deg < p.max_ties) & ~pop.is_professional
+    active = room * open_ * pop.tie_formation
+    us, vs, kinds = [], [], []
+
+    # Triadic closure through the adjacency (rows sorted: the same pick in any implementation).
+    if p.closure_rate > 0 and ties.m:
+        A = ties.adjacency()
+        meet = np.flatnonzero(draws[0] < p.closure_rate * active)
+        j = _nth_neighbour(A.indptr, A.indices, meet, draws[1][meet])
+        ok = j >= 0
+        meet, j = meet[ok], j[ok]
+        k = _nth_neighbour(A.indptr, A.indices, j, draws[2][meet])
+        ok = (k >= 0) & (k != meet)
+        meet, k = meet[ok], k[ok]
+        acc = (draws[3][meet] < open_[k]) & room[k]
+        us.append(meet[acc])
+        vs.append(k[acc])
+        kinds.append(np.full(acc.sum(), FRIEND, np.int8))
+
+    # Focal points: a random member of one's community group.
+    if p.focal_rate > 0:
+        order = np.argsort(pop.group, kind="stable")
+        sizes = np.bincount(pop.group, minlength=int(pop.group.max()) + 1)
+        starts = np.r_[0, np.cumsum(sizes)[:-1]]
+        meet = np.flatnonzero(draws[4] < p.focal_rate * active)
+        g = pop.group[meet]
+        k = order[
+            starts[g] + np.minimum((draws[5][meet] * sizes[g]).astype(np.int64), sizes[g] - 1)
+        ]  # noqa: E501
+        acc = _accepts(ctx, meet, k, draws[6][meet], open_, room)
+        us.append(meet[acc])
+        vs.append(k[acc])
+        kinds.append(np.full(acc.sum(), FRIEND, np.int8))
+
+    # Online: anyone, with interest homophily.
+    if p.online_rate > 0:
+        active_online = room * open_ * pop.online_formation
+        meet = np.flatnonzero(draws[7] < p.online_rate * active_online)
+        k = np.minimum((draws[8][meet] * n).astype(np.int64), n - 1)
+        acc = _accepts(ctx, meet, k, draws[9][meet], open_, room)
+        us.append(meet[acc])
+        vs.append(k[acc])
+        kinds.append(np.full(acc.sum(), ONLINE, np.int8))
+
+    if not us:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8)
+    return np.concatenate(us), np.concatenate(vs), np.concatenate(kinds)
+
+
+def _accepts(ctx, i, k, draw, open_, room):
+    pop, p = ctx.pop, ctx.params
+    dist = np.linalg.norm(pop.interests[i] - pop.interests[k], axis=1) / np.sqrt(
+        pop.interests.shape[1]
+    )  # noqa: E501
+    prob = open_[k] * np.exp(-p.homophily * dist)
+    return (k != i) & room[k] & (draw < prob)
+
+
+def run(ctx: StepContext) -> None:
+    """Update existing ties, form new ones, end those that end."""
+    p, ties = ctx.params, ctx.ties
+    if not p.tie_dynamics:
+        ctx.ties.last_contact[ctx.contact] = ctx.step
+        return
+    ending = update_existing(ctx)
+    draws = ctx.rng.random((N_FORMATION_DRAWS, ctx.pop.n))
+    u, v, kind = formation_candidates(ctx, draws)
+    # New ties are added before old ones end, so an ending tie cannot re-form in the same step.
+    conflict = np.zeros(len(u))
+    if len(u):
+        c = ctx.rng.random(len(u))
+        conflict = np.clip(p.conflict_mean * 2.0 * c, 0.0, 1.0)  # uniform on [0, 2 * mean]
+    added = ties.add(u, v, kind, p.new_tie_strength, conflict, step=ctx.step)
+    ties.remove(ending)
+    ctx.formed = len(added)
+    ctx.ended = len(ending)

@@ -1,0 +1,199 @@
+"""Reporter names and the per-step measures, shared by the model, experiments and dashboards.
+
+Every name below is a column of ``model.datacollector.get_model_vars_dataframe()``. Use the
+constants, not string literals, in code that reads them (experiments, reports, dashboards).
+All measures are computed together once per step, by :func:`compute`, with array operations.
+Person-level measures cover the population proper (professionals excluded).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+from scipy.sparse import csgraph
+
+from .kinds import SUPPORT_TYPES, TIE_KINDS
+
+__all__ = [
+    "ALL_MEASURES",
+    "OUTCOMES",
+    "PERSON_REPORTERS",
+    "reporter",
+    "compute",
+]
+
+STATES = ("stress", "depression", "loneliness", "perceived_support")
+QUANTILES = (("p10", 0.1), ("p50", 0.5), ("p90", 0.9))
+
+MEAN_STRESS = "mean_stress"
+MEAN_DEPRESSION = "mean_depression"
+MEAN_LONELINESS = "mean_loneliness"
+MEAN_PERCEIVED_SUPPORT = "mean_perceived_support"
+MEAN_CAPACITY = "mean_capacity"
+CASE_PREVALENCE = "case_prevalence"
+LONELY_FRACTION = "lonely_fraction"
+UNMET_NEED = "unmet_need"
+ASKED_FRACTION = "asked_fraction"
+EVENT_FRACTION = "event_fraction"
+BURNT_OUT = "burnt_out_givers"
+SUPPORT_GIVEN = "support_given"
+SUPPORT_RECEIVED = "support_received"
+SUPPORT_BY_TYPE = tuple(f"support_{t}" for t in SUPPORT_TYPES)
+SUPPORT_BY_KIND = tuple(f"support_via_{k}" for k in TIE_KINDS)
+TIES = "ties"
+MEAN_DEGREE = "mean_degree"
+MEAN_TIE_STRENGTH = "mean_tie_strength"
+CLUSTERING = "clustering"
+ISOLATES = "isolates"
+COMPONENTS = "components"
+LONELINESS_ASSORTATIVITY = "loneliness_assortativity"
+TIES_FORMED = "ties_formed"
+TIES_ENDED = "ties_ended"
+TIES_BY_KIND = tuple(f"ties_{k}" for k in TIE_KINDS)
+
+#: Every per-step measure, in column order.
+ALL_MEASURES: tuple[str, ...] = (
+    *(f"mean_{s}" for s in STATES),
+    *(f"{q}_{s}" for s in STATES for q, _ in QUANTILES),
+    MEAN_CAPACITY,
+    CASE_PREVALENCE,
+    LONELY_FRACTION,
+    UNMET_NEED,
+    ASKED_FRACTION,
+    EVENT_FRACTION,
+    BURNT_OUT,
+    SUPPORT_GIVEN,
+    SUPPORT_RECEIVED,
+    *SUPPORT_BY_TYPE,
+    *SUPPORT_BY_KIND,
+    TIES,
+    MEAN_DEGREE,
+    MEAN_TIE_STRENGTH,
+    CLUSTERING,
+    ISOLATES,
+    COMPONENTS,
+    LONELINESS_ASSORTATIVITY,
+    TIES_FORMED,
+    TIES_ENDED,
+    *TIES_BY_KIND,
+)
+
+#: The main outcomes, for summaries and reports.
+OUTCOMES = (
+    MEAN_STRESS,
+    MEAN_DEPRESSION,
+    MEAN_LONELINESS,
+    MEAN_PERCEIVED_SUPPORT,
+    CASE_PREVALENCE,
+    LONELY_FRACTION,
+    UNMET_NEED,
+    BURNT_OUT,
+    MEAN_DEGREE,
+)
+
+#: Person-level reporters (attribute names of :class:`model.agents.Person`), for the agent
+#: DataCollector (sampled every ``agent_every`` steps).
+PERSON_REPORTERS = (
+    "stress",
+    "depression",
+    "loneliness",
+    "perceived_support",
+    "capacity",
+    "unmet_need",
+    "degree",
+    "family_ties",
+    "friend_ties",
+    "other_ties",
+)
+
+
+def read_measure(name: str, model) -> float:
+    """Return the latest value of measure ``name`` of ``model``."""
+    return model.measures[name]
+
+
+def reporter(name: str) -> partial:
+    """Return a DataCollector reporter for measure ``name``.
+
+    A ``functools.partial`` of a module-level function: Mesa calls it with the model, and it
+    pickles (no lambdas), so models and collectors cross process boundaries.
+    """
+    return partial(read_measure, name)
+
+
+def _corr(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) < 3 or x.std() == 0 or y.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def clustering_sample(A, sample: np.ndarray) -> float:
+    """Average local clustering over ``sample`` (zero for people with fewer than two ties)."""
+    if len(sample) == 0:
+        return 0.0
+    B = A.copy()
+    B.data = np.ones_like(B.data, dtype=float)
+    rows = B[sample]
+    deg = np.asarray(rows.sum(axis=1)).ravel()
+    closed = np.asarray((rows @ B).multiply(rows).sum(axis=1)).ravel()  # 2 x triangles
+    possible = deg * (deg - 1)
+    local = np.where(possible > 0, closed / np.where(possible > 0, possible, 1), 0.0)
+    return float(local.mean())
+
+
+def compute(model, ctx=None) -> dict[str, float]:
+    """Compute every per-step measure of ``model`` (after a step, or at the start).
+
+    Args:
+        model: A :class:`model.SupportModel`.
+        ctx: The finished step's context (None at step 0: flows and counts are zero).
+
+    Returns:
+        A dict with one float per name in :data:`ALL_MEASURES`.
+    """
+    pop, ties, p = model.population, model.ties, model.params
+    mem = pop.members
+    out: dict[str, float] = {}
+    for s in STATES:
+        x = getattr(pop, s)[mem]
+        out[f"mean_{s}"] = float(x.mean()) if len(x) else float("nan")
+        qs = np.quantile(x, [q for _, q in QUANTILES]) if len(x) else [np.nan] * 3
+        for (name, _), val in zip(QUANTILES, qs, strict=True):
+            out[f"{name}_{s}"] = float(val)
+    n_mem = max(int(mem.sum()), 1)
+    out[MEAN_CAPACITY] = float(pop.capacity[mem].mean()) if mem.any() else float("nan")
+    out[CASE_PREVALENCE] = float((pop.depression[mem] > p.case_threshold).sum() / n_mem)
+    out[LONELY_FRACTION] = float((pop.loneliness[mem] > p.lonely_threshold).sum() / n_mem)
+    out[UNMET_NEED] = float(pop.need[mem].sum(axis=1).mean()) if mem.any() else float("nan")
+    out[ASKED_FRACTION] = float(pop.asked[mem].sum() / n_mem)
+    out[EVENT_FRACTION] = float((pop.event[mem] > 0).sum() / n_mem)
+    givers = pop.given > 0
+    depleted = pop.capacity < p.burnout_capacity * pop.capacity_max
+    out[BURNT_OUT] = float((givers & depleted).sum() / givers.sum()) if givers.any() else 0.0
+    by_type = ctx.given_by_type if ctx is not None else np.zeros(len(SUPPORT_TYPES))
+    by_kind = ctx.given_by_kind if ctx is not None else np.zeros(len(TIE_KINDS))
+    out[SUPPORT_GIVEN] = float(pop.given.sum())
+    out[SUPPORT_RECEIVED] = float(pop.received.sum())
+    for name, val in zip(SUPPORT_BY_TYPE, by_type, strict=True):
+        out[name] = float(val)
+    for name, val in zip(SUPPORT_BY_KIND, by_kind, strict=True):
+        out[name] = float(val)
+
+    n = pop.n
+    deg = ties.degree()
+    out[TIES] = float(ties.m)
+    out[MEAN_DEGREE] = float(deg[mem].mean()) if mem.any() else 0.0
+    out[MEAN_TIE_STRENGTH] = float(ties.strength.mean()) if ties.m else float("nan")
+    A = ties.adjacency()
+    out[CLUSTERING] = clustering_sample(A, model.clustering_nodes)
+    out[ISOLATES] = float((deg[mem] == 0).sum())
+    out[COMPONENTS] = float(csgraph.connected_components(A, directed=False)[0]) if n else 0.0
+    lu, lv = pop.loneliness[ties.u], pop.loneliness[ties.v]
+    out[LONELINESS_ASSORTATIVITY] = _corr(np.r_[lu, lv], np.r_[lv, lu])
+    out[TIES_FORMED] = float(ctx.formed if ctx is not None else 0)
+    out[TIES_ENDED] = float(ctx.ended if ctx is not None else 0)
+    counts = np.bincount(ties.kind, minlength=len(TIE_KINDS))
+    for name, val in zip(TIES_BY_KIND, counts, strict=True):
+        out[name] = float(val)
+    return out

@@ -1,0 +1,660 @@
+"""Every model parameter, declared once: type, default, bounds, unit, meaning, group.
+
+The CLI (``--set``), experiment configs, dashboard controls and the parameter table in
+``docs/model.md`` are all generated from :data:`PARAMETERS`. Validation lives here too:
+:func:`make_params` turns user overrides into a frozen :class:`Params`, or raises a
+:class:`ParameterError` whose message names the parameter, the value and what is allowed.
+
+Presets (:data:`PRESETS`) are named sets of overrides with a short story each.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "GROUPS",
+    "NETWORK_KINDS",
+    "PARAMETERS",
+    "PRESETS",
+    "SUBGROUPS",
+    "Param",
+    "ParameterError",
+    "Params",
+    "Preset",
+    "coerce_text",
+    "make_params",
+    "parameter_table",
+    "preset",
+]
+
+#: Starting-network families (``network``). ``file`` reads ``network_file``.
+NETWORK_KINDS = (
+    "convoy",
+    "watts_strogatz",
+    "barabasi_albert",
+    "erdos_renyi",
+    "family_sbm",
+    "karate_club",
+    "davis_southern_women",
+    "florentine_families",
+    "les_miserables",
+    "file",
+)
+
+#: Subgroups a shock can be aimed at (``shock_subgroup``).
+SUBGROUPS = ("all", "low_income", "severe_mental_illness", "older_adults")
+
+#: Parameter groups in display order (dashboard panels, docs sections).
+GROUPS = (
+    "population",
+    "subgroups",
+    "network",
+    "stressors",
+    "appraisal",
+    "seeking",
+    "giving",
+    "costs",
+    "recovery",
+    "loneliness",
+    "depression",
+    "ties",
+    "measurement",
+)
+
+
+class ParameterError(ValueError):
+    """A parameter value, name or combination that the model cannot accept."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """Declaration of one model parameter.
+
+    Attributes:
+        name: Keyword used everywhere (CLI ``--set``, configs, ``SupportModel(**params)``).
+        type: One of ``float``, ``int``, ``bool``, ``str``.
+        default: Value used when none is given.
+        low: Smallest allowed value (numbers only).
+        high: Largest allowed value (numbers only).
+        unit: Unit of the value, for tables and help text.
+        meaning: One-line meaning, shown as help text.
+        group: One of :data:`GROUPS`.
+        choices: Allowed values for ``str`` parameters (empty means any text).
+        main: Shown on the dashboard's first screen.
+    """
+
+    name: str
+    type: type
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    meaning: str = ""
+    group: str = "population"
+    choices: tuple[str, ...] = ()
+    main: bool = False
+
+    def allowed(self) -> str:
+        """Describe the allowed values in words, for error messages and tables."""
+        if self.type is bool:
+            return "true or false"
+        if self.type is str:
+            return "one of " + ", ".join(repr(c) for c in self.choices) if self.choices else "text"
+        kind = "a whole number" if self.type is int else "a number"
+        return f"{kind} from {_fmt(self.low)} to {_fmt(self.high)}"
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise ParameterError."""
+        where = f"parameter '{self.name}'"
+        if self.type is bool:
+            if isinstance(value, (bool,)) or (hasattr(value, "dtype") and value.dtype == bool):
+                return bool(value)
+            raise ParameterError(f"{where}: {value!r} is not allowed; expected true or false")
+        if self.type is str:
+            if not isinstance(value, str):
+                raise ParameterError(
+                    f"{where}: {value!r} is not allowed; expected {self.allowed()}"
+                )
+            if self.choices and value not in self.choices:
+                hint = _did_you_mean(value, self.choices)
+                raise ParameterError(
+                    f"{where}: {value!r} is not allowed; expected {self.allowed()}{hint}"
+                )
+            return value
+        # Numbers. bool is an int subclass in Python; refuse it so `n_people=True` is an error.
+        if isinstance(value, bool) or not _is_number(value):
+            raise ParameterError(f"{where}: {value!r} is not allowed; expected {self.allowed()}")
+        if self.type is int:
+            if float(value) != math.floor(float(value)):
+                raise ParameterError(
+                    f"{where}: {value!r} is not allowed; expected {self.allowed()}"
+                )
+            value = int(value)
+        else:
+            value = float(value)
+            if not math.isfinite(value):
+                raise ParameterError(
+                    f"{where}: {value!r} is not allowed; expected {self.allowed()}"
+                )
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
+            raise ParameterError(f"{where}: {value!r} is out of range; expected {self.allowed()}")
+        return value
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, str)
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "any"
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:g}"
+
+
+def _did_you_mean(name: str, options: Any) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _p(name, type_, default, low=None, high=None, unit="", meaning="", group="", **kw) -> Param:
+    return Param(name, type_, default, low, high, unit, meaning, group, **kw)
+
+
+F, I, B, S = float, int, bool, str  # noqa: E741 (short names keep the table readable)
+
+# fmt: off
+_DECLARATIONS: tuple[Param, ...] = (
+    # --- population ---------------------------------------------------------------------------
+    _p("n_people", I, 300, 2, 2_000_000, "people", "Number of people (ignored for networkx's real networks and files, which fix it)", "population", main=True),
+    _p("capacity_mean", F, 0.6, 0, 1, "share", "Mean of each person's maximum capacity to give support per step", "population", main=True),
+    _p("capacity_sd", F, 0.15, 0, 0.5, "share", "Spread of maximum capacity across people", "population"),
+    _p("help_seeking_mean", F, 0.6, 0, 1, "probability", "Mean willingness to ask for help when in need (lowered by stigma, shame)", "population", main=True),
+    _p("help_seeking_sd", F, 0.15, 0, 0.5, "probability", "Spread of willingness to ask", "population"),
+    _p("resilience_mean", F, 0.15, 0, 1, "per step", "Mean share of stress a person copes away each step", "population"),
+    _p("resilience_sd", F, 0.05, 0, 0.5, "per step", "Spread of resilience across people", "population"),
+    _p("desired_connection_mean", F, 0.6, 0, 1, "contact index", "Mean connection a person wants (0 = none, 1 = as much contact as the scale allows)", "population"),
+    _p("desired_connection_sd", F, 0.15, 0, 0.5, "contact index", "Spread of desired connection: some want many ties, others few", "population"),
+    _p("competence_mean", F, 0.5, 0, 1, "share", "Mean competence at giving each support type", "population"),
+    _p("competence_sd", F, 0.2, 0, 0.5, "share", "Spread of competence across people and support types", "population"),
+    _p("perception_bias_sd", F, 0.1, 0, 0.5, "share", "Spread of perception bias (attachment style): how far perceived support departs from experience", "population"),
+    _p("initial_stress_mean", F, 0.2, 0, 1, "share", "Mean starting stress", "population"),
+    _p("initial_depression_mean", F, 0.15, 0, 1, "share", "Mean starting depressive symptoms", "population"),
+    _p("initial_loneliness_mean", F, 0.2, 0, 1, "share", "Mean starting loneliness", "population"),
+    _p("initial_perceived_support_mean", F, 0.5, 0, 1, "share", "Mean starting perceived support", "population"),
+    _p("interest_dims", I, 3, 1, 10, "dimensions", "Dimensions of the interest space used for homophily", "population"),
+    _p("n_groups", I, 10, 1, 100_000, "groups", "Number of community groups (focal points: clubs, workplaces, congregations)", "population"),
+    # --- subgroups ----------------------------------------------------------------------------
+    _p("low_income_share", F, 0.0, 0, 1, "share", "Share of people with low income", "subgroups", main=True),
+    _p("low_income_capacity", F, 0.5, 0, 1, "factor", "Capacity of low-income people relative to others", "subgroups"),
+    _p("low_income_stress_rate", F, 1.5, 1, 5, "factor", "Stressor rate of low-income people relative to others", "subgroups"),
+    _p("smi_share", F, 0.0, 0, 1, "share", "Share of people with a severe mental illness", "subgroups"),
+    _p("smi_support_factor", F, 0.5, 0, 1, "factor", "Starting perceived support and help-seeking of people with severe mental illness, relative to others", "subgroups"),
+    _p("smi_depression_add", F, 0.3, 0, 1, "share", "Extra starting depression of people with severe mental illness", "subgroups"),
+    _p("older_share", F, 0.0, 0, 1, "share", "Share of older adults", "subgroups"),
+    _p("older_tie_formation", F, 0.5, 0, 1, "factor", "Rate at which older adults form new ties, relative to others", "subgroups"),
+    _p("older_online", F, 0.3, 0, 1, "factor", "Rate at which older adults form online ties, relative to others", "subgroups"),
+    # --- network ------------------------------------------------------------------------------
+    _p("network", S, "convoy", meaning="Starting network: the layered convoy, a standard generator, a real network from networkx, or a file", group="network", choices=NETWORK_KINDS, main=True),
+    _p("network_file", S, "", unit="path", meaning="Edge list (.txt, .csv, .edgelist), GraphML or GML file, used when network is 'file'", group="network"),
+    _p("convoy_inner", I, 5, 0, 1000, "ties", "Convoy inner circle: close ties per person (Dunbar's support clique)", "network"),
+    _p("convoy_sympathy", I, 15, 0, 1000, "ties", "Convoy sympathy group: ties per person, inner circle included", "network"),
+    _p("convoy_wider", I, 50, 0, 1000, "ties", "Convoy wider layer: all ties per person, inner layers included", "network"),
+    _p("convoy_family_share", F, 0.6, 0, 1, "share", "Share of the inner circle that is family", "network"),
+    _p("convoy_locality", F, 0.5, 0, 1, "share", "Share of convoy ties drawn within a person's community (the rest anywhere)", "network"),
+    _p("ws_k", I, 6, 2, 1000, "ties", "Watts-Strogatz: ties per person in the ring", "network"),
+    _p("ws_p", F, 0.1, 0, 1, "probability", "Watts-Strogatz: rewiring probability", "network"),
+    _p("ba_m", I, 3, 1, 1000, "ties", "Barabasi-Albert: ties each new person brings", "network"),
+    _p("er_mean_degree", F, 8.0, 0, 1000, "ties", "Erdos-Renyi: mean ties per person", "network"),
+    _p("sbm_family_size", I, 4, 1, 50, "people", "Family SBM: people per family block (family ties within)", "network"),
+    _p("sbm_mean_degree_between", F, 6.0, 0, 1000, "ties", "Family SBM: mean ties per person outside the family", "network"),
+    _p("family_share", F, 0.2, 0, 1, "share", "Standard generators and files: share of ties that are family", "network"),
+    _p("neighbour_share", F, 0.25, 0, 1, "share", "Standard generators and files: share of ties that are neighbours (the rest are friends)", "network"),
+    _p("conflict_mean", F, 0.1, 0, 1, "share", "Mean conflict level of a tie (some ties bring stress along with support)", "network"),
+    _p("initial_strength_mean", F, 0.5, 0.01, 1, "strength", "Mean starting strength of non-family ties (family ties start stronger)", "network"),
+    # --- stressors ----------------------------------------------------------------------------
+    _p("stressors", B, True, meaning="Switch: life events arrive", group="stressors"),
+    _p("stressor_rate", F, 0.05, 0, 1, "per person per step", "Probability that a person meets a life event in a step", "stressors", main=True),
+    _p("stressor_magnitude", F, 0.4, 0, 1, "share", "Mean magnitude of a life event", "stressors", main=True),
+    _p("shock_start", I, 0, 0, 1_000_000, "step", "Step at which a shock begins (with shock_duration > 0)", "stressors"),
+    _p("shock_duration", I, 0, 0, 1_000_000, "steps", "Length of the shock; 0 means no shock", "stressors"),
+    _p("shock_rate_multiplier", F, 1.0, 1, 20, "factor", "Stressor rate during the shock, relative to normal", "stressors"),
+    _p("shock_magnitude_multiplier", F, 1.0, 1, 5, "factor", "Event magnitude during the shock, relative to normal", "stressors"),
+    _p("shock_contact_multiplier", F, 1.0, 0, 1, "factor", "Routine contact during the shock, relative to normal (e.g. lockdown)", "stressors"),
+    _p("shock_subgroup", S, "all", meaning="Who the shock hits", group="stressors", choices=SUBGROUPS),
+    # --- appraisal ----------------------------------------------------------------------------
+    _p("buffering", B, True, meaning="Switch: perceived support reduces the stress an event causes (buffering hypothesis)", group="appraisal", main=True),
+    _p("buffering_strength", F, 0.7, 0, 1, "share", "How much full perceived support cuts an event's impact", "appraisal"),
+    _p("main_effect", B, True, meaning="Switch: perceived support lowers depression whatever the stressors (main-effect hypothesis)", group="appraisal", main=True),
+    _p("main_effect_strength", F, 0.005, 0, 0.2, "per step", "Depression lowered per step by full perceived support", "appraisal"),
+    _p("perceived_support_rate", F, 0.1, 0, 1, "per step", "Speed at which perceived support follows experience and integration", "appraisal"),
+    _p("experience_weight", F, 0.5, 0, 1, "weight", "Weight of support received (against integration) in perceived support", "appraisal"),
+    _p("integration_saturation", F, 10.0, 0.01, 1000, "strength", "Quality-weighted tie strength at which the integration index reaches 63%", "appraisal"),
+    # --- seeking ------------------------------------------------------------------------------
+    _p("seeking", B, True, meaning="Switch: people in need ask their ties for help", group="seeking"),
+    _p("seek_stress_threshold", F, 0.3, 0, 1, "share", "Stress above which a person considers asking", "seeking"),
+    _p("seek_need_threshold", F, 0.2, 0, 1, "share", "Unmet need (any type) above which a person considers asking", "seeking"),
+    _p("ask_breadth", F, 2.0, 0, 50, "ties", "Expected number of ties asked by someone who asks", "seeking"),
+    _p("depression_seeking_effect", F, 0.5, 0, 1, "share", "How much full depression lowers willingness to ask", "seeking"),
+    # --- giving -------------------------------------------------------------------------------
+    _p("giving", B, True, meaning="Switch: asked ties give support", group="giving"),
+    _p("giving_boundary", F, 0.5, 0, 1, "share", "Share of current capacity a person is willing to give in one step", "giving", main=True),
+    _p("support_stress_relief", F, 0.5, 0, 2, "per unit", "Stress relieved per unit of well-landed support", "giving"),
+    _p("online_landing", F, 0.5, 0, 1, "factor", "How well support over online ties lands, relative to face-to-face friends", "giving"),
+    # --- costs --------------------------------------------------------------------------------
+    _p("giving_costs", B, True, meaning="Switch: giving spends capacity and heavy demand stresses the giver", group="costs"),
+    _p("burden_threshold", F, 0.15, 0, 1, "share", "Support given per step (share of maximum capacity) above which giving stresses the giver", "costs"),
+    _p("burden_stress", F, 0.5, 0, 5, "per unit", "Stress added per unit of giving above the burden threshold (caregiver burden)", "costs"),
+    _p("conflict_stress", F, 0.05, 0, 1, "per contact", "Stress added per contact over a fully conflictual tie", "costs"),
+    _p("burnout_capacity", F, 0.2, 0, 1, "share", "A giver is burnt out when capacity is below this share of their maximum", "costs"),
+    # --- recovery -----------------------------------------------------------------------------
+    _p("recovery", B, True, meaning="Switch: stress is coped with and capacity recovers", group="recovery"),
+    _p("capacity_recovery", F, 0.15, 0, 1, "per step", "Share of spent capacity regained per step", "recovery"),
+    _p("stress_recovery_penalty", F, 0.5, 0, 1, "share", "How much full stress slows capacity recovery", "recovery"),
+    _p("need_decay", F, 0.05, 0, 1, "per step", "Share of unmet need that resolves on its own each step", "recovery"),
+    _p("depression_capacity_effect", F, 0.5, 0, 1, "share", "How much full depression slows capacity recovery and coping", "recovery"),
+    # --- loneliness ---------------------------------------------------------------------------
+    _p("loneliness_dynamics", B, True, meaning="Switch: loneliness follows the gap between desired and actual contact", group="loneliness"),
+    _p("contact_rate", F, 0.3, 0, 1, "per tie per step", "Chance of routine contact over a full-strength tie in a step", "loneliness"),
+    _p("contact_saturation", F, 3.0, 0.01, 100, "contacts", "Quality-weighted contact at which the contact index reaches 63%", "loneliness"),
+    _p("loneliness_rate", F, 0.1, 0, 1, "per step", "Speed at which loneliness moves toward the contact gap", "loneliness"),
+    _p("withdrawal", B, True, meaning="Switch: lonely people withdraw (ask less, accept fewer new ties, let ties decay)", group="loneliness", main=True),
+    _p("withdrawal_strength", F, 0.5, 0, 1, "share", "How much full loneliness cuts contact, asking and new ties", "loneliness"),
+    _p("loneliness_contagion", F, 0.0, 0, 1, "per step", "Direct contagion: loneliness picked up from lonely ties each step (SISa-type; 0 = off)", "loneliness"),
+    _p("lonely_threshold", F, 0.5, 0, 1, "share", "Loneliness above which a person counts as lonely", "loneliness"),
+    # --- depression ---------------------------------------------------------------------------
+    _p("depression_dynamics", B, True, meaning="Switch: depression moves with stress and loneliness", group="depression"),
+    _p("depression_rate", F, 0.08, 0, 1, "per step", "Speed at which stress and loneliness raise depression", "depression"),
+    _p("stress_weight", F, 0.6, 0, 1, "weight", "Weight of stress in driving depression", "depression"),
+    _p("loneliness_weight", F, 0.4, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
+    _p("depression_recovery", F, 0.03, 0, 1, "per step", "Share of depression that recovers per step", "depression"),
+    _p("case_threshold", F, 0.5, 0, 1, "share", "Depression above which a person counts as a case", "depression"),
+    # --- ties ---------------------------------------------------------------------------------
+    _p("tie_dynamics", B, True, meaning="Switch: ties strengthen, decay, end and form", group="ties", main=True),
+    _p("strengthen_rate", F, 0.1, 0, 1, "per use", "Strength gained (share of the gap to 1) by a tie used for support", "ties"),
+    _p("contact_gain", F, 0.03, 0, 1, "per contact", "Strength gained (share of the gap to 1) by routine contact: contact maintains ties", "ties"),
+    _p("reciprocity_bonus", F, 0.5, 0, 5, "factor", "Extra strengthening when support flowed both ways", "ties"),
+    _p("decay_family", F, 0.001, 0, 1, "per step", "Strength lost per step without contact: family", "ties"),
+    _p("decay_friend", F, 0.005, 0, 1, "per step", "Strength lost per step without contact: friends", "ties"),
+    _p("decay_neighbour", F, 0.008, 0, 1, "per step", "Strength lost per step without contact: neighbours", "ties"),
+    _p("decay_peer", F, 0.01, 0, 1, "per step", "Strength lost per step without contact: support-group peers", "ties"),
+    _p("decay_professional", F, 0.0, 0, 1, "per step", "Strength lost per step without contact: professionals", "ties"),
+    _p("decay_online", F, 0.01, 0, 1, "per step", "Strength lost per step without contact: online ties", "ties"),
+    _p("end_threshold", F, 0.05, 0, 1, "strength", "Ties weaker than this end (family ties persist at family_floor)", "ties"),
+    _p("family_floor", F, 0.1, 0, 1, "strength", "Family ties never fall below this strength", "ties"),
+    _p("imbalance_threshold", F, 1.0, 0.01, 100, "support units", "Reciprocity imbalance at which a non-family tie is at high risk of ending", "ties"),
+    _p("end_hazard", F, 0.02, 0, 1, "per step", "Chance per step that a fully unbalanced or fully conflictual tie (not family or professional) ends", "ties"),
+    _p("balance_memory", F, 0.1, 0.001, 1, "per step", "Share of the reciprocity balance forgotten each step", "ties"),
+    _p("closure_rate", F, 0.02, 0, 1, "per person per step", "Chance that a person meets a friend of a friend (triadic closure)", "ties"),
+    _p("focal_rate", F, 0.01, 0, 1, "per person per step", "Chance that a person meets someone from their community group", "ties"),
+    _p("online_rate", F, 0.002, 0, 1, "per person per step", "Chance that a person meets someone online", "ties"),
+    _p("homophily", F, 2.0, 0, 20, "per unit distance", "How much interest dissimilarity lowers the chance a meeting becomes a tie", "ties"),
+    _p("new_tie_strength", F, 0.2, 0.01, 1, "strength", "Strength of a newly formed tie", "ties"),
+    _p("max_ties", I, 150, 1, 100_000, "ties", "Ties a person can keep up (Dunbar's number); no new ties beyond it", "ties"),
+    # --- measurement --------------------------------------------------------------------------
+    _p("panel_every", I, 10, 0, 1_000_000, "steps", "Window length of the person panel behind the buffering estimate (0 = no panel)", "measurement"),
+    _p("agent_every", I, 0, 0, 1_000_000, "steps", "Collect person-level state every k steps through the DataCollector (0 = never)", "measurement"),
+    _p("clustering_sample", I, 100, 1, 1_000_000, "people", "People sampled to estimate clustering each step (exact when the network is smaller)", "measurement"),
+)
+# fmt: on
+
+#: All declarations by name, in declaration order.
+PARAMETERS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _DECLARATIONS})
+
+
+class Params(Mapping[str, Any]):
+    """A validated, read-only set of parameter values (every declared name present).
+
+    Values are read as attributes (``params.stressor_rate``) or by key (``params["n_people"]``).
+    Build one with :func:`make_params`.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]):
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Params are read-only; use make_params(base, **changes)")
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._values.items() if v != PARAMETERS[k].default}
+        return f"Params({changed})"
+
+    def changed(self) -> dict[str, Any]:
+        """Return the values that differ from the declared defaults."""
+        return {k: v for k, v in self._values.items() if v != PARAMETERS[k].default}
+
+    def replace(self, **changes: Any) -> Params:
+        """Return a new validated Params with ``changes`` applied."""
+        return make_params(self, **changes)
+
+
+def make_params(base: Mapping[str, Any] | None = None, /, **overrides: Any) -> Params:
+    """Validate parameter values and fill the rest with defaults.
+
+    Args:
+        base: Starting values (a Params or a mapping); defaults where absent.
+        **overrides: Values that replace those of ``base``.
+
+    Returns:
+        The complete, validated parameter set.
+
+    Raises:
+        ParameterError: For an unknown name (with a did-you-mean), a value of the wrong type,
+            a value out of range, or an inconsistent combination. The message names the
+            parameter, the value and what is allowed.
+
+    Examples:
+        >>> make_params(stressor_rate=0.1).stressor_rate
+        0.1
+        >>> make_params(stresor_rate=0.1)
+        Traceback (most recent call last):
+        ...
+        model.params.ParameterError: unknown parameter 'stresor_rate' (did you mean 'stressor_rate'?)
+    """
+    values = {name: p.default for name, p in PARAMETERS.items()}
+    for source in (base or {}), overrides:
+        for name, value in source.items():
+            if name not in PARAMETERS:
+                raise ParameterError(
+                    f"unknown parameter {name!r}{_did_you_mean(name, PARAMETERS)}; "
+                    "`supportnet params` lists them all"
+                )
+            values[name] = PARAMETERS[name].check(value)
+    _check_combinations(values)
+    return Params(values)
+
+
+def _check_combinations(v: dict[str, Any]) -> None:
+    """Reject combinations that are each in range but cannot work together."""
+
+    def fail(msg: str) -> None:
+        raise ParameterError(msg)
+
+    if not v["convoy_inner"] <= v["convoy_sympathy"] <= v["convoy_wider"]:
+        fail(
+            "parameters 'convoy_inner', 'convoy_sympathy', 'convoy_wider' "
+            f"({v['convoy_inner']}, {v['convoy_sympathy']}, {v['convoy_wider']}) are not allowed "
+            "together; the layers are cumulative, so inner <= sympathy <= wider is required"
+        )
+    n = v["n_people"]
+    generated = v["network"] in ("convoy", "watts_strogatz", "barabasi_albert", "erdos_renyi")
+    if v["network"] == "convoy" and v["convoy_wider"] >= n:
+        fail(
+            f"parameter 'convoy_wider' ({v['convoy_wider']}) is not allowed with "
+            f"n_people={n}; it must be smaller than n_people"
+        )
+    if v["network"] == "watts_strogatz" and v["ws_k"] >= n:
+        fail(f"parameter 'ws_k' ({v['ws_k']}) is not allowed with n_people={n}; it must be smaller")
+    if v["network"] == "barabasi_albert" and v["ba_m"] >= n:
+        fail(f"parameter 'ba_m' ({v['ba_m']}) is not allowed with n_people={n}; it must be smaller")
+    if v["network"] == "erdos_renyi" and v["er_mean_degree"] > n - 1:
+        fail(
+            f"parameter 'er_mean_degree' ({v['er_mean_degree']:g}) is not allowed with "
+            f"n_people={n}; it can be at most n_people - 1 = {n - 1}"
+        )
+    if v["network"] == "family_sbm" and v["sbm_family_size"] > n:
+        fail(
+            f"parameter 'sbm_family_size' ({v['sbm_family_size']}) is not allowed with "
+            f"n_people={n}; a family cannot be larger than the population"
+        )
+    if generated and v["n_groups"] > n:
+        fail(
+            f"parameter 'n_groups' ({v['n_groups']}) is not allowed with n_people={n}; "
+            "there cannot be more community groups than people"
+        )
+    if v["network"] == "file" and not v["network_file"]:
+        fail(
+            "parameter 'network_file' is empty but network is 'file'; give the path of a network file"
+        )  # noqa: E501
+    if v["network_file"] and v["network"] != "file":
+        fail(
+            f"parameter 'network_file' ({v['network_file']!r}) is set but network is "
+            f"{v['network']!r}; set network='file' to use it (or clear network_file)"
+        )
+    if v["family_share"] + v["neighbour_share"] > 1:
+        fail(
+            f"parameters 'family_share' ({v['family_share']:g}) and 'neighbour_share' "
+            f"({v['neighbour_share']:g}) are not allowed together; their sum must be at most 1"
+        )
+    if v["low_income_share"] + v["smi_share"] + v["older_share"] > 1:
+        fail(
+            "parameters 'low_income_share', 'smi_share', 'older_share' "
+            f"({v['low_income_share']:g}, {v['smi_share']:g}, {v['older_share']:g}) are not "
+            "allowed together; the subgroups do not overlap, so their shares must sum to at most 1"
+        )
+    if v["family_floor"] < v["end_threshold"] and v["decay_family"] > 0:
+        # Family ties persist by definition; a floor below the ending threshold would end them.
+        fail(
+            f"parameter 'family_floor' ({v['family_floor']:g}) is not allowed with "
+            f"end_threshold={v['end_threshold']:g}; family ties persist, so the floor must be "
+            "at least the ending threshold"
+        )
+    if v["new_tie_strength"] <= v["end_threshold"]:
+        fail(
+            f"parameter 'new_tie_strength' ({v['new_tie_strength']:g}) is not allowed with "
+            f"end_threshold={v['end_threshold']:g}; a new tie must start above the threshold "
+            "at which ties end"
+        )
+    if v["shock_duration"] > 0 and v["shock_start"] < 1:
+        fail(
+            f"parameter 'shock_start' ({v['shock_start']}) is not allowed with "
+            f"shock_duration={v['shock_duration']}; steps are numbered from 1"
+        )
+
+
+def coerce_text(name: str, text: str) -> Any:
+    """Convert a value typed as text (CLI ``--set``, dashboard inputs) to the parameter's type.
+
+    Raises:
+        ParameterError: If the name is unknown or the text does not read as the right type.
+    """
+    if name not in PARAMETERS:
+        raise ParameterError(
+            f"unknown parameter {name!r}{_did_you_mean(name, PARAMETERS)}; "
+            "`supportnet params` lists them all"
+        )
+    p = PARAMETERS[name]
+    t = text.strip()
+    if p.type is bool:
+        low = t.lower()
+        if low in ("true", "yes", "on", "1"):
+            return True
+        if low in ("false", "no", "off", "0"):
+            return False
+        raise ParameterError(f"parameter {name!r}: {text!r} is not allowed; expected true or false")
+    if p.type is str:
+        return text
+    try:
+        return int(t) if p.type is int else float(t)
+    except ValueError:
+        raise ParameterError(
+            f"parameter {name!r}: {text!r} is not allowed; expected {p.allowed()}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named scenario: a short story and the parameter values that tell it."""
+
+    name: str
+    title: str
+    story: str
+    values: Mapping[str, Any]
+
+    def params(self, **overrides: Any) -> Params:
+        """Return the preset's validated parameters with ``overrides`` applied."""
+        return make_params(dict(self.values), **overrides)
+
+
+_PRESETS = (
+    Preset(
+        "baseline",
+        "Baseline town",
+        "A mixed town of 300 people in layered convoys of family, friends and neighbours. "
+        "Life events come now and then; most people cope with some help from their inner circle.",
+        {},
+    ),
+    Preset(
+        "isolated_elderly_village",
+        "Isolated elderly village",
+        "A small village where most people are old: few new ties form, little happens online, and "
+        "each death or move thins a convoy that is hard to rebuild. Watch loneliness creep up and "
+        "cluster among those who lose their inner circle.",
+        {
+            "n_people": 150,
+            "older_share": 0.7,
+            "convoy_inner": 3,
+            "convoy_sympathy": 8,
+            "convoy_wider": 20,
+            "convoy_family_share": 0.5,
+            "stressor_rate": 0.06,
+            "closure_rate": 0.01,
+            "focal_rate": 0.004,
+            "online_rate": 0.0,
+            "desired_connection_mean": 0.7,
+            "decay_friend": 0.03,
+            "n_groups": 3,
+        },
+    ),
+    Preset(
+        "pandemic_shock",
+        "Pandemic shock",
+        "Life goes on as in the baseline town until step 50, when a pandemic triples the rate of "
+        "life events for 60 steps and halves routine contact (lockdown). Who holds up, and whose "
+        "ties survive the months apart?",
+        {
+            "shock_start": 50,
+            "shock_duration": 60,
+            "shock_rate_multiplier": 3.0,
+            "shock_magnitude_multiplier": 1.2,
+            "shock_contact_multiplier": 0.5,
+        },
+    ),
+    Preset(
+        "student_campus",
+        "Student campus",
+        "First-year students far from family: few family ties, many new acquaintances through "
+        "courses and clubs, much contact online, and frequent exam and money stress.",
+        {
+            "n_people": 400,
+            "convoy_family_share": 0.2,
+            "convoy_inner": 4,
+            "convoy_sympathy": 12,
+            "convoy_wider": 30,
+            "stressor_rate": 0.08,
+            "closure_rate": 0.05,
+            "focal_rate": 0.03,
+            "online_rate": 0.01,
+            "n_groups": 20,
+            "help_seeking_mean": 0.45,
+            "low_income_share": 0.3,
+        },
+    ),
+    Preset(
+        "caregiver_strain",
+        "Caregiver strain",
+        "A community with many people living with severe mental illness and a few relatives and "
+        "friends who carry most of the load. Watch the givers' capacity drain and their own stress "
+        "climb (caregiver burden).",
+        {
+            "smi_share": 0.2,
+            "burden_threshold": 0.1,
+            "burden_stress": 1.0,
+            "capacity_recovery": 0.08,
+        },
+    ),
+)
+
+#: Presets by name.
+PRESETS: Mapping[str, Preset] = MappingProxyType({p.name: p for p in _PRESETS})
+
+
+def preset(name: str) -> Preset:
+    """Return the preset called ``name``, or raise ParameterError with a did-you-mean."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ParameterError(
+            f"unknown preset {name!r}{_did_you_mean(name, PRESETS)}; allowed: {', '.join(PRESETS)}"
+        ) from None
+
+
+def parameter_table(groups: tuple[str, ...] = GROUPS, markdown: bool = True) -> str:
+    """Render the declarations as a table (markdown, or plain text for the terminal).
+
+    Args:
+        groups: Groups to include, in order.
+        markdown: A markdown table with one section per group; otherwise aligned plain text.
+
+    Returns:
+        The table as text.
+    """
+    rows = []
+    for g in groups:
+        for p in PARAMETERS.values():
+            if p.group != g:
+                continue
+            if p.type is str:
+                bounds = ", ".join(p.choices) if p.choices else "text"
+            elif p.type is bool:
+                bounds = "true/false"
+            else:
+                bounds = f"{_fmt(p.low)} – {_fmt(p.high)}"
+            default = (
+                repr(p.default)
+                if p.type is str
+                else str(p.default).lower()
+                if p.type is bool
+                else _fmt(p.default)
+            )  # noqa: E501
+            rows.append((g, p.name, p.type.__name__, default, bounds, p.unit, p.meaning))
+    if markdown:
+        out = []
+        for g in groups:
+            out.append(f"\n#### {g.capitalize()}\n")
+            out.append("| name | type | default | allowed | unit | meaning |")
+            out.append("|---|---|---|---|---|---|")
+            for r in rows:
+                if r[0] == g:
+                    cells = [f"`{r[1]}`", *r[2:]]
+                    out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+        return "\n".join(out).strip() + "\n"
+    widths = [max(len(str(r[i])) for r in rows) for i in range(1, 5)]
+    lines = []
+    for g in groups:
+        lines.append(f"[{g}]")
+        for r in rows:
+            if r[0] == g:
+                cols = [str(r[i]).ljust(widths[i - 1]) for i in range(1, 5)]
+                lines.append("  " + "  ".join(cols) + "  " + r[6])
+    return "\n".join(lines) + "\n"

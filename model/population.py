@@ -1,0 +1,184 @@
+"""Per-person state as numpy arrays (structure of arrays), drawn from the parameters.
+
+Every state and trait of ``../shared/design/model.md`` is one array indexed by person: person ``i``
+is row ``i`` of each array and node ``i`` of the network. :class:`model.agents.Person` objects read
+and write these rows.
+
+Heterogeneity: traits are drawn per person from normal distributions clipped to their bounds, with
+the configured subgroups (low income, severe mental illness, older adults) shifting them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from .kinds import SUPPORT_TYPES
+from .params import Params
+
+__all__ = ["STATE_FIELDS", "SUBGROUP_CODES", "Population", "draw_population"]
+
+#: Subgroup codes in the ``subgroup`` array.
+SUBGROUP_CODES = {"none": 0, "low_income": 1, "severe_mental_illness": 2, "older_adults": 3}
+
+N_TYPES = len(SUPPORT_TYPES)
+
+#: Per-person states that change during a run, bounded in [0, 1] (capacity: [0, capacity_max]).
+STATE_FIELDS = ("stress", "depression", "loneliness", "capacity", "perceived_support")
+
+
+@dataclass
+class Population:
+    """The people's states and traits, one array row per person.
+
+    States (change every step): ``stress``, ``depression``, ``loneliness``, ``capacity``,
+    ``perceived_support``, ``need`` (n x 4 unmet need per support type).
+    Traits (fixed unless an intervention changes them): ``capacity_max``, ``competence`` (n x 4),
+    ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``, ``interests``
+    (n x dims), ``group``, ``subgroup``, ``is_professional``, ``caseload``.
+    Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
+    ``asked``, ``received`` (n x 4), ``given``, ``burden``, ``contact``.
+    Panel accumulators: ``stressor_load`` (event magnitude summed since the last panel row).
+    """
+
+    stress: np.ndarray
+    depression: np.ndarray
+    loneliness: np.ndarray
+    capacity: np.ndarray
+    perceived_support: np.ndarray
+    need: np.ndarray
+    capacity_max: np.ndarray
+    competence: np.ndarray
+    help_seeking: np.ndarray
+    desired_connection: np.ndarray
+    resilience: np.ndarray
+    perception_bias: np.ndarray
+    interests: np.ndarray
+    group: np.ndarray
+    subgroup: np.ndarray
+    is_professional: np.ndarray
+    caseload: np.ndarray
+    # step records
+    event: np.ndarray = field(default=None)  # type: ignore[assignment]
+    event_kind: np.ndarray = field(default=None)  # type: ignore[assignment]
+    asked: np.ndarray = field(default=None)  # type: ignore[assignment]
+    received: np.ndarray = field(default=None)  # type: ignore[assignment]
+    received_effective: np.ndarray = field(default=None)  # type: ignore[assignment]
+    given: np.ndarray = field(default=None)  # type: ignore[assignment]
+    burden: np.ndarray = field(default=None)  # type: ignore[assignment]
+    contact: np.ndarray = field(default=None)  # type: ignore[assignment]
+    stressor_load: np.ndarray = field(default=None)  # type: ignore[assignment]
+    seeking_boost: np.ndarray = field(default=None)  # type: ignore[assignment]
+    tie_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
+    online_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        n = len(self.stress)
+        for name, shape, dtype, fill in (
+            ("event", (n,), float, 0.0),
+            ("event_kind", (n,), np.int8, -1),
+            ("asked", (n,), bool, False),
+            ("received", (n, N_TYPES), float, 0.0),
+            ("received_effective", (n, N_TYPES), float, 0.0),
+            ("given", (n,), float, 0.0),
+            ("burden", (n,), float, 0.0),
+            ("contact", (n,), float, 0.0),
+            ("stressor_load", (n,), float, 0.0),
+            ("seeking_boost", (n,), float, 0.0),
+            ("tie_formation", (n,), float, 1.0),
+            ("online_formation", (n,), float, 1.0),
+        ):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(shape, fill, dtype))
+
+    @property
+    def n(self) -> int:
+        """Number of people (professionals included)."""
+        return len(self.stress)
+
+    @property
+    def members(self) -> np.ndarray:
+        """Mask of the population proper (everyone but professionals), for measures."""
+        return ~self.is_professional
+
+    def append(self, other: Population) -> None:
+        """Add the people of ``other`` at the end (e.g. professionals joining)."""
+        for f in fields(self):
+            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(other, f.name)]))
+
+
+def _clipped_normal(rng: np.random.Generator, mean: float, sd: float, size, low=0.0, high=1.0):
+    return np.clip(rng.normal(mean, sd, size), low, high)
+
+
+def draw_population(params: Params, n: int, rng: np.random.Generator) -> Population:
+    """Draw ``n`` people from the parameters.
+
+    Args:
+        params: Validated parameters.
+        n: Number of people (may differ from ``params.n_people`` for file and real networks).
+        rng: The model's generator; draws are made in a fixed order.
+
+    Returns:
+        A new population.
+    """
+    p = params
+    subgroup = np.zeros(n, np.int8)
+    # Disjoint subgroups, assigned to a random permutation by their shares.
+    order = rng.permutation(n)
+    start = 0
+    for code, share in ((1, p.low_income_share), (2, p.smi_share), (3, p.older_share)):
+        k = int(round(share * n))
+        subgroup[order[start : start + k]] = code
+        start += k
+    low_income = subgroup == 1
+    smi = subgroup == 2
+    older = subgroup == 3
+
+    capacity_max = _clipped_normal(rng, p.capacity_mean, p.capacity_sd, n)
+    capacity_max[low_income] *= p.low_income_capacity
+    help_seeking = _clipped_normal(rng, p.help_seeking_mean, p.help_seeking_sd, n)
+    help_seeking[smi] *= p.smi_support_factor
+    resilience = _clipped_normal(rng, p.resilience_mean, p.resilience_sd, n)
+    desired = _clipped_normal(rng, p.desired_connection_mean, p.desired_connection_sd, n)
+    competence = _clipped_normal(rng, p.competence_mean, p.competence_sd, (n, N_TYPES))
+    bias = np.clip(rng.normal(0.0, p.perception_bias_sd, n), -1.0, 1.0)
+    interests = rng.random((n, p.interest_dims))
+    group = rng.integers(0, p.n_groups, n).astype(np.int32)
+
+    sd0 = 0.1  # spread of starting states around their means
+    stress = _clipped_normal(rng, p.initial_stress_mean, sd0, n)
+    depression = _clipped_normal(rng, p.initial_depression_mean, sd0, n)
+    depression[smi] = np.clip(depression[smi] + p.smi_depression_add, 0, 1)
+    loneliness = _clipped_normal(rng, p.initial_loneliness_mean, sd0, n)
+    perceived = _clipped_normal(rng, p.initial_perceived_support_mean, sd0, n)
+    perceived[smi] *= p.smi_support_factor
+    need = np.zeros((n, N_TYPES))
+
+    tie_formation = np.ones(n)
+    tie_formation[older] = p.older_tie_formation
+    online_formation = tie_formation.copy()
+    online_formation[older] = p.older_online
+
+    return Population(
+        stress=stress,
+        depression=depression,
+        loneliness=loneliness,
+        capacity=capacity_max.copy(),
+        perceived_support=perceived,
+        need=need,
+        capacity_max=capacity_max,
+        competence=competence,
+        help_seeking=help_seeking,
+        desired_connection=desired,
+        resilience=resilience,
+        perception_bias=bias,
+        interests=interests,
+        group=group,
+        subgroup=subgroup,
+        is_professional=np.zeros(n, bool),
+        caseload=np.zeros(n, np.int64),
+        tie_formation=tie_formation,
+        online_formation=online_formation,
+    )
