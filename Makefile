@@ -28,8 +28,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/supportnet sweep experiments/configs/demo.toml
-	$(BIN)/supportnet report results/demo
+	$(BIN)/supportnet run --steps 200 --seed 1 --out results/run.csv
 
 run: $(STAMP)
 	$(BIN)/supportnet run --steps 200 --seed 1
@@ -51,7 +50,7 @@ $(ASSETS): $(STAMP)
 
 assets: $(ASSETS)
 
-test: $(STAMP) browser $(ASSETS)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)

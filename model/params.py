@@ -649,12 +649,16 @@ def parameter_table(groups: tuple[str, ...] = GROUPS, markdown: bool = True) -> 
                     cells = [f"`{r[1]}`", *r[2:]]
                     out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
         return "\n".join(out).strip() + "\n"
-    widths = [max(len(str(r[i])) for r in rows) for i in range(1, 5)]
+    # Plain text: choices of text parameters go on a line of their own, to keep columns narrow.
+    plain = [(*r[:4], "choice" if "," in r[4] else r[4], *r[5:], r[4]) for r in rows]
+    widths = [max(len(str(r[i])) for r in plain) for i in range(1, 5)]
     lines = []
     for g in groups:
         lines.append(f"[{g}]")
-        for r in rows:
+        for r in plain:
             if r[0] == g:
                 cols = [str(r[i]).ljust(widths[i - 1]) for i in range(1, 5)]
                 lines.append("  " + "  ".join(cols) + "  " + r[6])
+                if r[4] == "choice":
+                    lines.append("  " + " " * (sum(widths) + 8) + "one of: " + r[7])
     return "\n".join(lines) + "\n"

@@ -1,0 +1,77 @@
+"""The ``supportnet`` command line: one entry point, one module per group of commands.
+
+Each command module exposes ``register(subparsers)``, adding its subcommands with a ``func``
+default that takes the parsed arguments and returns an exit code. Errors a user can fix (bad
+parameters, configs, files) are printed as one message and exit with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from model.params import ParameterError
+
+__all__ = ["UserError", "main"]
+
+#: Modules that register subcommands, in the order they appear in ``--help``. A module that
+#: cannot be imported (an optional part not installed) is skipped.
+COMMAND_MODULES = (
+    "experiments.commands_model",
+    "experiments.commands_sweep",
+    "dashboards.commands",
+)
+
+
+class UserError(Exception):
+    """An error the user can fix; printed as a one-line message, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supportnet",
+        description="SupportNet: an agent-based laboratory for social support and mental health.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [UserError, ParameterError]
+    try:
+        from experiments.config import ConfigError
+
+        errors.append(ConfigError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except _user_errors() as exc:
+        print(f"supportnet {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"supportnet {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
