@@ -536,6 +536,7 @@ def _read_edge_list(path: Path, where: str) -> nx.Graph:
             G.add_edge(str(d[src]).strip(), str(d[dst]).strip(), **attrs)
         return G
     G = nx.Graph()
+    had_weights = False
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -545,6 +546,10 @@ def _read_edge_list(path: Path, where: str) -> nx.Graph:
             raise NetworkFileError(
                 f"{where}, line {lineno}: {line!r} is not an edge; expected 'a b' or 'a b weight'"
             )
+        if len(parts) > 3:
+            raise NetworkFileError(
+                f"{where}, line {lineno}: {line!r} has {len(parts)} fields; expected 'a b [weight]'"
+            )
         attrs = {}
         if len(parts) >= 3:
             try:
@@ -553,10 +558,6 @@ def _read_edge_list(path: Path, where: str) -> nx.Graph:
                 raise NetworkFileError(
                     f"{where}, line {lineno}: weight {parts[2]!r} is not a number"
                 ) from None
-        if len(parts) > 3:
-            raise NetworkFileError(
-                f"{where}, line {lineno}: {line!r} has {len(parts)} fields; expected 'a b [weight]'"
-            )
         a, b = parts[0], parts[1]
         if G.has_edge(a, b):
             if a == b:
@@ -567,6 +568,11 @@ def _read_edge_list(path: Path, where: str) -> nx.Graph:
             G.graph["repeats"] = G.graph.get("repeats", 0) + 1
         else:
             G.add_edge(a, b, **attrs)
+        had_weights = had_weights or "weight" in attrs
+    if G.graph.get("repeats") and not had_weights:
+        # Weights here only count merged repeats: every other pair counts once.
+        for _, _, d in G.edges(data=True):
+            d.setdefault("weight", 1.0)
     return G
 
 
