@@ -1,0 +1,597 @@
+"""A straightforward per-agent Mesa implementation of SupportNet's step: baseline and oracle.
+
+This is the model as a user would write it by hand: a ``mesa.Model`` whose people are
+``mesa.Agent`` objects holding their state as plain attributes and their ties in per-person
+dicts (neighbour -> :class:`Tie`, one ``Tie`` object shared by both ends), with every phase a
+Python loop over people or ties. It serves twice (``../shared/design/architecture.md``):
+
+- as the baseline of the speed benchmark (:mod:`benchmarks.speed`), and
+- as an oracle: started from a :class:`model.SupportModel`'s state and generator, it makes the
+  same random draws in the same order and shapes as the vectorised phases in
+  :mod:`model.mechanisms` (draws of ``n`` values indexed by person; per-tie draws in canonical
+  ``(u, v)`` order), so both must reach the same state (``tests/benchmarks``).
+
+The equations are re-implemented here from the phases' docstrings, never imported. Only the fixed
+tables of :mod:`model.kinds` and the parameters are shared. Interventions are out of scope: a
+model with professionals or interventions is refused.
+
+Examples:
+    >>> from model import SupportModel
+    >>> fast = SupportModel(rng=3, n_people=40, convoy_inner=3, convoy_sympathy=5, convoy_wider=8)
+    >>> ref = ReferenceModel(fast)
+    >>> fast.run_for(3)
+    >>> ref.run_for(3)
+    >>> bool(abs(ref.people[0].stress - fast.population.stress[0]) < 1e-9)
+    True
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+from model.kinds import (
+    CAN_END,
+    CONTACT_QUALITY,
+    EVENT_NEEDS,
+    FAMILY,
+    FRIEND,
+    ONLINE,
+    STRESS_RELIEF,
+    decay_by_kind,
+    landing_matrix,
+)
+from model.population import SUBGROUP_CODES
+
+__all__ = ["PERSON_FIELDS", "ReferenceModel", "RefPerson", "Tie"]
+
+N_TYPES = 4
+# The tables as plain Python lists: per-agent code is fastest on Python floats, not numpy scalars.
+QUALITY = CONTACT_QUALITY.tolist()
+RELIEF = STRESS_RELIEF.tolist()
+ENDABLE = CAN_END.tolist()
+NEEDS_BY_EVENT = EVENT_NEEDS.tolist()
+LOW_INCOME = SUBGROUP_CODES["low_income"]
+BETA_CONCENTRATION = 4.0  # event magnitudes ~ Beta(4 mean, 4 (1 - mean)), as in the model
+N_FORMATION_DRAWS = 10  # closure 4, focal 3, online 3 uniforms per person and step
+
+#: Person attributes copied from the model's population at the start (plain floats, ints, lists).
+PERSON_FIELDS = (
+    "stress",
+    "depression",
+    "loneliness",
+    "capacity",
+    "capacity_max",
+    "perceived_support",
+    "need",
+    "competence",
+    "help_seeking",
+    "desired_connection",
+    "resilience",
+    "perception_bias",
+    "interests",
+    "group",
+    "subgroup",
+    "tie_formation",
+    "online_formation",
+    "seeking_boost",
+)
+
+
+class Tie:
+    """One tie between people ``u < v``; both people's dicts hold the same object."""
+
+    __slots__ = (
+        "u",
+        "v",
+        "kind",
+        "strength",
+        "conflict",
+        "balance",
+        "last_contact",
+        "formed",
+        "given_by_u",
+        "given_by_v",
+        "contact",
+        "ask_draw_u",
+        "ask_draw_v",
+    )
+
+    def __init__(self, u, v, kind, strength, conflict, balance=0.0, last_contact=0, formed=0):
+        self.u, self.v, self.kind = u, v, kind
+        self.strength, self.conflict, self.balance = strength, conflict, balance
+        self.last_contact, self.formed = last_contact, formed
+        self.given_by_u = self.given_by_v = 0.0  # support given this step by u (to v), by v
+        self.contact = False
+        self.ask_draw_u = self.ask_draw_v = 1.0  # this step's draws for "u asks v", "v asks u"
+
+    @property
+    def used(self) -> bool:
+        """Whether support flowed over the tie this step."""
+        return self.given_by_u + self.given_by_v > 0
+
+
+class RefPerson(mesa.Agent):
+    """One person: state as plain attributes, ties in ``self.ties`` (neighbour index -> Tie)."""
+
+    def __init__(self, model: ReferenceModel, index: int, **state):
+        super().__init__(model)
+        self.index = index
+        for name, value in state.items():
+            setattr(self, name, value)
+        self.ties: dict[int, Tie] = {}
+        # Records of the current step.
+        self.event, self.event_kind, self.under_shock = 0.0, -1, False
+        self.asked, self.ask_need, self.asked_whom = False, 0.0, []
+        self.received = [0.0] * N_TYPES
+        self.received_effective = [0.0] * N_TYPES
+        self.given = self.burden = self.contact = self.relief = 0.0
+        self.openness, self.room = 1.0, True
+
+
+class ReferenceModel(mesa.Model):
+    """Per-agent SupportNet, started from a freshly built :class:`model.SupportModel`.
+
+    Args:
+        start: A model right after construction (``steps == 0``). Its population, its ties and
+            its generator's state are copied; ``start`` itself is left untouched, so both can
+            then be stepped and compared.
+
+    Attributes:
+        params: The start model's parameters.
+        people: The people (:class:`RefPerson`) in index order.
+        formed: Ties formed in the last step; ended: ties ended in the last step.
+    """
+
+    def __init__(self, start):
+        if start.steps != 0:
+            raise ValueError(f"start from a model that has not stepped yet (at step {start.steps})")
+        if start.population.is_professional.any() or getattr(start, "interventions", None):
+            raise ValueError("the per-agent reference does not cover interventions, professionals")
+        super().__init__(rng=0)
+        # Share the start model's random stream: the same state, continued independently.
+        self.rng = copy.deepcopy(start.rng)
+        self.params = start.params
+        pop = start.population
+        columns = {name: getattr(pop, name).tolist() for name in PERSON_FIELDS}
+        self.people = [
+            RefPerson(self, i, **{name: columns[name][i] for name in PERSON_FIELDS})
+            for i in range(pop.n)
+        ]
+        t = start.ties
+        columns = [
+            a.tolist()
+            for a in (t.u, t.v, t.kind, t.strength, t.conflict, t.balance, t.last_contact, t.formed)
+        ]
+        for u, v, kind, strength, conflict, balance, last, formed in zip(*columns, strict=True):
+            self.add_tie(Tie(u, v, kind, strength, conflict, balance, last, formed))
+        self.formed = self.ended = 0
+
+    # --- ties ---------------------------------------------------------------------------------
+    def add_tie(self, tie: Tie) -> None:
+        """Enter a tie in both people's dicts."""
+        self.people[tie.u].ties[tie.v] = tie
+        self.people[tie.v].ties[tie.u] = tie
+
+    def remove_tie(self, tie: Tie) -> None:
+        """Remove a tie from both people's dicts."""
+        del self.people[tie.u].ties[tie.v]
+        del self.people[tie.v].ties[tie.u]
+
+    def canonical_ties(self) -> list[Tie]:
+        """All ties sorted by (u, v): the order of per-tie random draws."""
+        return [
+            person.ties[j]
+            for person in self.people
+            for j in sorted(person.ties)
+            if j > person.index
+        ]
+
+    # --- the step -----------------------------------------------------------------------------
+    def step(self) -> None:
+        """Run the phases in the model's order (see :mod:`model.mechanisms`)."""
+        ties = self.canonical_ties()  # the network changes only in the last phase
+        self.mark_shock(self.steps)
+        self.stressors()
+        self.appraisal()
+        self.seeking(ties)
+        self.giving(ties)
+        self.perception()
+        self.costs()
+        self.recovery()
+        self.loneliness(ties)
+        self.depression()
+        self.tie_dynamics(ties)
+
+    def mark_shock(self, step: int) -> None:
+        """Set ``under_shock`` on the people a shock hits at this step."""
+        p = self.params
+        on = p.shock_duration > 0 and p.shock_start <= step < p.shock_start + p.shock_duration
+        for person in self.people:
+            person.under_shock = on and (
+                p.shock_subgroup == "all" or person.subgroup == SUBGROUP_CODES[p.shock_subgroup]
+            )
+
+    def stressors(self) -> None:
+        """Life events: who meets one, how large, of which kind; the needs they create."""
+        p, people, rng = self.params, self.people, self.rng
+        for person in people:
+            person.event, person.event_kind = 0.0, -1
+        if not p.stressors:
+            return
+        n = len(people)
+        hit_draw = rng.random(n).tolist()
+        rates, means, a, b = [], [], [], []
+        for person in people:
+            rate = p.stressor_rate
+            mean = p.stressor_magnitude
+            if person.subgroup == LOW_INCOME:
+                rate *= p.low_income_stress_rate
+            if person.under_shock:
+                rate *= p.shock_rate_multiplier
+                mean *= p.shock_magnitude_multiplier
+            rates.append(min(max(rate, 0.0), 1.0))
+            mean = min(max(mean, 0.0), 0.95)
+            means.append(mean)
+            safe = max(mean, 1e-6)
+            a.append(safe * BETA_CONCENTRATION)
+            b.append((1 - safe) * BETA_CONCENTRATION)
+        magnitudes = rng.beta(np.array(a), np.array(b)).tolist()  # one per person, in order
+        kinds = rng.integers(0, len(EVENT_NEEDS), n).tolist()
+        for i, person in enumerate(people):
+            if not hit_draw[i] < rates[i]:
+                continue
+            magnitude = magnitudes[i] if means[i] > 0 else 0.0
+            kind = kinds[i]
+            person.event, person.event_kind = magnitude, kind
+            profile = NEEDS_BY_EVENT[kind]
+            person.need = [min(1.0, x + magnitude * profile[k]) for k, x in enumerate(person.need)]
+
+    def appraisal(self) -> None:
+        """Events become stress (buffered by perceived support); the main effect of support."""
+        p = self.params
+        for person in self.people:
+            impact = person.event
+            if p.buffering:
+                impact *= 1.0 - p.buffering_strength * person.perceived_support
+            person.stress += impact * (1.0 - person.stress)
+            if p.main_effect:
+                person.depression -= p.main_effect_strength * person.perceived_support
+                person.depression = max(0.0, person.depression)
+
+    def willingness(self, person: RefPerson) -> float:
+        """Probability that ``person`` asks for help this step, if in need."""
+        p = self.params
+        w = person.help_seeking * (1.0 - p.depression_seeking_effect * person.depression)
+        if p.withdrawal:
+            w = w * (1.0 - p.withdrawal_strength * person.loneliness)
+        return min(max(w + person.seeking_boost, 0.0), 1.0)
+
+    def seeking(self, ties: list[Tie]) -> None:
+        """Who asks for help, and which of their ties they ask."""
+        p, people, rng = self.params, self.people, self.rng
+        for person in people:
+            person.asked, person.asked_whom = False, []
+            person.ask_need = sum(person.need)
+        if not p.seeking:
+            return
+        ask_draw = rng.random(len(people)).tolist()
+        arc_draw = rng.random((2, len(ties))).tolist()  # per tie: "u asks v", then "v asks u"
+        for tie, draw_u, draw_v in zip(ties, arc_draw[0], arc_draw[1], strict=True):
+            tie.ask_draw_u, tie.ask_draw_v = draw_u, draw_v
+        landing = landing_matrix(p).tolist()
+        for i, person in enumerate(people):
+            considers = (
+                person.stress > p.seek_stress_threshold or max(person.need) > p.seek_need_threshold
+            )
+            if not (considers and person.ask_need > 0 and ask_draw[i] < self.willingness(person)):
+                continue
+            person.asked = True
+            weights = []
+            for j, tie in person.ties.items():
+                other, land = people[j], landing[tie.kind]
+                fit = sum(
+                    person.need[k] / person.ask_need * other.competence[k] * land[k]
+                    for k in range(N_TYPES)
+                )
+                weights.append((j, tie, tie.strength * fit))
+            total = sum(w for _, _, w in weights)
+            for j, tie, w in weights:
+                prob = min(1.0, p.ask_breadth * w / (total if total > 0 else 1.0))
+                draw = tie.ask_draw_u if person.index == tie.u else tie.ask_draw_v
+                if draw < prob:
+                    person.asked_whom.append(j)
+
+    def giving(self, ties: list[Tie]) -> None:
+        """Asked people give from their budget; support lands by competence and tie kind."""
+        p, people = self.params, self.people
+        for person in people:
+            person.received = [0.0] * N_TYPES
+            person.received_effective = [0.0] * N_TYPES
+            person.given = person.relief = 0.0
+        for tie in ties:
+            tie.given_by_u = tie.given_by_v = 0.0
+        if not p.giving:
+            return
+        asks_of = defaultdict(list)  # giver -> [(asker, tie, weight)]
+        for asker in people:
+            for j in asker.asked_whom:
+                tie = asker.ties[j]
+                asks_of[j].append((asker, tie, asker.ask_need * tie.strength))
+        # First decide every transfer from the state before giving (synchronous update) ...
+        transfers = []
+        for j, asks in asks_of.items():
+            giver = people[j]
+            demand = sum(w for _, _, w in asks)
+            budget = p.giving_boundary * giver.capacity
+            for asker, tie, w in asks:
+                share = w / (demand if demand > 0 else 1.0)
+                amount = min(budget * share, asker.ask_need / len(asker.asked_whom))
+                transfers.append((giver, asker, tie, amount))
+        # ... then apply them.
+        landing = landing_matrix(p).tolist()
+        for giver, asker, tie, amount in transfers:
+            giver.given += amount
+            if giver.index == tie.u:
+                tie.given_by_u += amount
+            else:
+                tie.given_by_v += amount
+            landed = 0.0
+            for k in range(N_TYPES):
+                given_k = amount * asker.need[k] / asker.ask_need
+                effective_k = given_k * giver.competence[k] * landing[tie.kind][k]
+                asker.received[k] += given_k
+                asker.received_effective[k] += effective_k
+                landed += effective_k
+            asker.relief += landed * RELIEF[tie.kind]
+        for person in people:
+            person.need = [
+                max(0.0, x - person.received_effective[k]) for k, x in enumerate(person.need)
+            ]
+            person.stress *= 1.0 - min(1.0, p.support_stress_relief * person.relief)
+
+    def perception(self) -> None:
+        """Perceived support moves toward experience (askers) and integration."""
+        p = self.params
+        w = p.experience_weight
+        for person in self.people:
+            quality = sum(
+                t.strength * (1.0 - t.conflict) * QUALITY[t.kind] for t in person.ties.values()
+            )
+            integration = 1.0 - math.exp(-quality / p.integration_saturation)
+            if person.asked and person.ask_need > 0:
+                ratio = min(1.0, sum(person.received_effective) / person.ask_need)
+                target = w * ratio + (1 - w) * integration + person.perception_bias
+            else:
+                target = integration + person.perception_bias
+            target = min(max(target, 0.0), 1.0)
+            person.perceived_support += p.perceived_support_rate * (
+                target - person.perceived_support
+            )
+
+    def costs(self) -> None:
+        """Giving spends capacity; overload and conflictual contact stress the giver."""
+        p = self.params
+        for person in self.people:
+            cmax = person.capacity_max if person.capacity_max > 0 else 1.0
+            person.burden = person.given / cmax
+            if not p.giving_costs:
+                continue
+            person.capacity = max(0.0, person.capacity - person.given)
+            overload = max(0.0, person.burden - p.burden_threshold)
+            person.stress += min(1.0, p.burden_stress * overload) * (1.0 - person.stress)
+            conflict = sum(t.conflict for t in person.ties.values() if t.used)
+            person.stress += p.conflict_stress * min(1.0, conflict) * (1.0 - person.stress)
+
+    def recovery(self) -> None:
+        """Coping lowers stress; capacity recovers; needs resolve on their own."""
+        p = self.params
+        if not p.recovery:
+            return
+        for person in self.people:
+            drag = 1.0 - p.depression_capacity_effect * person.depression
+            person.stress *= 1.0 - person.resilience * drag
+            person.capacity += (
+                p.capacity_recovery
+                * (person.capacity_max - person.capacity)
+                * (1.0 - p.stress_recovery_penalty * person.stress)
+                * drag
+            )
+            person.capacity = min(person.capacity, person.capacity_max)
+            person.need = [x * (1.0 - p.need_decay) for x in person.need]
+
+    def loneliness(self, ties: list[Tie]) -> None:
+        """Routine contact over ties; loneliness follows the contact gap; optional contagion."""
+        p, people = self.params, self.people
+        draws = self.rng.random((1, len(ties)))[0].tolist()
+        ws = p.withdrawal_strength
+        for idx, tie in enumerate(ties):
+            a, b = people[tie.u], people[tie.v]
+            rate = p.contact_rate
+            if a.under_shock or b.under_shock:
+                rate = rate * p.shock_contact_multiplier
+            chance = rate * tie.strength
+            if p.withdrawal:
+                chance = chance * (1.0 - ws * a.loneliness) * (1.0 - ws * b.loneliness)
+            tie.contact = tie.used or draws[idx] < chance
+        for person in people:
+            person.contact = sum(
+                t.strength * (1.0 - t.conflict) * QUALITY[t.kind]
+                for t in person.ties.values()
+                if t.contact
+            )
+        if not p.loneliness_dynamics:
+            return
+        for person in people:
+            q = 1.0 - math.exp(-person.contact / p.contact_saturation)
+            desired = person.desired_connection
+            gap = max(0.0, desired - q) / desired if desired > 0 else 0.0
+            person.loneliness += p.loneliness_rate * (gap - person.loneliness)
+        if p.loneliness_contagion > 0 and ties:
+            # Everyone picks up from their ties' loneliness as it stands now (synchronous).
+            mean_lonely = []
+            for person in people:
+                weight = sum(t.strength for t in person.ties.values())
+                lonely = sum(t.strength * people[j].loneliness for j, t in person.ties.items())
+                mean_lonely.append(lonely / weight if weight > 0 else 0.0)
+            for person, lbar in zip(people, mean_lonely, strict=True):
+                person.loneliness += p.loneliness_contagion * (1.0 - person.loneliness) * lbar
+        for person in people:
+            person.loneliness = min(max(person.loneliness, 0.0), 1.0)
+
+    def depression(self) -> None:
+        """Depression rises with stress and loneliness and recovers slowly."""
+        p = self.params
+        if not p.depression_dynamics:
+            return
+        for person in self.people:
+            drive = p.stress_weight * person.stress + p.loneliness_weight * person.loneliness
+            person.depression += p.depression_rate * drive * (1.0 - person.depression)
+            person.depression -= p.depression_recovery * person.depression
+            person.depression = min(max(person.depression, 0.0), 1.0)
+
+    def tie_dynamics(self, ties: list[Tie]) -> None:
+        """Ties strengthen, decay and rebalance; new ties form; weak or strained ties end."""
+        p, people, rng = self.params, self.people, self.rng
+        step = self.steps
+        self.formed = self.ended = 0
+        if not p.tie_dynamics:
+            for tie in ties:
+                if tie.contact:
+                    tie.last_contact = step
+            return
+        end_draw = rng.random((1, len(ties)))[0].tolist()
+        decay = decay_by_kind(p).tolist()
+        ending = []
+        for idx, tie in enumerate(ties):
+            s = tie.strength
+            if tie.used:
+                reciprocal = tie.given_by_u > 0 and tie.given_by_v > 0
+                gain = p.strengthen_rate * (1.0 + p.reciprocity_bonus * reciprocal) * (1.0 - s)
+                s += min(gain, 1.0 - s)
+            elif tie.contact:
+                s += p.contact_gain * (1.0 - s)
+            if not tie.contact:
+                s *= 1.0 - decay[tie.kind]
+            if tie.kind == FAMILY:
+                s = max(s, p.family_floor)
+            tie.strength = min(max(s, 1e-9), 1.0)
+            tie.balance = (1.0 - p.balance_memory) * tie.balance + tie.given_by_u - tie.given_by_v
+            if tie.contact:
+                tie.last_contact = step
+            if ENDABLE[tie.kind]:
+                imbalance = min(1.0, abs(tie.balance) / p.imbalance_threshold)
+                risk = min(1.0, imbalance * imbalance + tie.conflict * tie.conflict)
+                if tie.strength < p.end_threshold or end_draw[idx] < p.end_hazard * risk:
+                    ending.append(tie)
+
+        draws = rng.random((N_FORMATION_DRAWS, len(people))).tolist()
+        ws = p.withdrawal_strength if p.withdrawal else 0.0
+        for person in people:  # decided on the network as it stands before any change
+            person.openness = 1.0 - ws * person.loneliness
+            person.room = len(person.ties) < p.max_ties
+        candidates = self.closure(draws, bool(ties)) + self.focal(draws) + self.online(draws)
+        # New ties first, so that a tie ending this step cannot form again in the same step.
+        conflicts = rng.random(len(candidates)).tolist() if candidates else []
+        for (i, k, kind), c in zip(candidates, conflicts, strict=True):
+            if k in people[i].ties:
+                continue
+            conflict = min(max(p.conflict_mean * 2.0 * c, 0.0), 1.0)
+            u, v = min(i, k), max(i, k)
+            self.add_tie(Tie(u, v, kind, p.new_tie_strength, conflict, 0.0, step, step))
+            self.formed += 1
+        for tie in ending:
+            self.remove_tie(tie)
+        self.ended = len(ending)
+
+    def closure(self, draws: list[list[float]], any_ties: bool) -> list[tuple[int, int, int]]:
+        """Triadic closure: meet a random friend of a random friend (neighbours sorted)."""
+        p, people = self.params, self.people
+        out = []
+        if not (p.closure_rate > 0 and any_ties):
+            return out
+        for i, person in enumerate(people):
+            active = person.openness * person.tie_formation if person.room else 0.0
+            if not draws[0][i] < p.closure_rate * active or not person.ties:
+                continue
+            friends = sorted(person.ties)
+            j = friends[min(int(draws[1][i] * len(friends)), len(friends) - 1)]
+            their_friends = sorted(people[j].ties)
+            k = their_friends[min(int(draws[2][i] * len(their_friends)), len(their_friends) - 1)]
+            if k != i and draws[3][i] < people[k].openness and people[k].room:
+                out.append((i, k, FRIEND))
+        return out
+
+    def focal(self, draws: list[list[float]]) -> list[tuple[int, int, int]]:
+        """Focal points: meet a random member of one's community group."""
+        p, people = self.params, self.people
+        out = []
+        if not p.focal_rate > 0:
+            return out
+        members = defaultdict(list)  # group -> its members in index order
+        for person in people:
+            members[person.group].append(person.index)
+        for i, person in enumerate(people):
+            active = person.openness * person.tie_formation if person.room else 0.0
+            if not draws[4][i] < p.focal_rate * active:
+                continue
+            group = members[person.group]
+            k = group[min(int(draws[5][i] * len(group)), len(group) - 1)]
+            if self.accepts(person, people[k], draws[6][i]):
+                out.append((i, k, FRIEND))
+        return out
+
+    def online(self, draws: list[list[float]]) -> list[tuple[int, int, int]]:
+        """Online: meet anyone, with interest homophily."""
+        p, people = self.params, self.people
+        out = []
+        if not p.online_rate > 0:
+            return out
+        n = len(people)
+        for i, person in enumerate(people):
+            active = person.openness * person.online_formation if person.room else 0.0
+            if not draws[7][i] < p.online_rate * active:
+                continue
+            k = min(int(draws[8][i] * n), n - 1)
+            if self.accepts(person, people[k], draws[9][i]):
+                out.append((i, k, ONLINE))
+        return out
+
+    def accepts(self, person: RefPerson, other: RefPerson, draw: float) -> bool:
+        """Whether ``other`` accepts a new tie with ``person`` (openness x interest homophily)."""
+        if other is person or not other.room:
+            return False
+        distance = math.dist(person.interests, other.interests) / math.sqrt(len(person.interests))
+        return draw < other.openness * math.exp(-self.params.homophily * distance)
+
+    # --- read-out, for comparisons ------------------------------------------------------------
+    def state(self) -> dict[str, np.ndarray]:
+        """Return the people's states and step records as arrays indexed by person."""
+        names = (
+            "stress",
+            "depression",
+            "loneliness",
+            "capacity",
+            "perceived_support",
+            "need",
+            "event",
+            "event_kind",
+            "asked",
+            "received",
+            "received_effective",
+            "given",
+            "burden",
+            "contact",
+        )
+        return {name: np.array([getattr(q, name) for q in self.people]) for name in names}
+
+    def tie_table(self) -> dict[tuple[int, int], tuple]:
+        """Return {(u, v): (kind, strength, balance, conflict, last_contact, formed)}."""
+        return {
+            (t.u, t.v): (t.kind, t.strength, t.balance, t.conflict, t.last_contact, t.formed)
+            for t in self.canonical_ties()
+        }
