@@ -34,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--steps", type=_positive_int, default=200, help="steps to run (default 200)")
     p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
-    p.add_argument("--network", metavar="FILE", help="start from a network file (edge list, GraphML, GML)")  # noqa: E501
+    p.add_argument(
+        "--network", metavar="FILE", help="start from a network file (edge list, GraphML, GML)"
+    )  # noqa: E501
     p.add_argument("--out", metavar="PATH", help="write the per-step table (.csv or .parquet)")
     p.set_defaults(func=cmd_run)
 
@@ -108,7 +110,9 @@ def _fmt(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
 
 
-def run_summary(model, preset_name: str | None = None, seed: int | None = None, elapsed=None) -> str:  # noqa: E501
+def run_summary(
+    model, preset_name: str | None = None, seed: int | None = None, elapsed=None
+) -> str:  # noqa: E501
     """Return a readable summary of a finished run: outcomes, network change, analyses."""
     from model.analysis import buffering_estimate, loneliness_by_distance
 
@@ -120,7 +124,9 @@ def run_summary(model, preset_name: str | None = None, seed: int | None = None, 
         + (f", preset {preset_name}" if preset_name else ""),
     ]
     if changed:
-        lines.append("Parameters changed from defaults: " + ", ".join(f"{k}={v}" for k, v in changed.items()))  # noqa: E501
+        lines.append(
+            "Parameters changed from defaults: " + ", ".join(f"{k}={v}" for k, v in changed.items())
+        )  # noqa: E501
     for note in model.network_report:
         lines.append(f"Network: {note}")
     lines.append("")
@@ -139,7 +145,9 @@ def run_summary(model, preset_name: str | None = None, seed: int | None = None, 
         ("burnt-out givers (share)", metrics.BURNT_OUT),
     )
     for label, col in rows:
-        lines.append(f"{label:<26}{_fmt(first[col]):>9}{_fmt(last[col]):>9}{_fmt(df[col].iloc[1:].mean()):>9}")  # noqa: E501
+        lines.append(
+            f"{label:<26}{_fmt(first[col]):>9}{_fmt(last[col]):>9}{_fmt(df[col].iloc[1:].mean()):>9}"
+        )  # noqa: E501
     lines.append("")
     lines.append(
         f"Network ({model.params.network}): ties {int(first[metrics.TIES]):,} -> {int(last[metrics.TIES]):,}; "  # noqa: E501

@@ -22,7 +22,9 @@ def check_table_path(path: str | Path) -> Path:
             f"output file '{path}' has extension {path.suffix or '(none)'!r}; allowed: {allowed}"
         )
     if path.exists() and path.is_dir():
-        raise ValueError(f"output path '{path}' is a folder; give a file name ending in .csv or .parquet")  # noqa: E501
+        raise ValueError(
+            f"output path '{path}' is a folder; give a file name ending in .csv or .parquet"
+        )  # noqa: E501
     return path
 
 

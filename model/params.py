@@ -269,7 +269,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     # --- loneliness ---------------------------------------------------------------------------
     _p("loneliness_dynamics", B, True, meaning="Switch: loneliness follows the gap between desired and actual contact", group="loneliness"),
     _p("contact_rate", F, 0.3, 0, 1, "per tie per step", "Chance of routine contact over a full-strength tie in a step", "loneliness"),
-    _p("contact_saturation", F, 3.0, 0.01, 100, "contacts", "Quality-weighted contact at which the contact index reaches 63%", "loneliness"),
+    _p("contact_saturation", F, 2.5, 0.01, 100, "contacts", "Quality-weighted contact at which the contact index reaches 63%", "loneliness"),
     _p("loneliness_rate", F, 0.1, 0, 1, "per step", "Speed at which loneliness moves toward the contact gap", "loneliness"),
     _p("withdrawal", B, True, meaning="Switch: lonely people withdraw (ask less, accept fewer new ties, let ties decay)", group="loneliness", main=True),
     _p("withdrawal_strength", F, 0.5, 0, 1, "share", "How much full loneliness cuts contact, asking and new ties", "loneliness"),
@@ -278,13 +278,13 @@ _DECLARATIONS: tuple[Param, ...] = (
     # --- depression ---------------------------------------------------------------------------
     _p("depression_dynamics", B, True, meaning="Switch: depression moves with stress and loneliness", group="depression"),
     _p("depression_rate", F, 0.08, 0, 1, "per step", "Speed at which stress and loneliness raise depression", "depression"),
-    _p("stress_weight", F, 0.6, 0, 1, "weight", "Weight of stress in driving depression", "depression"),
-    _p("loneliness_weight", F, 0.4, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
+    _p("stress_weight", F, 0.8, 0, 1, "weight", "Weight of stress in driving depression", "depression"),
+    _p("loneliness_weight", F, 0.3, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
     _p("depression_recovery", F, 0.03, 0, 1, "per step", "Share of depression that recovers per step", "depression"),
-    _p("case_threshold", F, 0.5, 0, 1, "share", "Depression above which a person counts as a case", "depression"),
+    _p("case_threshold", F, 0.4, 0, 1, "share", "Depression above which a person counts as a case", "depression"),
     # --- ties ---------------------------------------------------------------------------------
     _p("tie_dynamics", B, True, meaning="Switch: ties strengthen, decay, end and form", group="ties", main=True),
-    _p("strengthen_rate", F, 0.1, 0, 1, "per use", "Strength gained (share of the gap to 1) by a tie used for support", "ties"),
+    _p("strengthen_rate", F, 0.05, 0, 1, "per use", "Strength gained (share of the gap to 1) by a tie used for support", "ties"),
     _p("contact_gain", F, 0.03, 0, 1, "per contact", "Strength gained (share of the gap to 1) by routine contact: contact maintains ties", "ties"),
     _p("reciprocity_bonus", F, 0.5, 0, 5, "factor", "Extra strengthening when support flowed both ways", "ties"),
     _p("decay_family", F, 0.001, 0, 1, "per step", "Strength lost per step without contact: family", "ties"),

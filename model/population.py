@@ -40,6 +40,9 @@ class Population:
     Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
     ``asked``, ``received`` (n x 4), ``given``, ``burden``, ``contact``.
     Panel accumulators: ``stressor_load`` (event magnitude summed since the last panel row).
+    Intervention hooks (inert by default): ``seeking_boost`` (added to willingness to ask),
+    ``tie_formation`` and ``online_formation`` (scale tie formation), ``generic_support`` (givers
+    who split support evenly over the types whatever the need: generic professional help).
     """
 
     stress: np.ndarray
@@ -72,6 +75,7 @@ class Population:
     seeking_boost: np.ndarray = field(default=None)  # type: ignore[assignment]
     tie_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
     online_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
+    generic_support: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         n = len(self.stress)
@@ -88,6 +92,7 @@ class Population:
             ("seeking_boost", (n,), float, 0.0),
             ("tie_formation", (n,), float, 1.0),
             ("online_formation", (n,), float, 1.0),
+            ("generic_support", (n,), bool, False),
         ):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(shape, fill, dtype))

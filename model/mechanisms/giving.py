@@ -8,9 +8,13 @@ split among the people who asked j in proportion to need x tie strength,
 (the second bound: nobody receives more than their need, spread over the ties they asked).
 A giver with a caseload limit (professionals) serves only the ``caseload`` askers with the largest
 a_ij. Support is split across the four types by the asker's needs, ``g_ijk = g_ij * need_ik /
-need_i``. What is received lands according to the giver's competence and the tie kind,
+need_i``, except by givers flagged ``generic_support`` (generic professional help, an
+intervention), who split it evenly, ``g_ijk = g_ij / 4``. What is received lands according to the
+giver's competence and the tie kind,
 
     effective_ijk = g_ijk * competence_jk * landing[kind_ij, k]
+                    (generic givers: at most need_ik / asks_i, since support of a type the asker
+                     does not need does not help)
     need_ik      <- max(0, need_ik - sum_j effective_ijk)
     stress_i     <- stress_i * (1 - min(1, support_stress_relief * sum_jk effective_ijk
                                                * stress_relief[kind_ij]))
@@ -76,6 +80,10 @@ def run(ctx: StepContext) -> None:
     share = weight / np.where(demand[giver] > 0, demand[giver], 1.0)
     amount = np.minimum(budget(ctx)[giver] * share, need_total[asker] / asks_per_asker[asker])
     by_type = amount[:, None] * pop.need[asker] / need_total[asker, None]  # g_ijk
+    generic = pop.generic_support[giver]
+    if generic.any():
+        # Generic givers (a standard programme) split support evenly over the types.
+        by_type[generic] = amount[generic, None] / by_type.shape[1]
     kind = ties.kind[e]
 
     # Accounting: what is given is exactly what is received.
@@ -91,6 +99,12 @@ def run(ctx: StepContext) -> None:
 
     # Effect: competence x fit of the type to the tie kind.
     effective = by_type * pop.competence[giver] * landing_matrix(p)[kind]
+    if generic.any():
+        # Optimal matching: support of a type the asker does not need does not help, so a
+        # generic ask lands at most the asker's need of each type (spread over their asks).
+        a = asker[generic]
+        cap = pop.need[a] / asks_per_asker[a, None]
+        effective[generic] = np.minimum(effective[generic], cap)
     for k in range(effective.shape[1]):
         pop.received_effective[:, k] = np.bincount(asker, effective[:, k], n)
     pop.need -= pop.received_effective

@@ -13,7 +13,8 @@ expected fit of j's competence to i's needs on that kind of tie:
 
     w_ij = strength_ij * sum_k need_ik * competence_jk * landing[kind_ij, k] / sum_k need_ik
 
-so ``ask_breadth`` ties are asked on average, the strong and competent ones most often.
+so ``ask_breadth`` ties are asked on average, the strong and competent ones most often. An asker
+who is the client of a professional (see :mod:`model.interventions.professional`) always asks them.
 
 Draws per step, in order: uniform (n) for willingness, then two uniforms per tie in canonical
 order (arc u->v, arc v->u).
@@ -71,5 +72,7 @@ def run(ctx: StepContext) -> None:
     w = ties.strength[e] * fit
     w_sum = np.bincount(s, w, n)
     prob = np.minimum(1.0, p.ask_breadth * w / np.where(w_sum[s] > 0, w_sum[s], 1.0))
-    chosen = u_arc[idx] < prob
+    # A client always asks their professional (a booked session, not a favour); only people
+    # added as professionals by an intervention are flagged, so this is inert otherwise.
+    chosen = (u_arc[idx] < prob) | pop.is_professional[d]
     ctx.ask_arcs = idx[chosen]

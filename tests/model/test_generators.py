@@ -26,7 +26,9 @@ def test_generators_build_the_requested_size(kind, extra):
 
 
 def test_convoy_layers_and_families():
-    m = SupportModel(rng=2, n_people=2000, convoy_inner=5, convoy_sympathy=15, convoy_wider=40, n_groups=40)
+    m = SupportModel(
+        rng=2, n_people=2000, convoy_inner=5, convoy_sympathy=15, convoy_wider=40, n_groups=40
+    )
     deg = m.ties.degree()
     assert 30 < deg.mean() < 41  # close to the wider layer, minus repeats
     family = m.ties.kind == FAMILY
@@ -48,7 +50,12 @@ def test_family_sbm_has_complete_family_blocks():
 
 @pytest.mark.parametrize(
     ("kind", "n"),
-    [("karate_club", 34), ("davis_southern_women", 18), ("florentine_families", 15), ("les_miserables", 77)],
+    [
+        ("karate_club", 34),
+        ("davis_southern_women", 18),
+        ("florentine_families", 15),
+        ("les_miserables", 77),
+    ],
 )
 def test_real_networks(kind, n):
     m = SupportModel(rng=1, network=kind)
@@ -75,7 +82,9 @@ def write(tmp_path, name, text):
 
 
 def test_edge_list_with_weights_and_comments(tmp_path):
-    p = write(tmp_path, "net.txt", "# a comment\nann bob 2\nbob cat 4\ncat ann 1  # trailing\ndan eve\n")
+    p = write(
+        tmp_path, "net.txt", "# a comment\nann bob 2\nbob cat 4\ncat ann 1  # trailing\ndan eve\n"
+    )
     with pytest.raises(NetworkFileError, match="every edge needs a positive weight"):
         read_network_file(p)
     p = write(tmp_path, "net.txt", "ann bob 2\nbob cat 4\ncat ann 1\ndan eve 4\n")
@@ -90,7 +99,11 @@ def test_edge_list_with_weights_and_comments(tmp_path):
 
 
 def test_csv_with_kinds_and_conflict(tmp_path):
-    p = write(tmp_path, "net.csv", "source,target,kind,strength,conflict\n1,2,family,0.9,0.1\n2,3,friend,0.5,0\n3,4,online,0.3,0.5\n")  # noqa: E501
+    p = write(
+        tmp_path,
+        "net.csv",
+        "source,target,kind,strength,conflict\n1,2,family,0.9,0.1\n2,3,friend,0.5,0\n3,4,online,0.3,0.5\n",
+    )  # noqa: E501
     net = read_network_file(p)
     assert net.kind.tolist() == [KIND_CODES["family"], KIND_CODES["friend"], KIND_CODES["online"]]
     assert net.conflict.tolist() == [0.1, 0.0, 0.5]
@@ -122,7 +135,11 @@ def test_directed_multigraph_and_self_loops_are_converted_and_reported(tmp_path)
     nx.write_graphml(D, path)
     net = read_network_file(path)
     text = " ".join(net.report)
-    assert "multigraph" in text and "directed; made undirected" in text and "1 self-loops dropped" in text
+    assert (
+        "multigraph" in text
+        and "directed; made undirected" in text
+        and "1 self-loops dropped" in text
+    )
     assert len(net.u) == 2  # 1-2 and 2-3
     p = write(tmp_path, "rep.txt", "a b\na b\nb c\n")
     net = read_network_file(p)
@@ -141,7 +158,11 @@ def test_directed_multigraph_and_self_loops_are_converted_and_reported(tmp_path)
         ("bad3.txt", "a b heavy\n", r"line 1: weight 'heavy' is not a number"),
         ("bad.graphml", "<graphml><oops", "cannot be read as graphml"),
         ("bad.gml", "graph [ node [ id 1 ", "cannot be read as gml"),
-        ("kind.csv", "source,target,kind\na,b,cousin\n", r"edge \(a, b\) has kind='cousin'; allowed: family, friend"),
+        (
+            "kind.csv",
+            "source,target,kind\na,b,cousin\n",
+            r"edge \(a, b\) has kind='cousin'; allowed: family, friend",
+        ),
         ("strength.csv", "source,target,strength\na,b,3\n", r"edge strength 3 is out of range"),
         ("neg.csv", "source,target,weight\na,b,-1\n", "every edge needs a positive weight"),
         ("conf.csv", "source,target,conflict\na,b,2\n", "conflict must be a number from 0 to 1"),
@@ -164,7 +185,9 @@ def test_node_attributes_that_do_not_fit(tmp_path):
         read_network_file(tmp_path / "a.graphml")
     G.nodes[1]["stress"] = 1.5
     nx.write_graphml(G, tmp_path / "b.graphml")
-    with pytest.raises(NetworkFileError, match=r"node '1' has stress=1.5; stress must be a number from 0 to 1"):  # noqa: E501
+    with pytest.raises(
+        NetworkFileError, match=r"node '1' has stress=1.5; stress must be a number from 0 to 1"
+    ):  # noqa: E501
         read_network_file(tmp_path / "b.graphml")
 
 
