@@ -1,0 +1,106 @@
+"""`supportnet run`, `params` and `presets` as a user types them."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from experiments.cli import main
+
+SMALL = [
+    "--set",
+    "n_people=80",
+    "--set",
+    "convoy_wider=10",
+    "--set",
+    "convoy_sympathy=6",
+    "--set",
+    "convoy_inner=3",
+]  # noqa: E501
+
+
+def test_run_prints_a_readable_summary(capsys):
+    assert main(["run", "--steps", "30", "--seed", "1", *SMALL]) == 0
+    out = capsys.readouterr().out
+    for text in (
+        "SupportNet run: 30 steps, 80 people, seed 1",
+        "depression",
+        "lonely fraction",
+        "Network (convoy): ties",
+        "Buffering estimate",
+        "Loneliness correlation by distance",
+    ):
+        assert text in out
+
+
+def test_same_seed_writes_identical_tables_different_seeds_differ(tmp_path, capsys):
+    paths = [tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.parquet"]
+    for path, seed in zip(paths, (5, 5, 6), strict=True):
+        assert main(["run", "--steps", "20", "--seed", str(seed), "--out", str(path), *SMALL]) == 0
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    a = pd.read_csv(paths[0], index_col=0)
+    c = pd.read_parquet(paths[2])
+    assert len(a) == 21 and not a["mean_stress"].equals(c["mean_stress"])
+    assert "Wrote 21 rows" in capsys.readouterr().out
+
+
+def test_preset_and_network_file(tmp_path, capsys):
+    assert (
+        main(
+            ["run", "--steps", "5", "--preset", "isolated_elderly_village", "--set", "n_people=60"]
+        )
+        == 0
+    )  # noqa: E501
+    assert "preset isolated_elderly_village" in capsys.readouterr().out
+    net = tmp_path / "net.txt"
+    net.write_text("a b\nb c\nc a\nc d\n")
+    assert main(["run", "--steps", "5", "--network", str(net)]) == 0
+    out = capsys.readouterr().out
+    assert "4 people" in out and "network file" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "stresor_rate=0.1"], "did you mean 'stressor_rate'"),
+        (["--set", "stressor_rate=2"], "'stressor_rate': 2.0 is out of range"),
+        (["--set", "buffering=maybe"], "expected true or false"),
+        (["--set", "stressor_rate"], "expected NAME=VALUE"),
+        (["--preset", "pandemik"], "did you mean 'pandemic_shock'"),
+        (["--network", "/no/such/file.txt"], "does not exist"),
+        (["--out", "table.xlsx"], "allowed: .csv, .parquet"),
+        (["--set", "n_people=30"], "must be smaller than n_people"),
+    ],
+)
+def test_errors_are_one_line_messages_with_exit_status_2(args, message, capsys):
+    assert main(["run", "--steps", "2", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_arguments_exit_2_without_traceback():
+    r = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "run", "--steps", "-1"],
+        capture_output=True,
+        text=True,
+    )  # noqa: E501
+    assert r.returncode == 2 and "expected 1 or more" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_existing_output_is_replaced_atomically(tmp_path):
+    out = tmp_path / "sub" / "run.csv"
+    assert main(["run", "--steps", "3", "--out", str(out), *SMALL]) == 0
+    first = out.read_bytes()
+    assert main(["run", "--steps", "3", "--seed", "2", "--out", str(out), *SMALL]) == 0
+    assert out.read_bytes() != first and not list(out.parent.glob(".*tmp"))
+
+
+def test_params_and_presets(capsys):
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    assert "stressor_rate" in out and "0 – 1" in out and "parameters." in out
+    assert main(["params", "--group", "ties", "--markdown"]) == 0
+    assert "| `strengthen_rate` |" in capsys.readouterr().out
+    assert main(["presets"]) == 0
+    assert "pandemic_shock: Pandemic shock" in capsys.readouterr().out
