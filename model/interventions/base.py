@@ -214,8 +214,10 @@ class Intervention:
         """Set up the intervention's own state (must not change the model)."""
 
     def every_step(self, model, step: int) -> None:
-        """Called at the end of every step, before :meth:`apply` (must not change the model
-        before the intervention first acts)."""
+        """Observe the model at the end of every step, before :meth:`apply`.
+
+        Must not change the model before the intervention first acts.
+        """
 
     def apply(self, model, step: int) -> None:
         """Act at the end of ``step`` (inside the window)."""
@@ -225,7 +227,7 @@ class Intervention:
         """Undo what only lasts while the intervention runs (once, after the window)."""
 
     def candidates(self, model) -> np.ndarray:
-        """Indices of the people the intervention could reach (the population, not professionals)."""
+        """Return the people the intervention could reach (the population, not professionals)."""
         return np.flatnonzero(model.population.members[: self.n0])
 
     def ranked(self, model, candidates: np.ndarray) -> np.ndarray:
@@ -243,7 +245,7 @@ class Intervention:
         self.spent += units * self.cost
 
     def conflict_draws(self, model, k: int) -> np.ndarray:
-        """Conflict levels of ``k`` new ties, uniform on [0, 2 x conflict_mean] (as in the model)."""
+        """Draw conflict levels of ``k`` new ties, uniform on [0, 2 x conflict_mean]."""
         return np.clip(model.params.conflict_mean * 2.0 * self.rng.random(k), 0.0, 1.0)
 
     @property

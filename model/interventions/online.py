@@ -1,0 +1,104 @@
+"""Online platforms: matched online ties that ignore distance in the network.
+
+At each step while the platform acts it makes up to ``floor(budget / cost)`` matches. People are
+matched in targeting order among those with room for another tie and fewer than ``max_matches``
+platform ties so far. The platform looks at ``pool`` people drawn at random from the whole
+population (ignoring where they sit in the network) and proposes the one with the closest
+interests who is not yet tied to the person and has room; the proposed partner accepts with
+probability ``1 - withdrawal_strength * loneliness`` (lonely people accept fewer new ties). An
+accepted match becomes an ``online`` tie of strength ``tie_strength``.
+
+Online ties are ordinary ties of kind ``online`` afterwards: support over them lands less well
+(``online_landing`` and :data:`model.kinds.LANDING`: no practical help at a distance), contact
+over them counts less against loneliness, and they decay at ``decay_online`` without contact.
+Cost: ``cost`` units per tie created (a moderated matching service).
+
+Sources:
+    Ali, K., Farrer, L., Gulliver, A. & Griffiths, K. M. (2015). Online peer-to-peer support for
+    young people with mental health problems: a systematic review. JMIR Mental Health 2(2), e19.
+    Cole, D. A. et al. (2017). Online social support for young people: does it recapitulate
+    in-person social support; can it help? Computers in Human Behavior 68, 456-464 (online
+    support helps, but less than in-person support).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..kinds import ONLINE
+from .base import Intervention, _param
+
+__all__ = ["OnlinePlatform"]
+
+
+class OnlinePlatform(Intervention):
+    """A platform that matches people by interest into online ties, wherever they are."""
+
+    kind = "online"
+    title = "Online platforms"
+    summary = "Matched online ties that ignore network distance but land support less well"
+    source = "Ali et al. (2015); Cole et al. (2017)"
+    cost_unit = "per tie created"
+    DEFAULT_TARGETING = "most_lonely"
+    OWN_PARAMETERS = (
+        _param("cost", float, 2.0, 0.01, 1e6, "units per tie created",
+               "Cost of one online tie made by the platform (matching and moderation)"),
+        _param("max_matches", int, 3, 1, 10_000, "ties", "Most platform ties per person"),
+        _param("pool", int, 20, 1, 10_000, "people",
+               "People the platform considers when matching someone (it picks the closest "
+               "interests)"),
+        _param("tie_strength", float, 0.3, 0.01, 1, "strength", "Strength of a new online tie"),
+    )  # fmt: skip
+
+    def check_model(self, model) -> None:
+        """Online ties must start above the strength at which ties end."""
+        if self.tie_strength <= model.params.end_threshold:
+            self.fail(
+                f"setting 'tie_strength' ({self.tie_strength:g}) is not allowed with "
+                f"end_threshold={model.params.end_threshold:g}; new ties must start above it"
+            )
+
+    def prepare(self, model) -> None:
+        """No matches yet."""
+        self.matches = np.zeros(self.n0, np.int64)
+
+    def apply(self, model, step: int) -> None:
+        """Make this step's matches."""
+        pop, p, ties = model.population, model.params, model.ties
+        people = self.candidates(model)
+        if len(people) < 2:
+            return
+        room = ties.degree()[: self.n0] < p.max_ties
+        pool = people[room[people] & (self.matches[people] < self.max_matches)]
+        seekers = self.ranked(model, pool)[: self.units]
+        if len(seekers) == 0:
+            return
+        # Candidates drawn from everyone (not the network): distance in the network is ignored.
+        cand = people[self.rng.integers(0, len(people), (len(seekers), self.pool))]
+        accept = self.rng.random(len(seekers))
+        dims = pop.interests.shape[1]
+        dist = np.linalg.norm(pop.interests[cand] - pop.interests[seekers, None], axis=2)
+        dist /= np.sqrt(dims)
+        tied = ties.find(np.repeat(seekers, self.pool), cand.ravel()).reshape(cand.shape) >= 0
+        unusable = (cand == seekers[:, None]) | tied | ~room[cand]
+        dist[unusable] = np.inf
+        best = dist.argmin(axis=1)
+        partner = cand[np.arange(len(seekers)), best]
+        found = np.isfinite(dist[np.arange(len(seekers)), best])
+        ws = p.withdrawal_strength if p.withdrawal else 0.0
+        ok = found & (accept < 1.0 - ws * pop.loneliness[partner])
+        u, v = seekers[ok], partner[ok]
+        conflict = self.conflict_draws(model, len(u))
+        added = ties.add(u, v, ONLINE, self.tie_strength, conflict, step=step)
+        # Count what was actually added (a pair matched twice in one step is added once).
+        au, av = ties.u[added], ties.v[added]
+        np.add.at(self.matches, au, 1)
+        np.add.at(self.matches, av, 1)
+        self.ties_created += len(added)
+        self.reach(np.r_[au, av], step)
+        self.spend(len(added))
+
+    def status(self) -> dict:
+        """Add how many people have a platform tie."""
+        matches = getattr(self, "matches", np.zeros(0))
+        return {**super().status(), "matched_people": int((matches > 0).sum())}
