@@ -128,14 +128,17 @@ def _corr(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(x, y)[0, 1])
 
 
-def clustering_sample(A, sample: np.ndarray) -> float:
-    """Average local clustering over ``sample`` (zero for people with fewer than two ties)."""
+def clustering_sample(B, sample: np.ndarray) -> float:
+    """Average local clustering over ``sample`` (zero for people with fewer than two ties).
+
+    Args:
+        B: Binary symmetric adjacency (CSR).
+        sample: People to average over.
+    """
     if len(sample) == 0:
         return 0.0
-    B = A.copy()
-    B.data = np.ones_like(B.data, dtype=float)
     rows = B[sample]
-    deg = np.asarray(rows.sum(axis=1)).ravel()
+    deg = np.diff(rows.indptr)
     closed = np.asarray((rows @ B).multiply(rows).sum(axis=1)).ravel()  # 2 x triangles
     possible = deg * (deg - 1)
     local = np.where(possible > 0, closed / np.where(possible > 0, possible, 1), 0.0)
@@ -185,7 +188,7 @@ def compute(model, ctx=None) -> dict[str, float]:
     out[TIES] = float(ties.m)
     out[MEAN_DEGREE] = float(deg[mem].mean()) if mem.any() else 0.0
     out[MEAN_TIE_STRENGTH] = float(ties.strength.mean()) if ties.m else float("nan")
-    A = ties.adjacency()
+    A = ties.binary_adjacency()
     out[CLUSTERING] = clustering_sample(A, model.clustering_nodes)
     out[ISOLATES] = float((deg[mem] == 0).sum())
     out[COMPONENTS] = float(csgraph.connected_components(A, directed=False)[0]) if n else 0.0

@@ -26,6 +26,7 @@ from .kinds import KIND_CODES, TIE_KINDS
 __all__ = ["TieAttrs", "TieGraph", "TieStore", "tie_keys"]
 
 _SHIFT = np.int64(32)
+_LOW = np.int64(0xFFFFFFFF)
 
 
 def tie_keys(u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -205,6 +206,10 @@ class TieStore:
         self.m = 0
         self._keys = np.zeros(0, np.int64)  # sorted keys of live ties
         self._key_slot = np.zeros(0, np.int64)  # slot of each sorted key
+        # Both directions of every tie, sorted by (source, target): the adjacency in CSR order,
+        # kept up to date incrementally so that building the CSR never sorts.
+        self._arc_keys = np.zeros(0, np.int64)
+        self._arc_slot = np.zeros(0, np.int64)
         self.version = 0
         self._graph: TieGraph | None = None
         self._attrs: list[TieAttrs] = []
@@ -300,20 +305,26 @@ class TieStore:
         """
         if self._csr_cache is not None and self._csr_cache[0] == self.version:
             return self._csr_cache[1]
-        m = self.m
-        src = np.concatenate([self.u, self.v])
-        dst = np.concatenate([self.v, self.u])
-        slot = np.concatenate([np.arange(m), np.arange(m)]).astype(np.int64)
-        # Sort arcs by (src, dst): both directions, so rows come out with sorted columns.
-        order = np.argsort(src.astype(np.int64) << _SHIFT | dst, kind="stable")
+        src = (self._arc_keys >> _SHIFT).astype(np.int64)
         indptr = np.zeros(self.n_nodes + 1, np.int64)
         np.cumsum(np.bincount(src, minlength=self.n_nodes), out=indptr[1:])
-        A = sparse.csr_matrix(
-            (slot[order], dst[order].astype(np.int32), indptr), shape=(self.n_nodes,) * 2
-        )
+        dst = (self._arc_keys & _LOW).astype(np.int32)
+        A = sparse.csr_matrix((self._arc_slot, dst, indptr), shape=(self.n_nodes,) * 2)
         A.has_sorted_indices = True
         self._csr_cache = (self.version, A)
+        self._binary_cache = None
         return A
+
+    def binary_adjacency(self) -> sparse.csr_matrix:
+        """The adjacency with every entry 1 (same structure as :meth:`adjacency`), cached."""
+        A = self.adjacency()
+        if getattr(self, "_binary_cache", None) is None or self._binary_cache[0] != self.version:
+            B = sparse.csr_matrix(
+                (np.ones(len(A.indices), np.int32), A.indices, A.indptr), shape=A.shape
+            )
+            B.has_sorted_indices = True
+            self._binary_cache = (self.version, B)
+        return self._binary_cache[1]
 
     # --- changes ----------------------------------------------------------------------------
     def add(
@@ -372,6 +383,12 @@ class TieStore:
         pos = np.searchsorted(self._keys, new_keys[order])
         self._keys = np.insert(self._keys, pos, new_keys[order])
         self._key_slot = np.insert(self._key_slot, pos, slots[order])
+        arcs = np.concatenate([new_keys, (hi.astype(np.int64) << _SHIFT) | lo])
+        arc_slots = np.concatenate([slots, slots])
+        order = np.argsort(arcs)
+        pos = np.searchsorted(self._arc_keys, arcs[order])
+        self._arc_keys = np.insert(self._arc_keys, pos, arcs[order])
+        self._arc_slot = np.insert(self._arc_slot, pos, arc_slots[order])
         self.version += 1
         if self._graph is not None:
             self._graph_add(slots)
@@ -388,6 +405,9 @@ class TieStore:
         pos = np.searchsorted(self._keys, tie_keys(self._u[slots], self._v[slots]))
         self._keys = np.delete(self._keys, pos)
         self._key_slot = np.delete(self._key_slot, pos)
+        pos = np.searchsorted(self._arc_keys, self._arc_pairs(slots))
+        self._arc_keys = np.delete(self._arc_keys, pos)
+        self._arc_slot = np.delete(self._arc_slot, pos)
         # Swap-remove: survivors from the tail fill the holes below the new end.
         new_m = self.m - len(slots)
         holes = slots[slots < new_m]
@@ -400,6 +420,8 @@ class TieStore:
         if len(movers):
             moved_pos = np.searchsorted(self._keys, tie_keys(self._u[holes], self._v[holes]))
             self._key_slot[moved_pos] = holes
+            moved_arcs = np.searchsorted(self._arc_keys, self._arc_pairs(holes))
+            self._arc_slot[moved_arcs] = np.concatenate([holes, holes])
             if self._graph is not None:
                 for h, mv in zip(holes.tolist(), movers.tolist(), strict=True):
                     attrs = self._attrs[mv]
@@ -409,6 +431,12 @@ class TieStore:
             del self._attrs[new_m:]
         self.m = new_m
         self.version += 1
+
+    def _arc_pairs(self, slots: np.ndarray) -> np.ndarray:
+        """Return the arc keys (u->v, then v->u) of the ties in ``slots``."""
+        u = self._u[slots].astype(np.int64)
+        v = self._v[slots].astype(np.int64)
+        return np.concatenate([(u << _SHIFT) | v, (v << _SHIFT) | u])
 
     def _grow(self, need: int) -> None:
         cap = len(self._u)

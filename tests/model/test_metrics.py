@@ -1,0 +1,52 @@
+"""The per-step measures agree with networkx and with direct computation."""
+
+import networkx as nx
+import numpy as np
+
+from model import SupportModel, metrics
+from tests.conftest import SMALL
+
+
+def test_network_measures_match_networkx():
+    m = SupportModel(rng=2, clustering_sample=10_000, **{**SMALL, "n_people": 90})
+    m.run_for(15)
+    G = m.graph.copy()
+    out = m.measures
+    assert np.isclose(out[metrics.CLUSTERING], nx.average_clustering(G))
+    assert out[metrics.COMPONENTS] == nx.number_connected_components(G)
+    assert out[metrics.ISOLATES] == nx.number_of_isolates(G)
+    assert out[metrics.TIES] == G.number_of_edges()
+    assert np.isclose(out[metrics.MEAN_DEGREE], 2 * G.number_of_edges() / G.number_of_nodes())
+    for i in G:
+        G.nodes[i]["lon"] = float(m.population.loneliness[i])
+    assert np.isclose(
+        out[metrics.LONELINESS_ASSORTATIVITY], nx.numeric_assortativity_coefficient(G, "lon")
+    )  # noqa: E501
+    kinds = {
+        k: sum(1 for *_, d in G.edges(data=True) if d["kind"] == k)
+        for k in ("family", "friend", "neighbour")
+    }  # noqa: E501
+    for k, count in kinds.items():
+        assert out[f"ties_{k}"] == count
+
+
+def test_person_measures_match_the_arrays():
+    m = SupportModel(rng=3, **SMALL)
+    m.run_for(10)
+    pop, out, p = m.population, m.measures, m.params
+    assert np.isclose(out[metrics.MEAN_DEPRESSION], pop.depression.mean())
+    assert np.isclose(out["p90_loneliness"], np.quantile(pop.loneliness, 0.9))
+    assert np.isclose(out[metrics.CASE_PREVALENCE], (pop.depression > p.case_threshold).mean())
+    assert np.isclose(out[metrics.LONELY_FRACTION], (pop.loneliness > p.lonely_threshold).mean())
+    assert np.isclose(out[metrics.UNMET_NEED], pop.need.sum(axis=1).mean())
+    assert np.isclose(out[metrics.SUPPORT_GIVEN], out[metrics.SUPPORT_RECEIVED])
+    assert np.isclose(sum(out[k] for k in metrics.SUPPORT_BY_TYPE), out[metrics.SUPPORT_GIVEN])
+    assert np.isclose(sum(out[k] for k in metrics.SUPPORT_BY_KIND), out[metrics.SUPPORT_GIVEN])
+    givers = pop.given > 0
+    burnt = givers & (pop.capacity < p.burnout_capacity * pop.capacity_max)
+    assert np.isclose(out[metrics.BURNT_OUT], burnt.sum() / max(givers.sum(), 1))
+
+
+def test_outcomes_and_reporters_are_declared_measures():
+    assert set(metrics.OUTCOMES) <= set(metrics.ALL_MEASURES)
+    assert len(set(metrics.ALL_MEASURES)) == len(metrics.ALL_MEASURES)
