@@ -150,13 +150,13 @@ class ReferenceModel(mesa.Model):
     def __init__(self, start):
         if start.steps != 0:
             raise ValueError(f"start from a model that has not stepped yet (at step {start.steps})")
-        if start.population.is_professional.any() or getattr(start, "interventions", None):
+        pop = start.population
+        if start.interventions or pop.is_professional.any() or pop.generic_support.any():
             raise ValueError("the per-agent reference does not cover interventions, professionals")
         super().__init__(rng=0)
         # Share the start model's random stream: the same state, continued independently.
         self.rng = copy.deepcopy(start.rng)
         self.params = start.params
-        pop = start.population
         columns = {name: getattr(pop, name).tolist() for name in PERSON_FIELDS}
         self.people = [
             RefPerson(self, i, **{name: columns[name][i] for name in PERSON_FIELDS})
