@@ -1,0 +1,1066 @@
+"""Experiment configs: reading a TOML file and validating it before any run starts.
+
+:func:`load_config` reads a config (a path, or the name of a shipped experiment in
+``experiments/configs/``) and returns an :class:`ExperimentConfig`, or raises a
+:class:`ConfigError` listing every problem found. Each problem names the file, the key (with a
+did-you-mean for a misspelled one), the value and what is allowed. Keys are checked against
+:mod:`experiments.schema`, parameter names and values against :data:`model.params.PARAMETERS`,
+measure names against :mod:`model.metrics`, interventions against :mod:`model.interventions`, and
+every design point's full parameter set through :func:`model.params.make_params`, so a sweep never
+stops halfway on a value it could have refused at the start.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib
+import json
+import math
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model import metrics
+from model.params import PARAMETERS, PRESETS, ParameterError, make_params
+
+from .schema import DESIGN_KINDS, Key, section_of
+
+__all__ = [
+    "CONFIG_DIR",
+    "Arm",
+    "ConfigError",
+    "Control",
+    "Design",
+    "ExperimentConfig",
+    "Factor",
+    "Output",
+    "load_config",
+    "parse_config",
+    "resolve_config_path",
+    "shipped_configs",
+    "toml_value",
+]
+
+#: Folder of the shipped experiment configs.
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_PARAM_HELP = "a model parameter (`supportnet params` lists them)"
+
+
+class ConfigError(ValueError):
+    """An experiment config that cannot be run; one line per problem, each naming the file.
+
+    Attributes:
+        problems: The problems, one message each.
+    """
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0]
+        return f"{len(self.problems)} problems:\n" + "\n".join(f"  {p}" for p in self.problems)
+
+
+# --- the parsed config --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Factor:
+    """One thing a design varies: a model parameter or a field of an intervention kind.
+
+    Attributes:
+        key: As written in the config: ``stressor_rate`` or ``peer_groups.budget``.
+        values: Grid values (converted to the parameter's type), or empty for a range.
+        low: Lower end of a sampled range.
+        high: Upper end of a sampled range.
+        integer: Sampled values are rounded to whole numbers.
+    """
+
+    key: str
+    values: tuple[Any, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+
+    @property
+    def intervention(self) -> tuple[str, str] | None:
+        """``(kind, field)`` for an intervention field, None for a model parameter."""
+        if "." in self.key:
+            kind, name = self.key.split(".", 1)
+            return kind, name
+        return None
+
+
+@dataclass(frozen=True)
+class Design:
+    """What varies and how it is sampled (see :mod:`experiments.designs`)."""
+
+    kind: str = "grid"
+    factors: tuple[Factor, ...] = ()
+    samples: int | None = None
+    levels: int = 4
+    second_order: bool = False
+
+
+@dataclass(frozen=True)
+class Arm:
+    """An arm: parameter values and interventions that every design point is run with."""
+
+    name: str
+    label: str
+    set: Mapping[str, Any] = field(default_factory=dict)
+    interventions: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Control:
+    """The control condition for effect sizes.
+
+    Attributes:
+        label: Name in the report.
+        arm: The control arm's name (when the control is an arm).
+        where: Grid values that make a design point a control point (when the control is a
+            set of design points).
+    """
+
+    label: str
+    arm: str | None = None
+    where: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Output:
+    """What each run keeps and how it is summarised."""
+
+    measures: tuple[str, ...] = metrics.ALL_MEASURES
+    every: int = 1
+    persons_every: int = 0
+    outcomes: tuple[str, ...] = metrics.OUTCOMES
+    outcome_window: int = 1
+    burn_in: int | None = None
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A validated experiment: everything needed to plan, run and report a sweep.
+
+    Attributes:
+        name: Experiment name (default output folder ``results/<name>``).
+        title: One-line title.
+        description: What it asks.
+        seed: Experiment seed.
+        steps: Steps per run.
+        replications: Runs per design point and arm.
+        preset: Preset the base values start from ('' for none).
+        base: Parameter values for every run (the preset's values, then ``[base]``).
+        design: The design.
+        arms: The arms (at least one); with a control arm, it is among them.
+        control: The control condition, or None.
+        output: Output settings.
+        source: The file it came from ('' when built from a dict).
+    """
+
+    name: str
+    title: str
+    description: str
+    seed: int
+    steps: int
+    replications: int
+    preset: str
+    base: Mapping[str, Any]
+    design: Design
+    arms: tuple[Arm, ...]
+    control: Control | None
+    output: Output
+    source: str = ""
+
+    def canonical(self) -> dict[str, Any]:
+        """Return the config as plain JSON-ready data (what the hash and the manifest record).
+
+        The base parameters appear fully resolved (every declared parameter), so a changed
+        model default changes the hash too.
+        """
+        return _plain(
+            {
+                "name": self.name,
+                "title": self.title,
+                "description": self.description,
+                "seed": self.seed,
+                "steps": self.steps,
+                "replications": self.replications,
+                "preset": self.preset,
+                "base": dict(self.base),
+                "resolved_base": {
+                    k: self.base.get(k, param.default) for k, param in PARAMETERS.items()
+                },
+                "design": {
+                    "kind": self.design.kind,
+                    "samples": self.design.samples,
+                    "levels": self.design.levels,
+                    "second_order": self.design.second_order,
+                    "factors": [
+                        {
+                            "key": f.key,
+                            "values": list(f.values),
+                            "low": f.low,
+                            "high": f.high,
+                            "integer": f.integer,
+                        }
+                        for f in self.design.factors
+                    ],
+                },
+                "arms": [
+                    {
+                        "name": a.name,
+                        "label": a.label,
+                        "set": dict(a.set),
+                        "interventions": [dict(i) for i in a.interventions],
+                    }
+                    for a in self.arms
+                ],
+                "control": None
+                if self.control is None
+                else {
+                    "label": self.control.label,
+                    "arm": self.control.arm,
+                    "where": dict(self.control.where),
+                },
+                "output": {
+                    "measures": list(self.output.measures),
+                    "every": self.output.every,
+                    "persons_every": self.output.persons_every,
+                    "outcomes": list(self.output.outcomes),
+                    "outcome_window": self.output.outcome_window,
+                    "burn_in": self.output.burn_in,
+                },
+            }
+        )
+
+    def hash(self) -> str:
+        """Return a short digest of :meth:`canonical` (sha256, 16 hex digits)."""
+        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def varied(self) -> tuple[str, ...]:
+        """Keys of the design's factors, in declaration order."""
+        return tuple(f.key for f in self.design.factors)
+
+    @property
+    def has_interventions(self) -> bool:
+        """True when any arm has interventions."""
+        return any(a.interventions for a in self.arms)
+
+
+def _plain(x: Any) -> Any:
+    """Convert to JSON-ready data (tuples to lists, numpy scalars to Python)."""
+    if isinstance(x, Mapping):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if hasattr(x, "item") and not isinstance(x, (str, bytes)):
+        return x.item()
+    return x
+
+
+# --- reading -------------------------------------------------------------------------------------
+def shipped_configs() -> dict[str, Path]:
+    """Return the shipped experiments: name -> path of their config."""
+    return {p.stem: p for p in sorted(CONFIG_DIR.glob("*.toml"))}
+
+
+def resolve_config_path(text: str | Path) -> Path:
+    """Return the config file for ``text``: a path, or the name of a shipped experiment.
+
+    Raises:
+        ConfigError: If there is no such file or shipped experiment.
+    """
+    path = Path(text)
+    if path.is_file():
+        return path
+    shipped = shipped_configs()
+    name = path.stem if path.suffix == ".toml" and len(path.parts) == 1 else str(text)
+    if name in shipped:
+        return shipped[name]
+    if path.is_dir():
+        raise ConfigError([f"{text}: is a folder; give a config file (.toml) or a shipped name"])
+    hint = _did_you_mean(name, shipped)
+    raise ConfigError(
+        [
+            f"{text}: no such config file or shipped experiment{hint}; "
+            f"shipped: {', '.join(shipped) or '(none)'}"
+        ]
+    )
+
+
+def load_config(source: str | Path) -> ExperimentConfig:
+    """Read and validate a config (a TOML path or a shipped experiment's name).
+
+    Raises:
+        ConfigError: Listing every problem, each naming the file, key, value and what is allowed.
+    """
+    path = resolve_config_path(source)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot be read: {exc}"]) from None
+    return parse_config(data, source=str(path))
+
+
+def toml_value(value: Any) -> str:
+    """Write ``value`` as it would appear in TOML (for messages)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else str(value)
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items())
+        return "{" + inner + "}"
+    if isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(toml_value(v) for v in value) + "]"
+        return text if len(text) <= 80 else text[:76] + " ...]"
+    return repr(value)
+
+
+def _did_you_mean(name: str, options: Any) -> str:
+    close = difflib.get_close_matches(str(name), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Problems:
+    """Collects problems, each prefixed with the file name."""
+
+    def __init__(self, source: str):
+        self.source = source or "<config>"
+        self.items: list[str] = []
+        # Intervention tables already reported as invalid (kept, so later checks do not
+        # report follow-on problems such as "the control is identical to the treatment").
+        self.invalid: set[int] = set()
+
+    def add(self, text: str) -> None:
+        self.items.append(f"{self.source}: {text}")
+
+    def value(self, key: str, value: Any, problem: str, allowed: str) -> None:
+        self.add(f"'{key}' = {toml_value(value)} {problem}; allowed: {allowed}")
+
+    def unknown(
+        self, key: str, value: Any, options: Any, allowed: str, name: str | None = None
+    ) -> None:
+        name = key.rsplit(".", 1)[-1] if name is None else name
+        self.add(
+            f"unknown key '{key}' = {toml_value(value)}{_did_you_mean(name, options)}; "
+            f"allowed: {allowed}"
+        )
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ConfigError(self.items)
+
+
+def _check_key(p: _Problems, key: str, decl: Key, value: Any) -> Any:
+    """Check one schema key's value; return it (converted) or None after recording a problem."""
+    kind = decl.kind
+    ok = True
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if ok and (
+            (decl.low is not None and value < decl.low)
+            or (decl.high is not None and value > decl.high)
+        ):
+            p.value(key, value, "is out of range", decl.allowed())
+            return None
+    elif kind == "number":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif kind == "bool":
+        ok = isinstance(value, bool)
+    elif kind == "str":
+        ok = isinstance(value, str)
+        if ok and decl.choices and value not in decl.choices:
+            p.value(
+                key, value, f"is not allowed{_did_you_mean(value, decl.choices)}", decl.allowed()
+            )
+            return None
+    elif kind == "list":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif kind == "table":
+        ok = isinstance(value, dict)
+    elif kind == "tables":
+        ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if not ok:
+        p.value(key, value, "has the wrong type", decl.allowed())
+        return None
+    return value
+
+
+def _read_section(
+    p: _Problems, table: Mapping[str, Any], section: str, prefix: str, extra_ok: bool = False
+) -> dict[str, Any]:
+    """Check a table's keys against a schema section; return the checked values (with defaults).
+
+    Args:
+        p: Where problems go.
+        table: The TOML table.
+        section: Schema section name.
+        prefix: Key path prefix for messages ('' at the top level).
+        extra_ok: Unknown keys are kept (an intervention's own parameters) instead of refused.
+    """
+    decls = section_of(section)
+    out: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if name not in decls:
+            if extra_ok:
+                out[name] = value
+                continue
+            where = f"[{prefix.rstrip('.')}]" if prefix else "the top level"
+            p.unknown(key, value, decls, f"keys at {where}: {', '.join(decls)}")
+            continue
+        checked = _check_key(p, key, decls[name], value)
+        if checked is not None:
+            out[name] = checked
+    for name, decl in decls.items():
+        if name not in table:
+            if decl.required:
+                p.add(f"'{prefix}{name}' is missing; expected {decl.allowed()} ({decl.meaning})")
+            elif decl.default is not None:
+                out.setdefault(name, decl.default)
+    return out
+
+
+def _check_param(p: _Problems, key: str, name: str, value: Any) -> tuple[bool, Any]:
+    """Check a parameter name and value; return (ok, converted value)."""
+    if name not in PARAMETERS:
+        p.unknown(key, value, PARAMETERS, _PARAM_HELP)
+        return False, None
+    param = PARAMETERS[name]
+    if name == "agent_every":
+        p.value(key, value, "is set by the experiment", "use persons_every in [output] instead")
+        return False, None
+    try:
+        return True, param.check(value)
+    except ParameterError as exc:
+        problem = "is out of range" if "out of range" in str(exc) else "is not allowed"
+        if param.type is str and param.choices and isinstance(value, str):
+            problem += _did_you_mean(value, param.choices)
+        p.value(key, value, problem, param.allowed())
+        return False, None
+
+
+def _param_table(p: _Problems, table: Mapping[str, Any], prefix: str, base_dir: Path | None):
+    """Check a table of parameter values; return the converted values."""
+    out: dict[str, Any] = {}
+    for name, value in table.items():
+        ok, conv = _check_param(p, f"{prefix}{name}", name, value)
+        if ok:
+            if name == "network_file" and conv:
+                conv = _network_path(p, f"{prefix}{name}", conv, base_dir)
+            out[name] = conv
+    return out
+
+
+def _network_path(p: _Problems, key: str, text: str, base_dir: Path | None) -> str:
+    """Resolve a network file relative to the config's folder; check that it exists."""
+    path = Path(text).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.is_file():
+        p.value(
+            key,
+            text,
+            f"is not an existing file (looked for {path})",
+            "the path of an edge list, GraphML or GML file, relative to the config's folder",
+        )
+    return str(path.resolve())
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested tables: {peer_groups = {budget = [..]}} -> {'peer_groups.budget': [..]}."""
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+# --- interventions -------------------------------------------------------------------------------
+def _interventions_module():
+    """Return :mod:`model.interventions`, or None while it does not exist."""
+    try:
+        return importlib.import_module("model.interventions")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("model.interventions",):
+            return None
+        raise
+
+
+def _read_interventions(p: _Problems, items: list[dict], prefix: str) -> tuple[dict, ...]:
+    """Check a list of intervention tables against the kinds' declared settings, then build each.
+
+    Settings are checked one by one (so each problem names its key, value and what is allowed);
+    :func:`model.interventions.build` then checks combinations of settings.
+    """
+    out = []
+    mod = _interventions_module() if items else None
+    for i, item in enumerate(items):
+        key = f"{prefix}[{i}]"
+        if not isinstance(item, dict):
+            p.value(key, item, "is not a table", "a table with a kind and its settings")
+            continue
+        kind = item.get("kind")
+        if mod is None:
+            p.value(
+                f"{key}.kind",
+                kind,
+                "cannot be used: model.interventions is not available in this version",
+                "no interventions",
+            )
+            continue
+        kinds = ", ".join(repr(k) for k in mod.INTERVENTIONS)
+        if kind is None:
+            p.add(f"'{key}.kind' is missing; expected one of {kinds}")
+            continue
+        if kind not in mod.INTERVENTIONS:
+            p.value(
+                f"{key}.kind",
+                kind,
+                f"is not an intervention{_did_you_mean(kind, mod.INTERVENTIONS)}",
+                f"one of {kinds}",
+            )
+            continue
+        settings = mod.INTERVENTIONS[kind].parameters()
+        ok = True
+        out.append(dict(item))
+        for name, value in item.items():
+            if name == "kind":
+                continue
+            if name not in settings:
+                p.unknown(
+                    f"{key}.{name}", value, settings, f"settings of '{kind}': {', '.join(settings)}"
+                )
+                ok = False
+                continue
+            try:
+                settings[name].check(value)
+            except ParameterError as exc:
+                problem = "is out of range" if "out of range" in str(exc) else "is not allowed"
+                if isinstance(value, str) and settings[name].choices:
+                    problem += _did_you_mean(value, settings[name].choices)
+                p.value(f"{key}.{name}", value, problem, settings[name].allowed())
+                ok = False
+        if ok:
+            try:
+                mod.build(dict(item))
+            except ParameterError as exc:
+                p.add(f"'{key}' = {toml_value(item)}: {exc}")
+                ok = False
+        if not ok:
+            p.invalid.add(id(out[-1]))
+    return tuple(out)
+
+
+def _resolve_intervention_factors(p: _Problems, design: Design, arms: tuple[Arm, ...]) -> Design:
+    """Check design keys naming intervention settings (``kind.setting``) and convert their values.
+
+    The kind must be among the arms' interventions and the setting one it declares; grid values
+    and range ends are checked against the setting's declaration, and each value is tried in a
+    build of the first intervention of that kind (for combinations of settings).
+    """
+    factors = []
+    mod = _interventions_module()
+    for f in design.factors:
+        if f.intervention is None:
+            factors.append(f)
+            continue
+        kind, name = f.intervention
+        key = f"design.{'vary' if f.values else 'ranges'}.{f.key}"
+        shown = list(f.values) or [f.low, f.high]
+        items = [i for a in arms for i in a.interventions if i.get("kind") == kind]
+        if not items or mod is None:
+            declared = sorted({i.get("kind") for a in arms for i in a.interventions})
+            p.unknown(
+                key,
+                shown,
+                [f"{k}.{n}" for k in declared for n in mod.INTERVENTIONS[k].parameters()]
+                if mod
+                else [],
+                "a model parameter, or '<kind>.<setting>' for an intervention kind the "
+                "config declares (" + (", ".join(declared) or "none declared") + ")",
+                name=f.key,
+            )
+            continue
+        settings = mod.INTERVENTIONS[kind].parameters()
+        if name not in settings:
+            p.unknown(
+                key,
+                shown,
+                [f"{kind}.{n}" for n in settings],
+                f"'{kind}.<setting>' with a setting of '{kind}': {', '.join(settings)}",
+                name=f.key,
+            )
+            continue
+        setting = settings[name]
+        if not f.values and setting.type not in (int, float):
+            p.value(
+                key,
+                shown,
+                f"is a range, but '{f.key}' is {setting.allowed()}",
+                "numeric settings in sampled designs (vary others with a grid design)",
+            )
+            continue
+        values = []
+        for v in f.values or (
+            int(f.low) if setting.type is int else f.low,
+            int(f.high) if setting.type is int else f.high,
+        ):
+            try:
+                conv = setting.check(v)
+                if id(items[0]) not in p.invalid:
+                    mod.build({**items[0], name: conv})
+            except ParameterError as exc:
+                p.value(key, v, f"is not accepted: {exc}", setting.allowed())
+                break
+            values.append(conv)
+        else:
+            if f.values:
+                factors.append(Factor(f.key, values=tuple(values)))
+            else:
+                factors.append(Factor(f.key, low=f.low, high=f.high, integer=setting.type is int))
+    return Design(design.kind, tuple(factors), design.samples, design.levels, design.second_order)
+
+
+# --- the whole config ----------------------------------------------------------------------------
+def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
+    """Validate a config given as data (what ``tomllib`` returns) and build it.
+
+    Args:
+        data: The config's tables and keys.
+        source: File name used in messages (and to resolve relative network files).
+
+    Raises:
+        ConfigError: Listing every problem found.
+    """
+    p = _Problems(source)
+    base_dir = Path(source).resolve().parent if source else None
+    top = _read_section(p, data, "", "")
+
+    name = top.get("name", "")
+    if "name" in top and not _NAME.match(name):
+        p.value(
+            "name",
+            name,
+            "is not allowed",
+            "letters, digits, '_' and '-' (it names the results folder)",
+        )
+    preset_name = top.get("preset", "")
+    base: dict[str, Any] = {}
+    if preset_name:
+        if preset_name in PRESETS:
+            base.update(PRESETS[preset_name].values)
+        else:
+            p.value(
+                "preset",
+                preset_name,
+                f"is not a preset{_did_you_mean(preset_name, PRESETS)}",
+                "one of " + ", ".join(repr(k) for k in PRESETS),
+            )
+    base.update(_param_table(p, top.get("base", {}), "base.", base_dir))
+
+    design = _read_design(p, top.get("design", {}))
+    output = _read_output(p, top.get("output", {}), top.get("steps"))
+    arms = _read_arms(p, top, base_dir)
+    design = _resolve_intervention_factors(p, design, arms)
+    control, arms = _read_control(p, top, design, arms, base_dir)
+    p.raise_if_any()
+
+    config = ExperimentConfig(
+        name=name,
+        title=top.get("title", "") or name,
+        description=top.get("description", ""),
+        seed=top["seed"],
+        steps=top["steps"],
+        replications=top.get("replications", 1),
+        preset=preset_name,
+        base=base,
+        design=design,
+        arms=arms,
+        control=control,
+        output=output,
+        source=source,
+    )
+    _check_points(p, config)
+    p.raise_if_any()
+    return config
+
+
+def _read_design(p: _Problems, table: Mapping[str, Any]) -> Design:
+    d = _read_section(p, table, "design", "design.")
+    kind = d.get("kind", "grid")
+    vary = _flatten(d.get("vary", {}))
+    ranges = _flatten(d.get("ranges", {}))
+    factors: list[Factor] = []
+    if kind == "grid":
+        if ranges:
+            p.value(
+                "design.ranges",
+                d["ranges"],
+                "is for sampled designs",
+                '[design.vary] lists of values for kind = "grid"',
+            )
+        for key, values in vary.items():
+            factor = _grid_factor(p, f"design.vary.{key}", key, values)
+            if factor is not None:
+                factors.append(factor)
+    elif kind in DESIGN_KINDS:
+        if vary:
+            p.value(
+                "design.vary",
+                d["vary"],
+                f'is for grid designs, not kind = "{kind}"',
+                "[design.ranges] with [low, high] per parameter",
+            )
+        if not ranges:
+            p.add(
+                f"'design.ranges' is missing; kind = \"{kind}\" needs at least one "
+                "numeric parameter with [low, high]"
+            )
+        for key, bounds in ranges.items():
+            factor = _range_factor(p, f"design.ranges.{key}", key, bounds)
+            if factor is not None:
+                factors.append(factor)
+        samples = d.get("samples")
+        if samples is None:
+            p.add(
+                f"'design.samples' is missing; kind = \"{kind}\" needs a sample size "
+                "(a whole number from 1)"
+            )
+        elif kind == "sobol" and samples & (samples - 1):
+            p.value(
+                "design.samples",
+                samples,
+                "is not a power of 2",
+                "a power of 2 for Sobol designs (e.g. 32, 64, 128)",
+            )
+        if kind == "morris" and len(factors) > 0 and d.get("levels", 4) % 2:
+            p.value(
+                "design.levels",
+                d.get("levels"),
+                "is odd",
+                "an even number of levels for Morris designs (e.g. 4)",
+            )
+    for extra, allowed_kinds in (
+        ("samples", ("lhs", "sobol", "morris")),
+        ("levels", ("morris",)),
+        ("second_order", ("sobol",)),
+    ):
+        if extra in table and kind not in allowed_kinds:
+            p.value(
+                f"design.{extra}",
+                table[extra],
+                f'does not apply to kind = "{kind}"',
+                "it only for kind " + " or ".join(f'"{k}"' for k in allowed_kinds),
+            )
+    return Design(
+        kind, tuple(factors), d.get("samples"), d.get("levels", 4), d.get("second_order", False)
+    )
+
+
+def _grid_factor(p: _Problems, key: str, name: str, values: Any) -> Factor | None:
+    if not isinstance(values, list) or not values:
+        p.value(key, values, "is not a list of values", "a non-empty list, e.g. [0.02, 0.05, 0.1]")
+        return None
+    if "." in name:  # an intervention field; checked against the interventions later
+        converted = list(values)
+    else:
+        if name not in PARAMETERS:
+            p.unknown(key, values, PARAMETERS, _PARAM_HELP)
+            return None
+        converted = []
+        for i, v in enumerate(values):
+            ok, conv = _check_param(p, f"{key}[{i}]", name, v)
+            if not ok:
+                return None
+            converted.append(conv)
+    if len({json.dumps(v) for v in converted}) < len(converted):
+        p.value(key, values, "repeats a value", "each value once")
+        return None
+    return Factor(name, values=tuple(converted))
+
+
+def _range_factor(p: _Problems, key: str, name: str, bounds: Any) -> Factor | None:
+    ok = (
+        isinstance(bounds, list)
+        and len(bounds) == 2
+        and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+    )
+    if not ok:
+        p.value(key, bounds, "is not a range", "[low, high] with two numbers, low < high")
+        return None
+    low, high = float(bounds[0]), float(bounds[1])
+    if not low < high:
+        p.value(
+            key,
+            bounds,
+            "is not a range (low must be below high)",
+            "[low, high] with two numbers, low < high",
+        )
+        return None
+    if "." in name:
+        return Factor(name, low=low, high=high)
+    if name not in PARAMETERS:
+        p.unknown(key, bounds, PARAMETERS, _PARAM_HELP)
+        return None
+    param = PARAMETERS[name]
+    if param.type not in (int, float):
+        p.value(
+            key,
+            bounds,
+            f"is a range, but '{name}' is {param.allowed()}",
+            "numeric parameters in sampled designs (vary others with a grid design)",
+        )
+        return None
+    for end, v in (("low", low), ("high", high)):
+        ok, _ = _check_param(p, f"{key} ({end})", name, int(v) if param.type is int else v)
+        if not ok:
+            return None
+    if param.type is int and (not low.is_integer() or not high.is_integer()):
+        p.value(
+            key,
+            bounds,
+            f"has a fractional end, but '{name}' is a whole number",
+            "whole-number ends for integer parameters",
+        )
+        return None
+    return Factor(name, low=low, high=high, integer=param.type is int)
+
+
+def _read_output(p: _Problems, table: Mapping[str, Any], steps: Any) -> Output:
+    o = _read_section(p, table, "output", "output.")
+    measures = tuple(o.get("measures") or metrics.ALL_MEASURES)
+    outcomes = tuple(o.get("outcomes") or metrics.OUTCOMES)
+    for key, names in (("output.measures", measures), ("output.outcomes", outcomes)):
+        for i, m in enumerate(names):
+            if m not in metrics.ALL_MEASURES:
+                p.value(
+                    f"{key}[{i}]",
+                    m,
+                    f"is not a measure{_did_you_mean(m, metrics.ALL_MEASURES)}",  # noqa: E501
+                    "names in model.metrics.ALL_MEASURES (docs/experiments.md lists them)",
+                )
+        if len(set(names)) < len(names):
+            p.value(key, list(names), "repeats a name", "each measure once")
+    steps_ok = isinstance(steps, int) and not isinstance(steps, bool) and steps >= 1
+    window = o.get("outcome_window")
+    if window is None:
+        window = max(1, steps // 10) if steps_ok else 1
+    elif steps_ok and window > steps:
+        p.value(
+            "output.outcome_window",
+            window,
+            f"is longer than the run (steps = {steps})",
+            f"a whole number from 1 to {steps}",
+        )
+    burn_in = o.get("burn_in")
+    if burn_in is not None and steps_ok and burn_in >= steps:
+        p.value(
+            "output.burn_in",
+            burn_in,
+            f"leaves no panel windows (steps = {steps})",
+            f"a whole number from 0 to {steps - 1}",
+        )
+    return Output(measures, o.get("every", 1), o.get("persons_every", 0), outcomes, window, burn_in)
+
+
+def _read_arms(p: _Problems, top: Mapping[str, Any], base_dir: Path | None) -> tuple[Arm, ...]:
+    top_interventions = _read_interventions(p, top.get("interventions", []), "interventions")
+    declared = top.get("arms", [])
+    if not declared:
+        return (Arm("main", "", {}, top_interventions),)
+    if top.get("interventions"):
+        p.value(
+            "interventions",
+            top["interventions"],
+            "is given together with [[arms]]",
+            "interventions inside each [[arms]] table, or a top-level [[interventions]] "
+            "without arms",
+        )
+    arms = []
+    for i, table in enumerate(declared):
+        a = _read_section(p, table, "arms[]", f"arms[{i}].")
+        name = a.get("name")
+        if name is None:
+            continue
+        if not _NAME.match(name):
+            p.value(f"arms[{i}].name", name, "is not allowed", "letters, digits, '_' and '-'")
+        if name in {x.name for x in arms}:
+            p.value(f"arms[{i}].name", name, "is used by another arm", "a name used once")
+        arms.append(
+            Arm(
+                name,
+                a.get("label") or name,
+                _param_table(p, a.get("set", {}), f"arms[{i}].set.", base_dir),
+                _read_interventions(p, a.get("interventions", []), f"arms[{i}].interventions"),
+            )
+        )
+    return tuple(arms)
+
+
+def _read_control(
+    p: _Problems,
+    top: Mapping[str, Any],
+    design: Design,
+    arms: tuple[Arm, ...],
+    base_dir: Path | None,
+) -> tuple[Control | None, tuple[Arm, ...]]:
+    if "control" not in top:
+        return None, arms
+    c = _read_section(p, top["control"], "control", "control.")
+    label = c.get("label", "control")
+    modes = [k for k in ("where", "arm") if k in c]
+    arm_keys = [k for k in ("set", "interventions") if k in c]
+    if len(modes) + bool(arm_keys) > 1:
+        p.value(
+            "control",
+            top["control"],
+            "mixes ways of declaring the control",
+            'one of: where = {...} (design points), arm = "name" (one of [[arms]]), or '
+            "set/interventions (an extra control arm)",
+        )
+        return None, arms
+    if "where" in c:
+        return _control_where(p, c["where"], label, design), arms
+    if "arm" in c:
+        names = [a.name for a in arms if a.name != "main" or len(arms) > 1]
+        if c["arm"] not in names:
+            p.value(
+                "control.arm",
+                c["arm"],
+                f"is not an arm{_did_you_mean(c['arm'], names)}",
+                "the name of one of the [[arms]]: " + (", ".join(names) or "(none declared)"),
+            )
+            return None, arms
+        if len(arms) < 2:
+            p.value("control.arm", c["arm"], "leaves nothing to compare", "at least two [[arms]]")
+        return Control(label, arm=c["arm"]), arms
+    # An extra arm: base values (plus `set`) and its own interventions (none by default).
+    extra = Arm(
+        "control",
+        label,
+        _param_table(p, c.get("set", {}), "control.set.", base_dir),
+        _read_interventions(p, c.get("interventions", []), "control.interventions"),
+    )
+    if any(a.name == "control" for a in arms):
+        p.value(
+            "control",
+            top["control"],
+            'adds an arm called "control", but [[arms]] has one',
+            'arm = "control" to use that arm as the control',
+        )
+        return None, arms
+    for a in arms:
+        if dict(a.set) == dict(extra.set) and list(a.interventions) == list(extra.interventions):
+            who = "the treatment" if a.name == "main" else f"arm '{a.name}'"
+            p.value(
+                "control",
+                top["control"],
+                f"is identical to {who}",
+                "a control that differs: declare [[interventions]] for the treatment, or "
+                "give the control its own set/interventions",
+            )
+            return None, arms
+    if arms[0].name == "main" and not arms[0].label:
+        arms = (Arm("main", "treatment", arms[0].set, arms[0].interventions),)
+    return Control(label, arm="control"), (*arms, extra)
+
+
+def _control_where(p: _Problems, where: Mapping[str, Any], label: str, design: Design):
+    if design.kind != "grid":
+        p.value(
+            "control.where",
+            where,
+            f'needs a grid design (kind is "{design.kind}")',
+            "an extra control arm (set/interventions) for sampled designs",
+        )
+        return None
+    factors = {f.key: f for f in design.factors}
+    flat = _flatten(where)
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        if key not in factors:
+            p.unknown(
+                f"control.where.{key}",
+                value,
+                factors,
+                "keys of [design.vary]: " + (", ".join(factors) or "(none)"),
+            )
+            continue
+        f = factors[key]
+        conv = value
+        if f.intervention is None:
+            ok, conv = _check_param(p, f"control.where.{key}", key, value)
+            if not ok:
+                continue
+        if conv not in f.values:
+            p.value(
+                f"control.where.{key}",
+                value,
+                "is not one of the design's values",
+                toml_value(list(f.values)),
+            )
+            continue
+        out[key] = conv
+    if (
+        flat
+        and len(out) == len(flat)
+        and len(out) == len(factors)
+        and all(len(factors[k].values) == 1 for k in out)
+    ):
+        p.value(
+            "control.where",
+            where,
+            "selects every design point",
+            "values that leave some points outside the control",
+        )
+    if not flat:
+        p.value("control.where", where, "is empty", "one or more keys of [design.vary]")
+    return Control(label, where=out)
+
+
+def _check_points(p: _Problems, config: ExperimentConfig) -> None:
+    """Validate every run's full parameter set (design points x arms), before any run starts."""
+    from .designs import design_points
+
+    try:
+        points = design_points(config)
+    except ValueError as exc:
+        p.add(f"'design': {exc}")
+        return
+    seen: set[str] = set()
+    for arm in config.arms:
+        for i, point in enumerate(points):
+            values = {**config.base, **arm.set, **{k: v for k, v in point.items() if "." not in k}}
+            try:
+                make_params(values)
+            except ParameterError as exc:
+                shown = ", ".join(f"{k} = {toml_value(v)}" for k, v in point.items())
+                where = f"design point {i} ({shown})" if shown else "[base]"
+                if len(config.arms) > 1:
+                    where += f" in arm '{arm.name}'"
+                msg = f"{where}: {exc}"
+                if msg not in seen:
+                    seen.add(msg)
+                    p.add(msg)
+                if len(seen) >= 10:
+                    p.add("(further invalid design points not listed)")
+                    return

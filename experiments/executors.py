@@ -1,0 +1,260 @@
+"""Executors: where runs execute. This process, local worker processes, or a Dask cluster.
+
+Each executor takes run specs and yields :class:`~experiments.runner.RunResult` objects as runs
+finish, in whatever order. Only the coordinating process writes files, so workers (possibly on
+other machines) need no shared disk, and results are identical whichever executor ran them: the
+run function is the same pure function of its spec everywhere.
+
+Local processes are started with the "spawn" method from a private context (never by changing
+the process-wide start method, as ``mesa.batch_run`` does), so they work the same on every OS
+and alongside threads (the progress bar).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import Any
+
+from .runner import RunResult, execute_run
+
+__all__ = [
+    "DaskExecutor",
+    "ExecutorError",
+    "InProcessExecutor",
+    "ProcessExecutor",
+    "make_executor",
+]
+
+#: Thread-pool variables set to 1 in worker processes: one worker per core, no oversubscription.
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+class ExecutorError(RuntimeError):
+    """The executor itself failed (a cluster unreachable, workers dying); the message says what."""
+
+
+class InProcessExecutor:
+    """Runs every run in this process, one after another (``--workers 1``)."""
+
+    description = "this process"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def results(self, specs: Sequence[Any]) -> Iterator[RunResult]:
+        """Yield the result of each run as it finishes."""
+        for spec in specs:
+            yield execute_run(spec)
+
+
+@contextmanager
+def _single_threaded_children():
+    """Let child processes start with one BLAS/OpenMP thread each (set before they import numpy)."""
+    old = {k: os.environ.get(k) for k in _THREAD_VARS}
+    for k in _THREAD_VARS:
+        os.environ.setdefault(k, "1")
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _context():
+    """Return the start method's context: a fork server where there is one, else spawn.
+
+    The fork server imports the model once and forks each worker from that warm process, so
+    workers start in milliseconds instead of each paying the imports (about 3 s); it is a
+    fresh single-threaded process, so forking it is safe. Windows has no fork server.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["experiments.runner", "model"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class ProcessExecutor:
+    """Runs on ``workers`` local processes (spawned; each imports the model once).
+
+    A worker that dies (killed, out of memory) breaks the pool; the runs not yet finished are
+    then resubmitted to a new pool, up to ``restarts`` times.
+    """
+
+    def __init__(self, workers: int, restarts: int = 3):
+        self.workers = workers
+        self.restarts = restarts
+        self.description = f"{workers} local processes"
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self):
+        # Workers are spawned on demand while the pool runs; they inherit these variables.
+        self._threads = _single_threaded_children()
+        self._threads.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._threads.__exit__(None, None, None)
+        return False
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=_context())
+
+    def results(self, specs: Sequence[Any]) -> Iterator[RunResult]:
+        """Yield the result of each run as it finishes."""
+        pending = {s.run_id: s for s in specs}
+        breaks = 0
+        while pending:
+            self._pool = self._new_pool()
+            futures = {self._pool.submit(execute_run, s): s for s in pending.values()}
+            broken = False
+            not_done = set(futures)
+            while not_done:
+                done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    del pending[futures[fut].run_id]
+                    yield result
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            if broken:
+                breaks += 1
+                if breaks > self.restarts:
+                    raise ExecutorError(
+                        f"worker processes died {breaks} times (killed, or out of memory?); "
+                        f"{len(pending)} runs are left. Finished runs are kept: run the same "
+                        "command again to resume, with fewer --workers if memory is short"
+                    )
+
+
+class DaskExecutor:
+    """Runs on a Dask distributed cluster: an existing one (``address``) or a local one.
+
+    Args:
+        address: Scheduler address, e.g. ``tcp://10.0.0.5:8786``.
+        local_workers: Start a ``LocalCluster`` with this many single-threaded worker processes.
+
+    Dask reschedules the runs of a worker that is lost; a run that keeps killing workers comes
+    back as a failed run (``KilledWorker``) and the sweep goes on.
+    """
+
+    def __init__(self, address: str | None = None, local_workers: int | None = None):
+        self.address = address
+        self.local_workers = local_workers
+        self.description = (
+            f"Dask cluster at {address}"
+            if address
+            else f"local Dask cluster ({local_workers} workers)"
+        )
+        self._client = None
+        self._cluster = None
+
+    def __enter__(self):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - dask is a dependency
+            raise ExecutorError(f"Dask is not installed: {exc}") from None
+        try:
+            if self.address:
+                self._client = Client(self.address, timeout="20s")
+            else:
+                with _single_threaded_children():
+                    self._cluster = LocalCluster(
+                        n_workers=self.local_workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                    )
+                self._client = Client(self._cluster)
+        except OSError as exc:
+            self.__exit__()
+            raise ExecutorError(
+                f"cannot reach the Dask scheduler at {self.address}: {exc}"
+            ) from None  # noqa: E501
+        self._check_workers()
+        return self
+
+    def _check_workers(self) -> None:
+        from .provenance import model_code_digest, versions, worker_info
+
+        mine = (versions().get("supportnet"), model_code_digest())
+        info = self._client.run(worker_info)
+        if not info:
+            raise ExecutorError(f"the Dask cluster at {self.address} has no workers")
+        for worker, w in info.items():
+            theirs = (w["versions"].get("supportnet"), w["model_code"])
+            if theirs != mine:
+                raise ExecutorError(
+                    f"Dask worker {worker} runs another version of the model (supportnet "
+                    f"{theirs[0]}, model code {theirs[1]}; here {mine[0]}, {mine[1]}); install "
+                    "the same checkout on every worker"
+                )
+        self.description += f", {len(info)} workers"
+
+    def __exit__(self, *exc):
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+        return False
+
+    def results(self, specs: Sequence[Any]) -> Iterator[RunResult]:
+        """Yield the result of each run as it finishes."""
+        from dask.distributed import as_completed
+
+        futures = [
+            self._client.submit(
+                execute_run, spec, key=f"supportnet-{spec.run_id}-{spec.digest}", pure=False
+            )
+            for spec in specs
+        ]
+        spec_of = {f.key: s for f, s in zip(futures, specs, strict=True)}
+        try:
+            for fut in as_completed(futures):
+                spec = spec_of[fut.key]
+                try:
+                    result = fut.result()
+                except Exception as exc:  # KilledWorker and the like: recorded as a failed run
+                    result = RunResult(
+                        spec.run_id,
+                        spec.digest,
+                        ok=False,
+                        error=f"{type(exc).__name__}: {exc}",
+                        traceback="(raised by the Dask cluster, not by the run)",
+                    )
+                fut.release()
+                yield result
+        finally:
+            self._client.cancel([f for f in futures if not f.done()])
+
+
+def make_executor(
+    workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None
+):
+    """Return the executor for the CLI's options (see ``supportnet sweep --help``)."""
+    if scheduler:
+        return DaskExecutor(address=scheduler)
+    if dask_local:
+        return DaskExecutor(local_workers=dask_local)
+    n = workers or os.cpu_count() or 1
+    return InProcessExecutor() if n == 1 else ProcessExecutor(n)

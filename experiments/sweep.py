@@ -1,0 +1,167 @@
+"""Running a sweep: plan the runs, skip those already finished, execute the rest, store each.
+
+:func:`run_sweep` is what ``supportnet sweep`` and :func:`experiments.api.run_experiment` call.
+Runs are written as they finish; the summary table is rewritten at the end of every session,
+including an interrupted one, and rebuilt from the run files when a killed sweep is resumed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import ExperimentConfig
+from .executors import make_executor
+from .plan import RunSpec, plan_runs
+from .progress import SweepProgress
+from .store import ResultStore
+
+__all__ = ["SweepOutcome", "default_folder", "run_sweep"]
+
+
+def default_folder(config: ExperimentConfig) -> Path:
+    """Return the default results folder of ``config``: ``results/<name>``."""
+    return Path("results") / config.name
+
+
+@dataclass
+class SweepOutcome:
+    """What a sweep session did.
+
+    Attributes:
+        folder: The results folder.
+        planned: Runs in the design.
+        skipped: Runs already finished before this session (resumed).
+        finished: Runs finished in this session.
+        failed: Run ids that raised in this session.
+        elapsed: Seconds this session took.
+        executor: Where the runs ran.
+        interrupted: The session was interrupted (Ctrl-C, SIGTERM).
+    """
+
+    folder: Path
+    planned: int
+    skipped: int = 0
+    finished: int = 0
+    failed: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+    executor: str = ""
+    interrupted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """True when every planned run is finished."""
+        return self.skipped + self.finished == self.planned
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """Treat SIGTERM like Ctrl-C, so the summary and manifest are finalised before exiting."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        old = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. a notebook's worker thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def run_sweep(
+    config: ExperimentConfig,
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    command: Sequence[str] | None = None,
+    echo: Callable[[str], None] | None = print,
+    specs: list[RunSpec] | None = None,
+) -> SweepOutcome:
+    """Run (or resume) the sweep of ``config`` into a results folder.
+
+    Args:
+        config: The validated experiment.
+        out: Results folder (default ``results/<name>``).
+        workers: Local worker processes (default: the machine's cores; 1 runs in this process).
+        scheduler: Address of a Dask scheduler to run on instead.
+        dask_local: Start a local Dask cluster with this many workers instead.
+        force: Accept a folder holding another config's results (non-matching runs discarded).
+        progress: Show the live progress bar.
+        command: Command line recorded in the manifest (default: ``sys.argv``).
+        echo: Where one-line messages go (None: nowhere).
+        specs: The planned runs, if already computed.
+
+    Returns:
+        What happened.
+
+    Raises:
+        ConfigError: If the folder holds another experiment (without ``force``).
+        ExecutorError: If the executor fails (a cluster unreachable, workers dying).
+    """
+    from .provenance import provenance
+
+    say = echo or (lambda _text: None)
+    started = time.perf_counter()
+    folder = Path(out) if out is not None else default_folder(config)
+    specs = specs if specs is not None else plan_runs(config)
+    executor = make_executor(workers, scheduler, dask_local)
+    store = ResultStore(folder)
+    session = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": list(command if command is not None else sys.argv),
+        "cwd": os.getcwd(),
+        "executor": executor.description,
+    }
+    resumed = store.open(
+        config, force=force, session=session, provenance=provenance(), n_runs=len(specs)
+    )
+    rows = store.finished(specs, discard=force)
+    todo = [s for s in specs if s.run_id not in rows]
+    outcome = SweepOutcome(folder, len(specs), skipped=len(rows))
+    if resumed and rows:
+        say(
+            f"Resuming {folder}: {len(rows)} of {len(specs)} runs already finished, "
+            f"{len(todo)} to run"
+        )
+    spec_of = {s.run_id: s for s in specs}
+    try:
+        with _sigterm_as_interrupt():
+            if todo:
+                with executor, SweepProgress(len(specs), len(rows), config.name, progress) as bar:
+                    outcome.executor = executor.description
+                    for result in executor.results(todo):
+                        if result.ok:
+                            rows[result.run_id] = store.write_run(result)
+                            outcome.finished += 1
+                        else:
+                            store.write_failure(result, spec_of[result.run_id])
+                            outcome.failed.append(result.run_id)
+                        bar.advance(result.ok)
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+        raise
+    finally:
+        store.write_summary(rows[s.run_id] for s in specs if s.run_id in rows)
+        outcome.elapsed = time.perf_counter() - started
+        store.update_session(
+            ended=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            finished=outcome.finished,
+            failed=len(outcome.failed),
+            interrupted=outcome.interrupted,
+        )
+    return outcome
