@@ -45,12 +45,12 @@ browser:
 	fi
 
 # Solara's front-end files, served locally (no CDN needed: offline classrooms, tests).
-$(ASSETS): $(STAMP)
+$(ASSETS): $(STAMP) dashboards/assets.py
 	$(BIN)/python -m dashboards.assets --dir $(VENV)/solara-assets
 
 assets: $(ASSETS)
 
-test: $(STAMP) browser
+test: $(STAMP) browser $(ASSETS)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)

@@ -1,0 +1,304 @@
+"""Live plots: ECharts options built from the model's per-step measures.
+
+Each function returns a plain ECharts ``option`` dict (JSON), so the browser draws the chart and
+a frame only sends the numbers. Long runs are thinned to at most :data:`MAX_POINTS` points per
+line (every k-th step, the last one always kept), so a frame's message stays small however long
+the run. Measure names come from :mod:`model.metrics`, never string literals of our own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import solara
+
+from model import metrics
+from model.kinds import SUPPORT_TYPES, TIE_KINDS
+
+from .network import KIND_COLOURS
+
+__all__ = [
+    "Chart",
+    "MAX_POINTS",
+    "MEASURE_LABELS",
+    "compare_option",
+    "difference_option",
+    "histogram_option",
+    "line_option",
+    "network_option",
+    "person_option",
+    "strain_option",
+    "support_kind_option",
+    "support_type_option",
+    "thin",
+    "wellbeing_option",
+]
+
+MAX_POINTS = 400
+
+#: Words for the measures the plots show.
+MEASURE_LABELS: Mapping[str, str] = {
+    metrics.MEAN_STRESS: "Mean stress",
+    metrics.MEAN_DEPRESSION: "Mean depression",
+    metrics.MEAN_LONELINESS: "Mean loneliness",
+    metrics.MEAN_PERCEIVED_SUPPORT: "Mean perceived support",
+    metrics.MEAN_CAPACITY: "Mean capacity",
+    metrics.CASE_PREVALENCE: "Depression cases (share)",
+    metrics.LONELY_FRACTION: "Lonely (share)",
+    metrics.UNMET_NEED: "Unmet need (mean)",
+    metrics.BURNT_OUT: "Burnt-out givers (share)",
+    metrics.ASKED_FRACTION: "Asked for help (share)",
+    metrics.EVENT_FRACTION: "Met a life event (share)",
+    metrics.SUPPORT_GIVEN: "Support given (total)",
+    metrics.MEAN_DEGREE: "Mean ties per person",
+    metrics.CLUSTERING: "Clustering",
+    metrics.ISOLATES: "People with no ties",
+    metrics.COMPONENTS: "Separate groups (components)",
+    metrics.LONELINESS_ASSORTATIVITY: "Loneliness similarity of neighbours",
+    metrics.TIES: "Ties",
+    metrics.TIES_FORMED: "Ties formed this step",
+    metrics.TIES_ENDED: "Ties ended this step",
+    **{
+        name: f"{t.capitalize()} support given"
+        for name, t in zip(metrics.SUPPORT_BY_TYPE, SUPPORT_TYPES, strict=True)
+    },
+    **{
+        name: f"Support via {k} ties"
+        for name, k in zip(metrics.SUPPORT_BY_KIND, TIE_KINDS, strict=True)
+    },
+}
+
+_COLOURS = {
+    metrics.MEAN_STRESS: "#d62728",
+    metrics.MEAN_DEPRESSION: "#6a3d9a",
+    metrics.MEAN_LONELINESS: "#1f77b4",
+    metrics.MEAN_PERCEIVED_SUPPORT: "#2ca02c",
+    metrics.CASE_PREVALENCE: "#b15928",
+    metrics.LONELY_FRACTION: "#17becf",
+}
+
+
+def thin(df: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Return every k-th row of ``df`` so at most about ``max_points`` remain (the last kept)."""
+    if len(df) <= max_points:
+        return df
+    k = int(np.ceil(len(df) / max_points))
+    keep = np.zeros(len(df), bool)
+    keep[::k] = True
+    keep[-1] = True
+    return df[keep]
+
+
+def _num(x: Any) -> float | None:
+    """A JSON-safe number: NaN and infinities become None (a gap in the line)."""
+    x = float(x)
+    return round(x, 5) if np.isfinite(x) else None
+
+
+def _series(df: pd.DataFrame, col: str, name: str, **extra: Any) -> dict[str, Any]:
+    steps = df.index.to_numpy()
+    values = df[col].to_numpy(dtype=float)
+    data = [[int(s), _num(v)] for s, v in zip(steps, values, strict=True)]
+    out = {
+        "name": name,
+        "type": "line",
+        "showSymbol": False,
+        "data": data,
+        "lineStyle": {"width": 2},
+    }
+    if col in _COLOURS:
+        out["color"] = _COLOURS[col]
+    out.update(extra)
+    return out
+
+
+def _base(title: str, y_name: str = "", y_max: float | None = None) -> dict[str, Any]:
+    y: dict[str, Any] = {"type": "value", "name": y_name, "min": 0}
+    if y_max is not None:
+        y["max"] = y_max
+    return {
+        "animation": False,
+        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 22, "itemWidth": 14, "itemGap": 6, "textStyle": {"fontSize": 11}},
+        "grid": {"left": 48, "right": 48, "top": 84, "bottom": 30},
+        "xAxis": {
+            "type": "value",
+            "name": "step",
+            "min": "dataMin",
+            "max": "dataMax",
+            "minInterval": 1,
+        },
+        "yAxis": y,
+        "series": [],
+    }
+
+
+def line_option(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    title: str,
+    y_name: str = "",
+    y_max: float | None = None,
+    stacked: bool = False,
+) -> dict[str, Any]:
+    """A line chart of ``columns`` of ``df`` (index = step)."""
+    df = thin(df)
+    opt = _base(title, y_name, y_max)
+    extra = {"stack": "total", "areaStyle": {"opacity": 0.6}} if stacked else {}
+    opt["series"] = [_series(df, c, MEASURE_LABELS.get(c, c), **extra) for c in columns]
+    return opt
+
+
+def wellbeing_option(df: pd.DataFrame) -> dict[str, Any]:
+    """Main measures over time: means, case prevalence, lonely fraction (all in [0, 1])."""
+    cols = (
+        metrics.MEAN_STRESS,
+        metrics.MEAN_DEPRESSION,
+        metrics.MEAN_LONELINESS,
+        metrics.MEAN_PERCEIVED_SUPPORT,
+        metrics.CASE_PREVALENCE,
+        metrics.LONELY_FRACTION,
+    )
+    return line_option(df, cols, "Wellbeing over time", "share / level", y_max=1)
+
+
+def strain_option(df: pd.DataFrame) -> dict[str, Any]:
+    """Unmet need (its own axis), burnt-out givers and help-seeking over time."""
+    opt = line_option(
+        df,
+        (metrics.BURNT_OUT, metrics.ASKED_FRACTION, metrics.EVENT_FRACTION),
+        "Strain over time",
+        "share",
+        y_max=1,
+    )
+    opt["yAxis"] = [opt["yAxis"], {"type": "value", "name": "unmet need", "min": 0}]
+    opt["series"].append(
+        _series(thin(df), metrics.UNMET_NEED, MEASURE_LABELS[metrics.UNMET_NEED], yAxisIndex=1)
+    )
+    return opt
+
+
+def support_type_option(df: pd.DataFrame) -> dict[str, Any]:
+    """Support given each step by type (stacked)."""
+    return line_option(
+        df, metrics.SUPPORT_BY_TYPE, "Support given by type", "support per step", stacked=True
+    )
+
+
+def support_kind_option(df: pd.DataFrame) -> dict[str, Any]:
+    """Support given each step by tie kind (stacked, in the network view's tie colours)."""
+    opt = line_option(
+        df, metrics.SUPPORT_BY_KIND, "Support given by tie kind", "support per step", stacked=True
+    )
+    for s, c in zip(opt["series"], KIND_COLOURS, strict=True):
+        s["color"] = c
+    return opt
+
+
+def network_option(df: pd.DataFrame) -> dict[str, Any]:
+    """Network measures over time: mean ties, isolates, components; clustering on its own axis."""
+    opt = line_option(
+        df,
+        (metrics.MEAN_DEGREE, metrics.ISOLATES, metrics.COMPONENTS),
+        "Network over time",
+        "count",
+    )
+    opt["yAxis"] = [opt["yAxis"], {"type": "value", "name": "clustering", "min": 0, "max": 1}]
+    opt["series"].append(
+        _series(thin(df), metrics.CLUSTERING, MEASURE_LABELS[metrics.CLUSTERING], yAxisIndex=1)
+    )
+    return opt
+
+
+def histogram_option(
+    values: np.ndarray,
+    title: str,
+    bins: int = 20,
+    value_range: tuple[float, float] | None = (0.0, 1.0),
+    colour: str = "#5470c6",
+    x_name: str = "",
+) -> dict[str, Any]:
+    """A histogram of ``values`` (people), as a bar chart of counts per bin."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    if value_range is None:
+        hi = float(values.max()) if len(values) else 1.0
+        value_range = (0.0, max(hi, 1.0))
+    counts, edges = np.histogram(values, bins=bins, range=value_range)
+    labels = [f"{(a + b) / 2:.3g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return {
+        "animation": False,
+        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 48, "right": 16, "top": 40, "bottom": 40},
+        "xAxis": {
+            "type": "category",
+            "data": labels,
+            "name": x_name,
+            "nameLocation": "center",
+            "nameGap": 26,
+        },  # fmt: skip
+        "yAxis": {"type": "value", "name": "people", "minInterval": 1},
+        "series": [
+            {"type": "bar", "data": counts.tolist(), "barCategoryGap": "5%", "color": colour}
+        ],
+    }
+
+
+def compare_option(a: pd.DataFrame, b: pd.DataFrame, measure: str, labels=("A", "B")) -> dict:
+    """Measure ``measure`` of runs A and B over time."""
+    name = MEASURE_LABELS.get(measure, measure)
+    opt = _base(f"{name}: A and B", name)
+    opt["series"] = [
+        _series(thin(a), measure, labels[0], color="#1f77b4"),
+        _series(thin(b), measure, labels[1], color="#ff7f0e"),
+    ]
+    return opt
+
+
+def difference_option(a: pd.DataFrame, b: pd.DataFrame, measure: str) -> dict[str, Any]:
+    """B minus A of ``measure`` over the steps both have run, with the zero line marked."""
+    name = MEASURE_LABELS.get(measure, measure)
+    common = a.index.intersection(b.index)
+    diff = pd.DataFrame({"d": b.loc[common, measure] - a.loc[common, measure]})
+    opt = _base(f"Difference B − A: {name}", "B − A")
+    opt["yAxis"].pop("min")
+    opt["series"] = [
+        _series(
+            thin(diff),
+            "d",
+            "B − A",
+            color="#444444",
+            areaStyle={"opacity": 0.25},
+            markLine={"silent": True, "symbol": "none", "data": [{"yAxis": 0}]},
+        )
+    ]
+    return opt
+
+
+def person_option(series: pd.DataFrame, person: int) -> dict[str, Any]:
+    """One person's recorded states over time."""
+    cols = {c: c.replace("_", " ").capitalize() for c in series.columns}
+    opt = _base(f"Person {person} over time", "level", y_max=1)
+    opt["series"] = [
+        _series(thin(series), c, label, **_colour_of(f"mean_{c}")) for c, label in cols.items()
+    ]
+    return opt
+
+
+def _colour_of(measure: str) -> dict[str, str]:
+    return {"color": _COLOURS[measure]} if measure in _COLOURS else {}
+
+
+@solara.component
+def Chart(option: dict, name: str, height: int = 260):
+    """An ECharts figure in a box named ``name`` (``data-chart`` attribute, for tests)."""
+    solara.FigureEcharts(
+        option=option,
+        attributes={"style": f"height: {height}px; width: 100%", "data-chart": name},
+        responsive=True,
+    )

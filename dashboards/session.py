@@ -1,0 +1,539 @@
+"""What one browser session is doing: the settings being edited and the runs being watched.
+
+Plain Python, no Solara: the page's components read a :class:`Session` and call its methods, and
+tests drive it directly. Each browser session builds its own (the classroom server gives every
+student an independent model).
+
+A :class:`Run` is one model being watched, with what the views need beyond the model itself: the
+network layout (seeded, relaxed incrementally), a ring buffer of every person's recent state (for
+the inspector) and a log of recent support exchanges (who helped whom).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model import PARAMETERS, PRESETS, ParameterError, SupportModel, make_params
+from model.kinds import TIE_KINDS
+
+from .layout import IncrementalLayout
+
+__all__ = [
+    "COLOUR_MEASURES",
+    "DEFAULT_SEED",
+    "HISTORY_STATES",
+    "MAX_PEOPLE",
+    "SIZE_MEASURES",
+    "SPEEDS",
+    "Comparison",
+    "PersonHistory",
+    "Run",
+    "Session",
+    "interventions_available",
+]
+
+DEFAULT_SEED = 42
+
+#: Person measures the network can be coloured by: label, and whether a high value is bad
+#: (the colour scale always runs from good to bad, so dark red means trouble whatever is shown).
+COLOUR_MEASURES: Mapping[str, tuple[str, bool]] = {
+    "stress": ("Stress", True),
+    "depression": ("Depression", True),
+    "loneliness": ("Loneliness", True),
+    "capacity": ("Capacity to give", False),
+    "perceived_support": ("Perceived support", False),
+}
+
+#: What people's size can show.
+SIZE_MEASURES: Mapping[str, str] = {
+    "degree": "Number of ties",
+    "capacity": "Capacity to give",
+    "none": "All the same",
+}
+
+#: Person states kept over time for the inspector.
+HISTORY_STATES = ("stress", "depression", "loneliness", "capacity", "perceived_support")
+
+#: Speed levels of Play, slowest first: (pause between frames in seconds, steps per frame).
+SPEEDS: tuple[tuple[float, int], ...] = (
+    (1.0, 1),
+    (0.5, 1),
+    (0.25, 1),
+    (0.1, 1),
+    (0.0, 1),
+    (0.0, 2),
+    (0.0, 5),
+    (0.0, 10),
+    (0.0, 25),
+    (0.0, 50),
+)
+
+#: Memory allowed for one run's person history (the ring buffer holds fewer steps when the
+#: population is large).
+HISTORY_BYTES = 8_000_000
+#: Steps of exchanges kept for "who helped whom".
+EXCHANGE_STEPS = 200
+#: Largest population drawn in the network view (plots and monitors work at any size).
+MAX_DRAWN = 5000
+#: Largest population the dashboard builds (a shared classroom server must stay responsive).
+MAX_PEOPLE = 20_000
+
+
+def interventions_available():
+    """Return ``model.interventions`` if it is installed, else None."""
+    try:
+        from model import interventions
+    except ImportError:
+        return None
+    return interventions if hasattr(interventions, "INTERVENTIONS") else None
+
+
+class PersonHistory:
+    """A ring buffer of every person's state over the most recent steps.
+
+    Args:
+        n: Number of people.
+        budget_bytes: Memory allowed; sets how many steps are kept (between 50 and 500).
+    """
+
+    def __init__(self, n: int, budget_bytes: int = HISTORY_BYTES):
+        per_step = max(n, 1) * len(HISTORY_STATES) * 4
+        self.capacity = int(np.clip(budget_bytes // per_step, 50, 500))
+        self.data = np.zeros((self.capacity, len(HISTORY_STATES), n), np.float32)
+        self.steps = np.full(self.capacity, -1, np.int64)
+        self.count = 0
+
+    @property
+    def n(self) -> int:
+        """Number of people tracked."""
+        return self.data.shape[2]
+
+    def record(self, step: int, population) -> None:
+        """Store everyone's state at ``step``."""
+        n = population.n
+        if n > self.n:
+            grown = np.zeros((self.capacity, len(HISTORY_STATES), n), np.float32)
+            grown[:, :, : self.n] = self.data
+            self.data = grown
+        slot = self.count % self.capacity
+        for j, name in enumerate(HISTORY_STATES):
+            self.data[slot, j, :n] = getattr(population, name)
+        self.steps[slot] = step
+        self.count += 1
+
+    def series(self, person: int) -> pd.DataFrame:
+        """Return one person's recorded states, indexed by step (oldest first)."""
+        kept = min(self.count, self.capacity)
+        order = (np.arange(self.count - kept, self.count)) % self.capacity
+        values = self.data[order, :, person] if person < self.n else np.empty((0, 5))
+        df = pd.DataFrame(values.astype(float), columns=list(HISTORY_STATES))
+        df.index = pd.Index(self.steps[order], name="step")
+        return df
+
+
+class Run:
+    """One model being watched, with its layout, person history and exchange log.
+
+    Args:
+        params: The validated parameters.
+        seed: The model's seed (also seeds the layout's own generator).
+        interventions: Intervention specs (dicts for ``model.interventions.build``).
+        label: Name shown in compare mode ("A", "B").
+        like: A run just built whose picture to reuse when this one starts from the same ties
+            (compare mode: B then starts from A's picture, and differences show as they grow).
+
+    Raises:
+        ParameterError: If the parameters or interventions are invalid (messages name the field).
+    """
+
+    def __init__(
+        self,
+        params,
+        seed: int,
+        interventions: tuple[dict[str, Any], ...] = (),
+        label: str = "A",
+        like: Run | None = None,
+    ):
+        built = []
+        if interventions:
+            iv = interventions_available()
+            if iv is None:
+                raise ParameterError("interventions are not installed in this version")
+            built = [iv.build(dict(spec)) for spec in interventions]
+        self.label = label
+        self.seed = int(seed)
+        self.params = make_params(params)
+        self.intervention_specs = tuple(dict(s) for s in interventions)
+        self.interventions = built
+        self.model = SupportModel(rng=self.seed, params=self.params, interventions=built)
+        pop, ties = self.model.population, self.model.ties
+        self.drawn = pop.n <= MAX_DRAWN
+        self.layout: IncrementalLayout | None = None
+        if self.drawn:
+            if like is not None and like.layout is not None and _same_ties(like.model, self.model):
+                self.layout = copy.deepcopy(like.layout)
+            else:
+                self.layout = IncrementalLayout(
+                    pop.n, ties.u, ties.v, ties.strength, seed=self.seed, group=pop.group
+                )
+        self.history = PersonHistory(pop.n)
+        self.history.record(0, pop)
+        self.exchanges: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = deque(
+            maxlen=EXCHANGE_STEPS
+        )
+
+    @property
+    def steps(self) -> int:
+        """Steps run so far."""
+        return self.model.steps
+
+    def advance(self, steps: int = 1) -> None:
+        """Run ``steps`` steps, recording what the inspector needs, then update the layout once."""
+        m = self.model
+        for _ in range(int(steps)):
+            m.step()
+            self.history.record(m.steps, m.population)
+            giver, receiver, amount, kind = m.last_step.exchanges or ((), (), (), ())
+            self.exchanges.append(
+                (
+                    m.steps,
+                    np.asarray(giver, np.int32).copy(),
+                    np.asarray(receiver, np.int32).copy(),
+                    np.asarray(amount, float).copy(),
+                    np.asarray(kind, np.int8).copy(),
+                )
+            )
+        self.refresh_layout()
+
+    def refresh_layout(self) -> None:
+        """Relax the layout one gentle iteration on the current ties (new people placed first)."""
+        if self.layout is None:
+            return
+        ties = self.model.ties
+        n = self.model.population.n
+        if n > self.layout.n:
+            self.layout.grow(n - self.layout.n, ties.u, ties.v)
+        self.layout.relax(ties.u, ties.v, ties.strength, iterations=1)
+
+    # --- the inspector's questions -------------------------------------------------------------
+    def person_ties(self, person: int) -> pd.DataFrame:
+        """Return a person's ties: other person, kind, strength, balance, conflict."""
+        t = self.model.ties
+        mine = np.flatnonzero((t.u == person) | (t.v == person))
+        lower = t.u[mine] == person
+        return pd.DataFrame(
+            {
+                "other": np.where(lower, t.v[mine], t.u[mine]).astype(int),
+                "kind": [TIE_KINDS[k] for k in t.kind[mine]],
+                "strength": t.strength[mine],
+                "balance": np.where(lower, t.balance[mine], -t.balance[mine]),
+                "conflict": t.conflict[mine],
+            }
+        ).sort_values("strength", ascending=False, ignore_index=True)
+
+    def helped(self, person: int) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+        """Return whom ``person`` helped and who helped them over the logged steps.
+
+        Returns:
+            Two tables (``other``, ``amount``, ``times``, ``kind`` of the tie), largest amounts
+            first, and the number of steps logged.
+        """
+        if not self.exchanges:
+            empty = pd.DataFrame(columns=["other", "amount", "times", "kind"])
+            return empty, empty.copy(), 0
+        giver = np.concatenate([e[1] for e in self.exchanges])
+        receiver = np.concatenate([e[2] for e in self.exchanges])
+        amount = np.concatenate([e[3] for e in self.exchanges])
+        kind = np.concatenate([e[4] for e in self.exchanges])
+
+        def table(mask: np.ndarray, other: np.ndarray) -> pd.DataFrame:
+            df = pd.DataFrame(
+                {
+                    "other": other[mask].astype(int),
+                    "amount": amount[mask],
+                    "kind": [TIE_KINDS[k] for k in kind[mask]],
+                }
+            )
+            if df.empty:
+                return pd.DataFrame(columns=["other", "amount", "times", "kind"])
+            out = df.groupby("other").agg(
+                amount=("amount", "sum"), times=("amount", "size"), kind=("kind", "last")
+            )
+            return out.reset_index().sort_values("amount", ascending=False, ignore_index=True)
+
+        return (
+            table(giver == person, receiver),
+            table(receiver == person, giver),
+            len(self.exchanges),
+        )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What condition B changes relative to A.
+
+    Attributes:
+        param: Name of the parameter B sets differently, or ``""`` when B instead runs without
+            A's interventions.
+        value: B's value of ``param``.
+    """
+
+    param: str = "buffering"
+    value: Any = False
+
+    def describe(self) -> str:
+        """Say in words what differs in B."""
+        if not self.param:
+            return "B runs without the interventions"
+        return f"B: {self.param} = {_show(self.value)}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class Session:
+    """The state of one dashboard session.
+
+    Args:
+        seed: The seed of the first run.
+        preset: The preset whose values the controls start from.
+        **values: Parameter values that override the preset's.
+
+    Raises:
+        ParameterError: If the starting values are invalid.
+
+    Attributes:
+        values: Parameter values being edited (applied to the model at :meth:`reset`).
+        seed: The seed of the next reset.
+        preset: Name of the preset the values came from (None once edited away from it).
+        interventions: Intervention specs switched on, by kind.
+        comparison: What B changes, when compare mode is on (else None).
+        runs: The run(s) being watched: ``[A]``, or ``[A, B]`` in compare mode.
+        selected: Person selected in the inspector (None when nobody is).
+        error: The last error to show the user (a bad value, an invalid combination).
+        frame: Counter bumped whenever the views should redraw.
+        lock: Held while the runs are stepped or rebuilt (Play runs in its own thread).
+    """
+
+    def __init__(self, seed: int = DEFAULT_SEED, preset: str = "baseline", **values: Any):
+        self.lock = threading.RLock()
+        self.seed = int(seed)
+        self.preset: str | None = preset
+        self.values: dict[str, Any] = dict(PRESETS[preset].params(**values))
+        self.interventions: dict[str, dict[str, Any]] = {}
+        self.comparison: Comparison | None = None
+        self.runs: list[Run] = []
+        self.selected: int | None = None
+        self.error: str | None = None
+        self.frame = 0
+        if values:
+            self.preset = self._matching_preset()
+        if self.reset():
+            raise ParameterError(self.error)
+
+    # --- reading ---------------------------------------------------------------------------
+    @property
+    def run(self) -> Run:
+        """The main run (A)."""
+        return self.runs[0]
+
+    @property
+    def model(self) -> SupportModel:
+        """The main run's model."""
+        return self.runs[0].model
+
+    def pending(self) -> dict[str, Any]:
+        """Return edited values that the running model does not use yet (applied at reset)."""
+        running = self.run.params
+        return {k: v for k, v in self.values.items() if running[k] != v}
+
+    def interventions_pending(self) -> bool:
+        """True when the interventions switched on differ from those of the running model."""
+        return tuple(self.interventions.values()) != self.run.intervention_specs
+
+    # --- editing ---------------------------------------------------------------------------
+    def set_value(self, name: str, value: Any) -> str | None:
+        """Set one parameter for the next reset; return an error message or None.
+
+        The value is checked on its own (type, range) here, and with the others at reset.
+        """
+        if name not in PARAMETERS:
+            self.error = f"unknown parameter {name!r}"
+            return self.error
+        try:
+            value = PARAMETERS[name].check(value)
+        except ParameterError as exc:
+            self.error = str(exc)
+            return self.error
+        if name == "n_people" and value > MAX_PEOPLE:
+            self.error = (
+                f"parameter 'n_people': {value} is more than the dashboard runs "
+                f"(up to {MAX_PEOPLE:,}); use `supportnet run` for larger populations"
+            )
+            return self.error
+        self.values[name] = value
+        self.preset = self._matching_preset()
+        self.error = None
+        return None
+
+    def _matching_preset(self) -> str | None:
+        for name, p in PRESETS.items():
+            if dict(p.params()) == self.values:
+                return name
+        return None
+
+    def set_seed(self, seed: Any) -> str | None:
+        """Set the seed of the next reset; return an error message or None."""
+        try:
+            value = int(str(seed).strip())
+        except (TypeError, ValueError):
+            self.error = f"seed: {seed!r} is not allowed; expected a whole number"
+            return self.error
+        if value < 0:
+            self.error = f"seed: {value} is not allowed; expected a whole number >= 0"
+            return self.error
+        self.seed = value
+        self.error = None
+        return None
+
+    def choose_preset(self, name: str) -> str | None:
+        """Load a preset's values and restart from them; return an error message or None."""
+        if name not in PRESETS:
+            self.error = f"unknown preset {name!r}; allowed: {', '.join(PRESETS)}"
+            return self.error
+        self.values = dict(PRESETS[name].params())
+        self.preset = name
+        return self.reset()
+
+    def set_intervention(self, kind: str, settings: Mapping[str, Any] | None) -> str | None:
+        """Switch an intervention on with ``settings`` (or off with None) for the next reset."""
+        iv = interventions_available()
+        if iv is None:
+            self.error = "interventions are not installed in this version"
+            return self.error
+        if settings is None:
+            self.interventions.pop(kind, None)
+            self.error = None
+            return None
+        spec = {"kind": kind, **settings}
+        try:
+            iv.build(spec)
+        except ParameterError as exc:
+            self.error = str(exc)
+            return self.error
+        self.interventions[kind] = spec
+        self.error = None
+        return None
+
+    # --- running ---------------------------------------------------------------------------
+    def reset(self) -> str | None:
+        """Rebuild the run(s) from the edited values and the seed.
+
+        On invalid values the running model is kept and the error (naming the parameter) is
+        returned and stored in :attr:`error`.
+        """
+        with self.lock:
+            try:
+                params = make_params(self.values)
+                specs = tuple(self.interventions.values())
+                a = Run(params, self.seed, specs, label="A")
+                runs = [a]
+                if self.comparison is not None:
+                    runs.append(self._build_b(a))
+            except ParameterError as exc:
+                self.error = str(exc)
+                return self.error
+            self.runs = runs
+            if self.selected is not None and self.selected >= a.model.population.n:
+                self.selected = None
+            self.error = None
+            self.frame += 1
+            return None
+
+    def _build_b(self, a: Run) -> Run:
+        c = self.comparison
+        if c.param:
+            params = make_params(a.params, **{c.param: c.value})
+            specs = a.intervention_specs
+        else:
+            params, specs = a.params, ()
+        return Run(params, self.seed, specs, label="B", like=a)
+
+    def step(self, steps: int = 1) -> None:
+        """Advance every run by ``steps`` steps and ask the views to redraw."""
+        with self.lock:
+            for run in self.runs:
+                run.advance(steps)
+            self.frame += 1
+
+    def start_comparison(self, param: str, value: Any) -> str | None:
+        """Turn compare mode on: A as edited, B with one change, both from the seed.
+
+        Args:
+            param: Parameter B sets differently, or ``""`` for "B without the interventions".
+            value: B's value of it.
+
+        Returns:
+            An error message, or None.
+        """
+        if param:
+            if param not in PARAMETERS:
+                self.error = f"unknown parameter {param!r}"
+                return self.error
+            try:
+                value = PARAMETERS[param].check(value)
+            except ParameterError as exc:
+                self.error = str(exc)
+                return self.error
+        elif not self.interventions:
+            self.error = "no interventions are switched on, so B would be the same as A"
+            return self.error
+        old = self.comparison
+        self.comparison = Comparison(param, value)
+        err = self.reset()
+        if err:
+            self.comparison = old
+        return err
+
+    def stop_comparison(self) -> None:
+        """Turn compare mode off (A keeps running)."""
+        with self.lock:
+            self.comparison = None
+            self.runs = self.runs[:1]
+            self.frame += 1
+
+    def select(self, person: int | None) -> str | None:
+        """Select a person for the inspector (None clears); return an error message or None."""
+        if person is None:
+            self.selected = None
+            return None
+        n = self.model.population.n
+        try:
+            person = int(person)
+        except (TypeError, ValueError):
+            self.error = f"person: {person!r} is not allowed; expected a whole number"
+            return self.error
+        if not 0 <= person < n:
+            self.error = f"person: {person} is not allowed; expected a number from 0 to {n - 1}"
+            return self.error
+        self.selected = person
+        self.error = None
+        return None
+
+
+def _same_ties(a: SupportModel, b: SupportModel) -> bool:
+    ta, tb = a.ties, b.ties
+    return ta.m == tb.m and np.array_equal(ta.u, tb.u) and np.array_equal(ta.v, tb.v)

@@ -1,0 +1,98 @@
+"""Helpers shared by the dashboard tests: a small sweep folder, widget finders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: The varied parameters of the test sweep and their levels.
+LEVELS = {"stressor_rate": [0.02, 0.05, 0.1], "buffering": [True, False]}
+REPLICATIONS = 4
+
+
+def make_sweep(folder: Path, manifest: bool = True, fmt: str = "parquet") -> pd.DataFrame:
+    """Write a small sweep folder the way `supportnet sweep` does (manifest + summary table).
+
+    Outcomes are made up, with a known shape: mean stress rises with the stressor rate, more
+    without buffering; replications scatter around that by a known amount.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    rows = []
+    point = 0
+    for rate in LEVELS["stressor_rate"]:
+        for buffering in LEVELS["buffering"]:
+            for rep in range(REPLICATIONS):
+                stress = 0.1 + 2 * rate * (1.0 if buffering else 1.5) + rng.normal(0, 0.01)
+                rows.append(
+                    {
+                        "run_id": f"main-p{point:02d}-r{rep:02d}",
+                        "arm": "main",
+                        "point": point,
+                        "replication": rep,
+                        "seed": 1000 + 10 * point + rep,
+                        "stressor_rate": rate,
+                        "buffering": buffering,
+                        "n_people": 100,  # constant: not a factor
+                        "mean_stress": stress,
+                        "mean_depression": 0.1 + rate + rng.normal(0, 0.01),
+                        "buffering_interaction": float("nan"),  # all NaN: not an outcome
+                        "note": "text column, ignored",
+                    }
+                )
+            point += 1
+    df = pd.DataFrame(rows)
+    if fmt == "parquet":
+        df.to_parquet(folder / "summary.parquet")
+    else:
+        df.to_csv(folder / "summary.csv", index=False)
+    if manifest:
+        (folder / "manifest.json").write_text(
+            json.dumps(
+                {
+                    "format": 1,
+                    "experiment": "test_sweep",
+                    "title": "Stressor rate and buffering (test)",
+                    "seed": 7,
+                    "runs_planned": len(df),
+                    "config": {
+                        "design": {
+                            "kind": "grid",
+                            "factors": [{"key": k, "values": v} for k, v in LEVELS.items()],
+                        },
+                        "output": {"outcomes": ["mean_depression", "mean_stress"]},
+                    },
+                }
+            )
+        )
+    return df
+
+
+def button(rc, label: str):
+    """Return the one ipyvuetify button whose text is ``label`` (icons ignored)."""
+    import ipyvuetify as v
+
+    found = [w for w in rc.find(v.Btn).widgets if w.children and w.children[-1] == label]
+    assert len(found) == 1, f"expected one button {label!r}, found {len(found)}"
+    return found[0]
+
+
+def by_label(rc, widget_class, label: str):
+    """Return the one widget of ``widget_class`` with ``label``."""
+    found = rc.find(widget_class, label=label).widgets
+    assert len(found) == 1, f"expected one {widget_class.__name__} {label!r}, found {len(found)}"
+    return found[0]
+
+
+def monitor(rc, name: str) -> str:
+    """Return the text shown by the monitor ``name``."""
+    import ipyvue
+
+    found = [
+        w for w in rc.find(ipyvue.Html).widgets if (w.attributes or {}).get("data-monitor") == name
+    ]
+    assert len(found) == 1, f"expected one monitor {name!r}, found {len(found)}"
+    return found[0].children[1].children[0]

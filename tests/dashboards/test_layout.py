@@ -1,0 +1,100 @@
+"""The incremental network layout: seeded, bounded, gentle per frame, and never touching the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dashboards.layout import EXACT_LIMIT, IncrementalLayout, _exact_repulsion
+from model import SupportModel
+
+SMALL = {"n_people": 120, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
+
+
+def _layout(model, seed=1, **kw):
+    t = model.ties
+    return IncrementalLayout(
+        model.population.n, t.u, t.v, t.strength, seed=seed, group=model.population.group, **kw
+    )
+
+
+@pytest.mark.parametrize("n", [60, EXACT_LIMIT + 200])  # exact and mesh repulsion
+def test_same_seed_same_picture_and_bounded(n):
+    m = SupportModel(rng=3, **{**SMALL, "n_people": n})
+    a, b, c = _layout(m, seed=5), _layout(m, seed=5), _layout(m, seed=6)
+    assert np.array_equal(a.pos, b.pos)
+    assert not np.allclose(a.pos, c.pos)
+    assert a.pos.shape == (n, 2)
+    assert np.isfinite(a.pos).all() and np.abs(a.pos).max() <= 1.0
+    # The picture fills the square rather than collapsing to a dot.
+    assert np.quantile(np.abs(a.pos), 0.99) > 0.5
+
+
+def test_per_frame_update_is_gentle_and_follows_new_ties():
+    m = SupportModel(rng=2, **SMALL)
+    layout = _layout(m)
+    before = layout.pos.copy()
+    for _ in range(5):
+        m.step()
+        layout.relax(m.ties.u, m.ties.v, m.ties.strength, iterations=1)
+    moved = np.sqrt(((layout.pos - before) ** 2).sum(axis=1))
+    # Five frames move people by at most five small steps: no relayout, no jump.
+    assert moved.max() <= 5 * 0.01 + 1e-9
+    # Two far-apart people who become tied drift together over the frames.
+    d = np.sqrt(((layout.pos[:, None] - layout.pos[None]) ** 2).sum(-1))
+    adj = m.ties.adjacency().toarray() > 0
+    d[adj] = 0
+    np.fill_diagonal(d, 0)
+    i, j = np.unravel_index(np.argmax(d), d.shape)
+    u = np.r_[m.ties.u, min(i, j)]
+    v = np.r_[m.ties.v, max(i, j)]
+    start = d[i, j]
+    for _ in range(30):
+        layout.relax(u, v, iterations=1)
+    assert np.linalg.norm(layout.pos[i] - layout.pos[j]) < start - 0.05
+
+
+def test_grow_places_newcomers_at_their_neighbours():
+    m = SupportModel(rng=4, **SMALL)
+    layout = _layout(m)
+    n = layout.n
+    u = np.r_[m.ties.u, 3, 10, n]
+    v = np.r_[m.ties.v, n, n, n + 1]
+    layout.grow(2, u, v)
+    assert layout.pos.shape == (n + 2, 2)
+    assert np.allclose(layout.pos[n], (layout.pos[3] + layout.pos[10]) / 2)
+    assert np.abs(layout.pos[n + 1]).max() < 0.6  # no neighbour placed yet: near the centre
+
+
+def test_mesh_repulsion_agrees_with_exact():
+    rng = np.random.default_rng(0)
+    pos = rng.uniform(-0.9, 0.9, (EXACT_LIMIT + 300, 2))
+    layout = IncrementalLayout(0, np.zeros(0), np.zeros(0))
+    k = 0.05
+    exact = _exact_repulsion(pos, k)
+    mesh = layout._mesh_repulsion(pos, k)
+    cos = (exact * mesh).sum(1) / (np.linalg.norm(exact, axis=1) * np.linalg.norm(mesh, axis=1))
+    assert np.median(cos) > 0.95
+    ratio = np.linalg.norm(mesh, axis=1) / np.linalg.norm(exact, axis=1)
+    assert 0.8 < np.median(ratio) < 1.2
+
+
+def test_drawing_never_changes_the_run():
+    """The layout has its own generator: watching a run must not change it."""
+    watched = SupportModel(rng=9, **SMALL)
+    layout = _layout(watched)
+    plain = SupportModel(rng=9, **SMALL)
+    for _ in range(5):
+        watched.step()
+        layout.relax(watched.ties.u, watched.ties.v, watched.ties.strength)
+        plain.step()
+    assert watched.dataframe().equals(plain.dataframe())
+
+
+def test_degenerate_sizes():
+    empty = IncrementalLayout(0, np.zeros(0, int), np.zeros(0, int))
+    assert empty.pos.shape == (0, 2)
+    one = IncrementalLayout(1, np.zeros(0, int), np.zeros(0, int), seed=1)
+    assert one.pos.shape == (1, 2)
+    isolated = IncrementalLayout(30, np.zeros(0, int), np.zeros(0, int), seed=1)
+    assert np.isfinite(isolated.pos).all()

@@ -1,0 +1,183 @@
+"""The session behind each browser: editing, resetting, stepping, comparing, inspecting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dashboards.session import MAX_PEOPLE, PersonHistory, Session, interventions_available
+from model import PRESETS, ParameterError, SupportModel
+
+SMALL = {"n_people": 80, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
+
+
+@pytest.fixture
+def session():
+    return Session(seed=3, **SMALL)
+
+
+def test_session_runs_the_model_it_claims(session):
+    session.step(4)
+    twin = SupportModel(rng=3, **SMALL)
+    twin.run_for(4)
+    assert session.model.steps == 4
+    assert session.model.dataframe().equals(twin.dataframe())
+
+
+def test_edits_wait_for_reset(session):
+    assert session.set_value("stressor_rate", 0.2) is None
+    assert session.pending() == {"stressor_rate": 0.2}
+    assert session.model.params.stressor_rate == 0.05
+    assert session.reset() is None
+    assert session.model.params.stressor_rate == 0.2
+    assert session.pending() == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("stressor_rate", 1.5, "'stressor_rate'"),
+        ("n_people", "many", "'n_people'"),
+        ("no_such", 1, "unknown parameter"),
+        ("n_people", MAX_PEOPLE + 1, "supportnet run"),
+    ],
+)
+def test_bad_values_are_refused_with_the_field_named(session, name, value, words):
+    before = dict(session.values)
+    err = session.set_value(name, value)
+    assert err is not None and words in err
+    assert session.values == before
+
+
+def test_invalid_combination_keeps_the_running_model(session):
+    run = session.run
+    session.step(2)
+    session.set_value("convoy_inner", 10)  # above convoy_sympathy = 6
+    err = session.reset()
+    assert "convoy_inner" in err
+    assert session.run is run and session.model.steps == 2
+    assert session.error == err
+
+
+def test_seed(session):
+    assert session.set_seed("12") is None and session.seed == 12
+    assert "whole number" in session.set_seed("x")
+    assert ">= 0" in session.set_seed(-1)
+    assert session.seed == 12
+    session.reset()
+    assert session.model._seed == 12
+
+
+def test_presets_load_their_values_and_restart():
+    s = Session(seed=1)
+    assert s.preset == "baseline"
+    s.step(2)
+    assert s.choose_preset("isolated_elderly_village") is None
+    assert s.model.steps == 0
+    assert s.model.params.n_people == PRESETS["isolated_elderly_village"].values["n_people"]
+    assert s.preset == "isolated_elderly_village"
+    s.set_value("stressor_rate", 0.3)
+    assert s.preset is None  # edited away from every preset
+    assert "unknown preset" in s.choose_preset("nope")
+
+
+def test_compare_builds_b_from_the_same_seed_and_start(session):
+    assert session.start_comparison("buffering", False) is None
+    a, b = session.runs
+    assert a.params.buffering and not b.params.buffering
+    assert np.array_equal(a.model.ties.u, b.model.ties.u)
+    assert np.array_equal(a.layout.pos, b.layout.pos)  # B starts from A's picture
+    session.step(5)
+    assert a.steps == b.steps == 5
+    assert not a.model.dataframe().equals(b.model.dataframe())
+    # A is exactly the model without any comparison.
+    twin = SupportModel(rng=3, **SMALL)
+    twin.run_for(5)
+    assert a.model.dataframe().equals(twin.dataframe())
+    session.stop_comparison()
+    assert len(session.runs) == 1 and session.run is a
+
+
+def test_compare_refuses_bad_choices(session):
+    assert "stressor_rate" in session.start_comparison("stressor_rate", 7.0)
+    assert "unknown parameter" in session.start_comparison("nope", 1)
+    assert "no interventions" in session.start_comparison("", None)
+    assert session.comparison is None and len(session.runs) == 1
+
+
+def test_compare_with_a_different_start_gets_its_own_picture(session):
+    assert session.start_comparison("n_people", 90) is None
+    a, b = session.runs
+    assert b.model.population.n == 90 and b.layout.pos.shape == (90, 2)
+
+
+def test_select(session):
+    assert session.select(5) is None and session.selected == 5
+    assert "0 to 79" in session.select(80)
+    assert "whole number" in session.select("x")
+    assert session.select(None) is None and session.selected is None
+    session.select(70)
+    session.set_value("n_people", 60)
+    session.reset()
+    assert session.selected is None  # that person no longer exists
+
+
+def test_inspector_tables_agree_with_the_model(session):
+    session.step(6)
+    run = session.run
+    giver, receiver, amount, _ = run.model.last_step.exchanges
+    person = int(giver[np.argmax(amount)])
+    gave, got, logged = run.helped(person)
+    assert logged == 6
+    total = sum(e[3][e[1] == person].sum() for e in run.exchanges)
+    assert gave["amount"].sum() == pytest.approx(total)
+    assert (gave["times"] >= 1).all()
+    ties = run.person_ties(person)
+    assert len(ties) == run.model.ties.degree()[person]
+    assert set(ties["kind"]) <= {"family", "friend", "neighbour", "peer", "professional", "online"}
+    hist = run.history.series(person)
+    assert list(hist.index) == list(range(7))
+    assert hist["stress"].iloc[-1] == pytest.approx(run.model.population.stress[person], abs=1e-6)
+
+
+def test_person_history_ring_buffer():
+    class Pop:
+        n = 3
+        stress = depression = loneliness = capacity = perceived_support = np.zeros(3)
+
+    h = PersonHistory(3, budget_bytes=1)
+    assert h.capacity == 50
+    for step in range(120):
+        Pop.stress = np.full(3, step / 200)
+        h.record(step, Pop)
+    s = h.series(1)
+    assert list(s.index) == list(range(70, 120))
+    assert s["stress"].iloc[-1] == pytest.approx(119 / 200)
+
+
+def test_starting_values_are_checked():
+    with pytest.raises(ParameterError, match="convoy_wider"):
+        Session(n_people=20)
+
+
+@pytest.mark.skipif(interventions_available() is None, reason="interventions not installed")
+def test_interventions_switch_on_at_reset_and_act(session):
+    assert (
+        session.set_intervention("peer_groups", {"budget": 16, "targeting": "most_lonely"}) is None
+    )
+    assert session.interventions_pending()
+    session.reset()
+    assert not session.interventions_pending()
+    session.step(3)
+    assert session.model.measures["ties_peer"] > 0
+    status = session.run.interventions[0].status()
+    assert status["reached"] > 0
+    err = session.set_intervention("peer_groups", {"budget": -1})
+    assert "budget" in err
+    # Compare: B without the interventions, same seed.
+    assert session.start_comparison("", None) is None
+    session.step(3)
+    a, b = session.runs
+    assert a.model.measures["ties_peer"] > 0 and b.model.measures["ties_peer"] == 0
+    session.set_intervention("peer_groups", None)
+    assert session.interventions == {}
