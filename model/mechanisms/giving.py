@@ -13,8 +13,8 @@ intervention), who split it evenly, ``g_ijk = g_ij / 4``. What is received lands
 giver's competence and the tie kind,
 
     effective_ijk = g_ijk * competence_jk * landing[kind_ij, k]
-                    (generic givers: at most need_ik / asks_i, since support of a type the asker
-                     does not need does not help)
+                    (generic givers: times need_ik / max_k need_ik, since support lands as far as
+                     its type matches what the asker needs most)
     need_ik      <- max(0, need_ik - sum_j effective_ijk)
     stress_i     <- stress_i * (1 - min(1, support_stress_relief * sum_jk effective_ijk
                                                * stress_relief[kind_ij]))
@@ -92,19 +92,20 @@ def run(ctx: StepContext) -> None:
         pop.received[:, k] = np.bincount(asker, by_type[:, k], n)
     ctx.given_by_type = by_type.sum(axis=0)
     ctx.given_by_kind = np.bincount(kind, amount, 6)
-    forward = arcs < m
-    ctx.flow_uv = np.bincount(e[forward], amount[forward], m)
-    ctx.flow_vu = np.bincount(e[~forward], amount[~forward], m)
+    # Arc e < m is "u asks v", so v gives over it: what u gives to v travels on arcs v -> u.
+    u_gives = arcs >= m
+    ctx.flow_uv = np.bincount(e[u_gives], amount[u_gives], m)
+    ctx.flow_vu = np.bincount(e[~u_gives], amount[~u_gives], m)
     ctx.exchanges = (giver, asker, amount, kind)
 
     # Effect: competence x fit of the type to the tie kind.
     effective = by_type * pop.competence[giver] * landing_matrix(p)[kind]
     if generic.any():
-        # Optimal matching: support of a type the asker does not need does not help, so a
-        # generic ask lands at most the asker's need of each type (spread over their asks).
-        a = asker[generic]
-        cap = pop.need[a] / asks_per_asker[a, None]
-        effective[generic] = np.minimum(effective[generic], cap)
+        # Optimal matching (Cutrona & Russell 1990): unmatched support does not help, so generic
+        # support of a type lands in proportion to how much the asker needs it, relative to the
+        # asker's dominant need (need-proportional givers match by construction).
+        need = pop.need[asker[generic]]
+        effective[generic] *= need / need.max(axis=1, keepdims=True)
     for k in range(effective.shape[1]):
         pop.received_effective[:, k] = np.bincount(asker, effective[:, k], n)
     pop.need -= pop.received_effective

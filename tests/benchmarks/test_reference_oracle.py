@@ -173,14 +173,6 @@ def test_agreement_on_a_given_graph_with_kinds_and_strengths():
         assert not problems, f"step {step}: " + "; ".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "model bug: giving.py stores support given by v to u in ctx.flow_uv (arcs < m are "
-        "'u asks v', so v gives), so ties.balance is 'given by v minus given by u', the opposite "
-        "of its documented 'given by u minus given by v' (network.py, ties.py)"
-    ),
-)
 def test_balance_sign_follows_documented_orientation():
     run_both({**SMALL, "stressor_rate": 0.3}, seed=1, steps=3, signed_balance=True)
 

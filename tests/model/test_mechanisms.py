@@ -219,6 +219,21 @@ def test_support_lands_by_competence_and_tie_kind():
     assert np.allclose(pop.stress, stress0 * (1 - np.minimum(1, 0.5 * relief)))
 
 
+def test_flows_and_balance_follow_the_tie_orientation():
+    m, ctx = asked_context()
+    giving.run(ctx)
+    giver, receiver, amount, _ = ctx.exchanges
+    t = m.ties
+    slot = t.find(giver, receiver)
+    lower_gives = giver < receiver  # u is the lower id: these flows are u -> v
+    assert np.allclose(np.bincount(slot[lower_gives], amount[lower_gives], t.m), ctx.flow_uv)
+    assert np.allclose(np.bincount(slot[~lower_gives], amount[~lower_gives], t.m), ctx.flow_vu)
+    before = t.balance.copy()
+    ctx.contact = np.ones(t.m, bool)
+    ties.update_existing(ctx)
+    assert np.allclose(t.balance, 0.9 * before + ctx.flow_uv - ctx.flow_vu)
+
+
 def test_caseload_limits_how_many_a_giver_serves():
     m, ctx = asked_context()
     pop = m.population
