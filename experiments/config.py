@@ -312,7 +312,15 @@ def load_config(source: str | Path) -> ExperimentConfig:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot be read: {exc}"]) from None
-    return parse_config(data, source=str(path))
+    return parse_config(data, source=_shown(path))
+
+
+def _shown(path: Path) -> str:
+    """Return ``path`` relative to the working folder when it is inside it (shorter messages)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def toml_value(value: Any) -> str:
@@ -519,6 +527,7 @@ def _read_interventions(p: _Problems, items: list[dict], prefix: str) -> tuple[d
             p.value(key, item, "is not a table", "a table with a kind and its settings")
             continue
         kind = item.get("kind")
+        out.append(dict(item))
         if mod is None:
             p.value(
                 f"{key}.kind",
@@ -526,22 +535,23 @@ def _read_interventions(p: _Problems, items: list[dict], prefix: str) -> tuple[d
                 "cannot be used: model.interventions is not available in this version",
                 "no interventions",
             )
+            p.invalid.add(id(out[-1]))
             continue
         kinds = ", ".join(repr(k) for k in mod.INTERVENTIONS)
-        if kind is None:
-            p.add(f"'{key}.kind' is missing; expected one of {kinds}")
-            continue
-        if kind not in mod.INTERVENTIONS:
-            p.value(
-                f"{key}.kind",
-                kind,
-                f"is not an intervention{_did_you_mean(kind, mod.INTERVENTIONS)}",
-                f"one of {kinds}",
-            )
+        if kind is None or kind not in mod.INTERVENTIONS:
+            if kind is None:
+                p.add(f"'{key}.kind' is missing; expected one of {kinds}")
+            else:
+                p.value(
+                    f"{key}.kind",
+                    kind,
+                    f"is not an intervention{_did_you_mean(kind, mod.INTERVENTIONS)}",
+                    f"one of {kinds}",
+                )
+            p.invalid.add(id(out[-1]))
             continue
         settings = mod.INTERVENTIONS[kind].parameters()
         ok = True
-        out.append(dict(item))
         for name, value in item.items():
             if name == "kind":
                 continue
@@ -587,8 +597,15 @@ def _resolve_intervention_factors(p: _Problems, design: Design, arms: tuple[Arm,
         key = f"design.{'vary' if f.values else 'ranges'}.{f.key}"
         shown = list(f.values) or [f.low, f.high]
         items = [i for a in arms for i in a.interventions if i.get("kind") == kind]
-        if not items or mod is None:
-            declared = sorted({i.get("kind") for a in arms for i in a.interventions})
+        if not items or mod is None or kind not in mod.INTERVENTIONS:
+            declared = sorted(
+                {
+                    str(i.get("kind"))
+                    for a in arms
+                    for i in a.interventions
+                    if mod is not None and i.get("kind") in mod.INTERVENTIONS
+                }
+            )
             p.unknown(
                 key,
                 shown,
@@ -677,7 +694,7 @@ def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
             )
     base.update(_param_table(p, top.get("base", {}), "base.", base_dir))
 
-    design = _read_design(p, top.get("design", {}))
+    design = _read_design(p, top.get("design", {}), base_dir)
     output = _read_output(p, top.get("output", {}), top.get("steps"))
     arms = _read_arms(p, top, base_dir)
     design = _resolve_intervention_factors(p, design, arms)
@@ -704,7 +721,7 @@ def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
     return config
 
 
-def _read_design(p: _Problems, table: Mapping[str, Any]) -> Design:
+def _read_design(p: _Problems, table: Mapping[str, Any], base_dir: Path | None = None) -> Design:
     d = _read_section(p, table, "design", "design.")
     kind = d.get("kind", "grid")
     vary = _flatten(d.get("vary", {}))
@@ -719,7 +736,7 @@ def _read_design(p: _Problems, table: Mapping[str, Any]) -> Design:
                 '[design.vary] lists of values for kind = "grid"',
             )
         for key, values in vary.items():
-            factor = _grid_factor(p, f"design.vary.{key}", key, values)
+            factor = _grid_factor(p, f"design.vary.{key}", key, values, base_dir)
             if factor is not None:
                 factors.append(factor)
     elif kind in DESIGN_KINDS:
@@ -776,7 +793,9 @@ def _read_design(p: _Problems, table: Mapping[str, Any]) -> Design:
     )
 
 
-def _grid_factor(p: _Problems, key: str, name: str, values: Any) -> Factor | None:
+def _grid_factor(
+    p: _Problems, key: str, name: str, values: Any, base_dir: Path | None = None
+) -> Factor | None:
     if not isinstance(values, list) or not values:
         p.value(key, values, "is not a list of values", "a non-empty list, e.g. [0.02, 0.05, 0.1]")
         return None
@@ -791,6 +810,8 @@ def _grid_factor(p: _Problems, key: str, name: str, values: Any) -> Factor | Non
             ok, conv = _check_param(p, f"{key}[{i}]", name, v)
             if not ok:
                 return None
+            if name == "network_file" and conv:
+                conv = _network_path(p, f"{key}[{i}]", conv, base_dir)
             converted.append(conv)
     if len({json.dumps(v) for v in converted}) < len(converted):
         p.value(key, values, "repeats a value", "each value once")
@@ -939,7 +960,7 @@ def _read_control(
         )
         return None, arms
     if "where" in c:
-        return _control_where(p, c["where"], label, design), arms
+        return _control_where(p, c["where"], label, design, base_dir), arms
     if "arm" in c:
         names = [a.name for a in arms if a.name != "main" or len(arms) > 1]
         if c["arm"] not in names:
@@ -984,7 +1005,9 @@ def _read_control(
     return Control(label, arm="control"), (*arms, extra)
 
 
-def _control_where(p: _Problems, where: Mapping[str, Any], label: str, design: Design):
+def _control_where(
+    p: _Problems, where: Mapping[str, Any], label: str, design: Design, base_dir: Path | None
+):
     if design.kind != "grid":
         p.value(
             "control.where",
@@ -1011,6 +1034,8 @@ def _control_where(p: _Problems, where: Mapping[str, Any], label: str, design: D
             ok, conv = _check_param(p, f"control.where.{key}", key, value)
             if not ok:
                 continue
+            if key == "network_file" and conv:
+                conv = _network_path(p, f"control.where.{key}", conv, base_dir)
         if conv not in f.values:
             p.value(
                 f"control.where.{key}",

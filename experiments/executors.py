@@ -90,9 +90,15 @@ class ProcessExecutor:
 
     A worker that dies (killed, out of memory) breaks the pool; the runs not yet finished are
     then resubmitted to a new pool, up to ``restarts`` times.
+
+    Args:
+        workers: Worker processes.
+        restarts: New pools to start after workers died, before giving up.
+        run: The function run on each spec (importable at module level; tests replace it).
     """
 
-    def __init__(self, workers: int, restarts: int = 3):
+    def __init__(self, workers: int, restarts: int = 3, run=execute_run):
+        self.run = run
         self.workers = workers
         self.restarts = restarts
         self.description = f"{workers} local processes"
@@ -120,7 +126,7 @@ class ProcessExecutor:
         breaks = 0
         while pending:
             self._pool = self._new_pool()
-            futures = {self._pool.submit(execute_run, s): s for s in pending.values()}
+            futures = {self._pool.submit(self.run, s): s for s in pending.values()}
             broken = False
             not_done = set(futures)
             while not_done:
@@ -151,13 +157,17 @@ class DaskExecutor:
     Args:
         address: Scheduler address, e.g. ``tcp://10.0.0.5:8786``.
         local_workers: Start a ``LocalCluster`` with this many single-threaded worker processes.
+        timeout: Seconds to wait for the scheduler.
 
     Dask reschedules the runs of a worker that is lost; a run that keeps killing workers comes
     back as a failed run (``KilledWorker``) and the sweep goes on.
     """
 
-    def __init__(self, address: str | None = None, local_workers: int | None = None):
+    def __init__(
+        self, address: str | None = None, local_workers: int | None = None, timeout: float = 20
+    ):
         self.address = address
+        self.timeout = timeout
         self.local_workers = local_workers
         self.description = (
             f"Dask cluster at {address}"
@@ -174,7 +184,7 @@ class DaskExecutor:
             raise ExecutorError(f"Dask is not installed: {exc}") from None
         try:
             if self.address:
-                self._client = Client(self.address, timeout="20s")
+                self._client = Client(self.address, timeout=f"{self.timeout}s")
             else:
                 with _single_threaded_children():
                     self._cluster = LocalCluster(

@@ -23,10 +23,20 @@ class SweepProgress:
         done: Runs already finished before this session (resumed sweeps start there).
         title: Text before the bar.
         enabled: Show the bar.
+        console: Where to draw it (default: stderr).
     """
 
-    def __init__(self, total: int, done: int = 0, title: str = "runs", enabled: bool = True):
+    def __init__(
+        self,
+        total: int,
+        done: int = 0,
+        title: str = "runs",
+        enabled: bool = True,
+        console: Console | None = None,
+    ):
         self.failed = 0
+        self.completed = done
+        self.total = total
         self.enabled = enabled
         self._progress = None
         if enabled:
@@ -39,7 +49,7 @@ class SweepProgress:
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
-                console=Console(stderr=True),
+                console=console or Console(stderr=True),
                 transient=False,
             )
             self._task = self._progress.add_task(title, total=total, completed=done, failed=0)
@@ -56,6 +66,7 @@ class SweepProgress:
 
     def advance(self, ok: bool) -> None:
         """Count one finished (``ok``) or failed run."""
+        self.completed += 1
         if not ok:
             self.failed += 1
         if self._progress is not None:

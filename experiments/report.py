@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .stats import ci_frame, hedges_g, mean_ci, morris_indices, sobol_indices
 from .store import ResultStore, read_manifest
@@ -150,6 +151,8 @@ def _group_label(d: _Data, by: list[str], key) -> str:
 
 # --- figures -------------------------------------------------------------------------------------
 def _grid_axes(n: int, width: float = 4.6, height: float = 3.3, ncols: int = 3):
+    if n in (2, 4):
+        ncols = 2
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     fig = Figure(figsize=(width * ncols, height * nrows + 0.8), layout="constrained")
@@ -362,19 +365,22 @@ def _buffering(d: _Data, out: Path, figures: list[Path]) -> str:
     stats["label"] = [_group_label(d, by, tuple(r[b] for b in by)) for _, r in stats.iterrows()]
     per_run = d.summary[["buffering_ci_low", "buffering_ci_high"]]
     excludes_zero = ((per_run["buffering_ci_high"] < 0) | (per_run["buffering_ci_low"] > 0)).mean()
-    fig = Figure(figsize=(8, 0.4 * len(stats) + 1.8), layout="constrained")
+    fig = Figure(figsize=(10, 0.4 * len(stats) + 2.2), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(stats))
     xerr = np.vstack([stats["mean"] - stats["lo"], stats["hi"] - stats["mean"]])
     ax.errorbar(stats["mean"], y, xerr=np.nan_to_num(xerr), fmt="o", capsize=3)
     ax.axvline(0, color="grey", lw=0.8)
-    ax.set_yticks(y, stats["label"])
+    ax.set_yticks(y, stats["label"], fontsize="small")
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3))
     ax.set_xlabel(
-        "stress x perceived support interaction on depression change (negative = buffering)"
-    )  # noqa: E501
-    ax.set_title(
-        "Buffering estimate per condition: mean across replications, 95% CI"
+        "interaction of stressor load and perceived support on depression change\n"
+        "(negative = support buffers stress)"
+    )
+    fig.suptitle(
+        "Buffering estimate per condition: mean across replications with 95% CI"
         + (f" ({note})" if note else "")
     )
     path = out / "buffering.png"
@@ -557,6 +563,8 @@ def _md_table(
 
 
 def _outcome_table(d: _Data) -> str:
+    if d.kind != "grid":
+        return _distribution_table(d)
     rows = []
     for _, cond in d.conditions.head(MAX_ROWS).iterrows():
         runs = d.summary[(d.summary.arm == cond.arm) & (d.summary.point == cond.point)]
@@ -574,6 +582,32 @@ def _outcome_table(d: _Data) -> str:
         else ""
     )
     return _md_table(table) + more
+
+
+def _distribution_table(d: _Data) -> str:
+    """Outcomes across all runs of a sampled design (per arm): mean, spread and percentiles."""
+    rows = []
+    for arm, grp in d.summary.groupby("arm", sort=False):
+        for o in d.outcomes:
+            x = grp[o].to_numpy(float)
+            x = x[np.isfinite(x)]
+            q = np.percentile(x, [10, 50, 90]) if len(x) else [math.nan] * 3
+            rows.append(
+                {
+                    "arm": d.arm_labels.get(arm, arm),
+                    "outcome": o,
+                    "runs": len(x),
+                    "mean": x.mean() if len(x) else math.nan,
+                    "sd": x.std(ddof=1) if len(x) > 1 else math.nan,
+                    "p10": q[0],
+                    "median": q[1],
+                    "p90": q[2],
+                }
+            )
+    table = pd.DataFrame(rows)
+    if not d.multi_arm:
+        table = table.drop(columns="arm")
+    return "Outcomes across the design's runs:\n\n" + _md_table(table)
 
 
 def _header(d: _Data) -> str:

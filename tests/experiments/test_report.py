@@ -1,0 +1,210 @@
+"""Reports, tested on small synthetic results folders (no simulation): every figure is written,
+effect sizes pair each condition with its control, sensitivity indices find the parameter that
+drives the outcome, and the markdown says what was run."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.config import parse_config
+from experiments.plan import plan_runs
+from experiments.report import write_report
+from experiments.runner import RunResult
+from experiments.stats import hedges_g
+from experiments.store import ResultStore
+from model import metrics
+from tests.experiments.conftest import TINY
+
+OUTCOMES = ["mean_depression", "mean_loneliness"]
+
+
+def fake_results(folder, data, effect=None, skip=()):
+    """Write a results folder for ``data`` with synthetic runs (outcomes = effect(spec) + noise)."""
+    config = parse_config(data)
+    specs = plan_runs(config)
+    store = ResultStore(folder)
+    store.open(config, force=False, session={"command": ["test"]}, provenance={}, n_runs=len(specs))
+    rows = []
+    for spec in specs:
+        if spec.run_id in skip:
+            continue
+        rng = np.random.default_rng(spec.seed + spec.point)
+        level = effect(spec) if effect else 0.3
+        steps = np.arange(config.steps + 1)
+        table = pd.DataFrame({"step": steps})
+        for m in metrics.ALL_MEASURES:
+            table[m] = level * (1 - np.exp(-steps / 3)) + rng.normal(0, 0.01, len(steps))
+        summary = {
+            "run_id": spec.run_id,
+            "arm": spec.arm,
+            "point": spec.point,
+            "replication": spec.replication,
+            "seed": spec.seed,
+            **spec.factors,
+        }
+        for o in config.output.outcomes:
+            summary[o] = float(table[o].iloc[-config.output.outcome_window :].mean())
+        summary.update(
+            buffering_interaction=-0.01 * level + rng.normal(0, 0.001),
+            buffering_ci_low=-0.02,
+            buffering_ci_high=0.001,
+            loneliness_r_d1=0.2,
+            loneliness_r_d2=0.1 + rng.normal(0, 0.01),
+            loneliness_r_d3=0.02,
+            loneliness_r_d4=float("nan"),
+        )
+        rows.append(store.write_run(RunResult(spec.run_id, spec.digest, True, summary, table)))
+    store.write_summary(rows)
+    return config, pd.DataFrame(rows)
+
+
+def tiny(**changes):
+    data = copy.deepcopy(TINY)
+    data["output"]["outcomes"] = OUTCOMES
+    data["replications"] = 4
+    data.update(changes)
+    return data
+
+
+def png(path):
+    return path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_grid_report_with_a_where_control(tmp_path):
+    def effect(spec):  # buffering lowers the outcome by 0.05; stress raises it
+        return 0.3 + spec.factors["stressor_rate"] - 0.05 * spec.factors["buffering"]
+
+    _, summary = fake_results(tmp_path, tiny(), effect)
+    report = write_report(tmp_path)
+    names = sorted(p.name for p in report.figures)
+    assert names == [
+        "buffering.png",
+        "effect_sizes.png",
+        "loneliness_distance.png",
+        "outcomes_vs_buffering.png",
+        "outcomes_vs_stressor_rate.png",
+        "trajectories.png",
+    ]
+    assert all(png(p) for p in report.figures)
+    text = report.markdown.read_text()
+    for part in [
+        "# tiny",
+        "config hash",
+        "Runs: 16 finished, 0 failed, of 16 planned",
+        "## Outcomes",
+        "![Outcome trajectories](trajectories.png)",
+        "### Effect sizes against the control (control)",
+        "### Buffering",
+        "### Loneliness by network distance",
+        "| stressor_rate=0.02, buffering=true | 4 |",
+    ]:
+        assert part in text
+    # Each treated point is compared with the control point at the same stressor rate.
+    g = pd.read_csv(tmp_path / "report" / "effect_sizes.csv")
+    assert sorted(set(g["condition"])) == [
+        "stressor_rate=0.02, buffering=true",
+        "stressor_rate=0.1, buffering=true",
+    ]
+    row = g[(g.condition == "stressor_rate=0.1, buffering=true") & (g.outcome == OUTCOMES[0])]
+    treated = summary[(summary.stressor_rate == 0.1) & summary.buffering][OUTCOMES[0]]
+    control = summary[(summary.stressor_rate == 0.1) & ~summary.buffering][OUTCOMES[0]]
+    want = hedges_g(treated, control)
+    assert row["g"].item() == pytest.approx(want.g) and want.g < -2
+    assert row["lo"].item() == pytest.approx(want.ci_low)
+
+
+def test_arms_report_compares_each_arm_with_the_control_arm(tmp_path):
+    data = tiny(
+        arms=[{"name": "none"}, {"name": "more", "set": {"capacity_mean": 0.9}}],
+        control={"arm": "none", "label": "no change"},
+    )
+    _, summary = fake_results(tmp_path, data, lambda s: 0.2 + 0.1 * (s.arm == "more"))
+    report = write_report(tmp_path)
+    g = pd.read_csv(tmp_path / "report" / "effect_sizes.csv")
+    assert set(g["condition"]) == {
+        f"more, stressor_rate={r}, buffering={b}"
+        for r in ("0.02", "0.1")
+        for b in ("true", "false")
+    }
+    assert (g["g"] > 2).all()
+    assert "Arms: none (`none`), more (`more`)" in report.markdown.read_text()
+
+
+def test_many_conditions_are_grouped_in_line_plots(tmp_path):
+    from experiments.report import _groups, _load
+
+    data = tiny(replications=1)
+    data.pop("control")
+    data["design"] = {
+        "vary": {"stressor_rate": [0.02, 0.05, 0.1], "capacity_mean": [0.2, 0.4, 0.6, 0.8]}
+    }
+    fake_results(tmp_path, data)
+    assert _groups(_load(tmp_path)) == (
+        ["arm", "stressor_rate"],
+        "grouped by stressor_rate (other factors pooled)",
+    )
+    data["design"]["vary"]["stressor_rate"] = [0.01 * i for i in range(1, 10)]
+    fake_results(tmp_path / "more", data)
+    assert _groups(_load(tmp_path / "more")) == (["arm"], "all design points pooled")
+    data["design"]["vary"] = {"stressor_rate": [0.02, 0.05]}
+    fake_results(tmp_path / "few", data)
+    assert _groups(_load(tmp_path / "few")) == (["arm", "point"], "")
+
+
+@pytest.mark.parametrize("kind", ["sobol", "morris"])
+def test_sensitivity_indices_find_the_driving_parameter(tmp_path, kind):
+    data = tiny(replications=1)
+    data.pop("control")
+    data["design"] = {
+        "kind": kind,
+        "samples": 16 if kind == "sobol" else 10,
+        "ranges": {
+            "stressor_rate": [0.0, 0.2],
+            "capacity_mean": [0.2, 0.9],
+            "contact_rate": [0.1, 0.5],
+        },
+    }
+    # The outcome depends strongly on stressor_rate, weakly on contact_rate, not on capacity.
+    fake_results(
+        tmp_path, data, lambda s: 5 * s.factors["stressor_rate"] + 0.1 * s.factors["contact_rate"]
+    )
+    report = write_report(tmp_path)
+    assert "sensitivity.png" in [p.name for p in report.figures]
+    t = pd.read_csv(tmp_path / "report" / "sensitivity.csv")
+    t = t[t.outcome == OUTCOMES[0]].set_index("parameter")
+    col = "ST" if kind == "sobol" else "mu_star"
+    assert t[col].idxmax() == "stressor_rate"
+    assert t.loc["stressor_rate", col] > 5 * t.loc["capacity_mean", col]
+    text = report.markdown.read_text()
+    assert ("Sobol indices" if kind == "sobol" else "Morris screening") in text
+    assert "Outcomes across the design's runs" in text
+
+
+def test_sensitivity_needs_every_point(tmp_path):
+    data = tiny(replications=1)
+    data.pop("control")
+    data["design"] = {
+        "kind": "morris",
+        "samples": 4,
+        "ranges": {"stressor_rate": [0.0, 0.2], "capacity_mean": [0.2, 0.9]},
+    }
+    fake_results(tmp_path, data, skip={"main-p003-r00"})
+    text = write_report(tmp_path).markdown.read_text()
+    assert "11 of 12 design points finished; the indices need every point" in text
+
+
+def test_empty_folder_report_and_not_a_results_folder(tmp_path, capsys):
+    from experiments.cli import main
+
+    fake_results(
+        tmp_path / "empty", tiny(), skip={s.run_id for s in plan_runs(parse_config(tiny()))}
+    )
+    assert "No finished runs yet" in write_report(tmp_path / "empty").markdown.read_text()
+    (tmp_path / "other").mkdir()
+    assert main(["report", str(tmp_path / "other")]) == 2
+    assert "not a results folder (no manifest.json)" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "missing")]) == 2

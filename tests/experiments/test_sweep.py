@@ -1,0 +1,320 @@
+"""Sweeps: identical results on every executor and worker count, failures recorded, crash-safe
+resume (SIGKILL mid-way, then the same command), changed configs refused, the Python API."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.api import load_results, run_experiment
+from experiments.config import ConfigError, parse_config
+from experiments.plan import plan_runs
+from experiments.store import ResultStore
+from experiments.sweep import run_sweep
+
+ROOT = Path(__file__).resolve().parents[2]
+SUPPORTNET = [sys.executable, "-m", "experiments.cli"]
+
+
+def sweep(config, out, **kw):
+    kw.setdefault("progress", False)
+    kw.setdefault("echo", None)
+    return run_sweep(parse_config(config) if isinstance(config, dict) else config, out, **kw)
+
+
+def tables(folder) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The summary and every run's per-step table of a results folder."""
+    store = ResultStore(folder)
+    runs = {p.stem: pd.read_parquet(p) for p in sorted(store.runs_dir.glob("*.parquet"))}
+    return pd.read_parquet(store.summary_path), runs
+
+
+def assert_same_results(a, b):
+    sa, ra = tables(a)
+    sb, rb = tables(b)
+    pd.testing.assert_frame_equal(sa, sb, check_exact=True)
+    assert ra.keys() == rb.keys()
+    for k in ra:
+        pd.testing.assert_frame_equal(ra[k], rb[k], check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The tiny sweep run in this process (workers=1): the result every executor must match."""
+    from tests.experiments.conftest import TINY
+
+    out = tmp_path_factory.mktemp("ref") / "tiny"
+    outcome = sweep(TINY, out, workers=1)
+    assert outcome.finished == 8 and outcome.complete
+    return out
+
+
+def test_results_layout_and_summary(reference):
+    store = ResultStore(reference)
+    manifest = json.loads(store.manifest_path.read_text())
+    assert manifest["experiment"] == "tiny" and manifest["seed"] == 11
+    assert manifest["runs_planned"] == 8 and len(manifest["config_hash"]) == 16
+    assert manifest["provenance"]["versions"]["mesa"] == "3.5.1"
+    assert {"commit", "dirty"} <= set(manifest["provenance"]["git"])
+    assert manifest["sessions"][0]["executor"] == "this process"
+    assert manifest["config"]["base"]["n_people"] == 40
+    summary, runs = tables(reference)
+    assert len(summary) == 8 and summary["run_id"].is_unique
+    for col in [
+        "run_id",
+        "arm",
+        "point",
+        "replication",
+        "seed",
+        "stressor_rate",
+        "buffering",
+        "mean_depression",
+        "buffering_interaction",
+        "buffering_ci_low",
+        "loneliness_r_d1",
+        "loneliness_r_d2",
+    ]:
+        assert col in summary.columns
+    run = runs["main-p000-r00"]
+    assert list(run["step"]) == list(range(13)) and "mean_depression" in run
+    # The summary's outcome is the mean over the last outcome_window (4) steps of the run.
+    first = summary.set_index("run_id").loc["main-p000-r00"]
+    assert first["mean_depression"] == pytest.approx(run["mean_depression"].iloc[-4:].mean())
+    assert not list(reference.glob("**/.*.tmp"))
+
+
+def test_seed_in_summary_reproduces_the_run_directly(reference):
+    from model import SupportModel
+
+    summary, runs = tables(reference)
+    row = summary.iloc[3]
+    spec = {
+        s.run_id: s
+        for s in plan_runs(
+            parse_config(__import__("tests.experiments.conftest", fromlist=["TINY"]).TINY)
+        )
+    }[row["run_id"]]
+    model = SupportModel(rng=int(row["seed"]), **spec.params)
+    model.run_for(12)
+    direct = model.dataframe()["mean_depression"].to_numpy()
+    assert (direct == runs[row["run_id"]]["mean_depression"].to_numpy()).all()
+
+
+def test_two_local_workers_give_identical_results(reference, tiny, tmp_path):
+    outcome = sweep(tiny, tmp_path / "w2", workers=2)
+    assert outcome.executor == "2 local processes" and outcome.finished == 8
+    assert_same_results(reference, tmp_path / "w2")
+
+
+def test_dask_local_cluster_gives_identical_results(reference, tiny, tmp_path):
+    outcome = sweep(tiny, tmp_path / "dask", dask_local=2)
+    assert outcome.executor.startswith("local Dask cluster (2 workers)")
+    assert outcome.finished == 8
+    assert_same_results(reference, tmp_path / "dask")
+
+
+def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, capsys):
+    from experiments.cli import main
+
+    good = tmp_path / "good.edgelist"
+    good.write_text("".join(f"{i} {(i + 1) % 12}\n{i} {(i + 3) % 12}\n" for i in range(12)))
+    bad = tmp_path / "bad.graphml"  # exists (so the config is valid) but cannot be read
+    bad.write_text("<graphml><this is not valid")
+    cfg = tmp_path / "files.toml"
+    cfg.write_text(
+        'name = "files"\nseed = 3\nsteps = 12\nreplications = 2\n'
+        '[base]\nnetwork = "file"\nnetwork_file = "good.edgelist"\nn_groups = 2\n'
+        '[design.vary]\nnetwork_file = ["good.edgelist", "bad.graphml"]\n'
+        "stressor_rate = [0.02, 0.1]\n"
+    )
+    out = tmp_path / "fail"
+    assert main(["sweep", str(cfg), "--out", str(out), "--workers", "2", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "4 runs failed (error and traceback in" in err and "main-p002-r00" in err
+    res = load_results(out)
+    assert len(res.summary) == 4 and set(res.summary["point"]) == {0, 1}
+    assert sorted(res.failures["run_id"]) == [
+        "main-p002-r00",
+        "main-p002-r01",
+        "main-p003-r00",
+        "main-p003-r01",
+    ]
+    failure = json.loads((out / "failures" / "main-p002-r00.json").read_text())
+    assert failure["error"].startswith("NetworkFileError: ")
+    assert "Traceback (most recent call last)" in failure["traceback"]
+    assert failure["factors"]["network_file"] == str(bad.resolve()) and failure["seed"] >= 0
+    # The report lists them.
+    from experiments.report import write_report
+
+    text = write_report(out).markdown.read_text()
+    assert "## Failed runs (4)" in text and "NetworkFileError" in text
+
+
+def test_sigkill_then_same_command_resumes_identically(reference, tiny_file, tmp_path):
+    """Kill the whole sweep (coordinator and workers) mid-way; the same command finishes it,
+    recomputes no finished run, and ends identical to the uninterrupted reference."""
+    text = tiny_file.read_text().replace("n_people = 40", "n_people = 40\nclustering_sample = 40")
+    # Slower runs (more steps) so the kill lands mid-way; outcome identical settings otherwise.
+    text = text.replace("steps = 12", "steps = 60").replace("replications = 2", "replications = 3")
+    cfg = tmp_path / "slow.toml"
+    cfg.write_text(text)
+    out = tmp_path / "killed"
+    cmd = [*SUPPORTNET, "sweep", str(cfg), "--out", str(out), "--no-progress"]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", "2"],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    runs_dir = out / "runs"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if runs_dir.is_dir() and len(list(runs_dir.glob("*.parquet"))) >= 3:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sweep finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in runs_dir.glob("*.parquet")
+    }
+    assert 3 <= len(done_before) < 12
+    assert not (out / "summary.parquet").exists()  # killed before the end of the session
+
+    resumed = subprocess.run(
+        [*cmd, "--workers", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert (
+        f"{len(done_before)} of 12 runs already finished, {12 - len(done_before)} to run"
+        in resumed.stdout
+    )
+    for name, stat in done_before.items():  # finished runs were not recomputed or rewritten
+        p = runs_dir / name
+        assert (p.stat().st_ino, p.stat().st_mtime_ns) == stat
+    assert not list(out.glob("**/.*.tmp"))
+
+    uninterrupted = tmp_path / "uninterrupted"
+    sweep(parse_config(__import__("tomllib").loads(text)), uninterrupted, workers=1)
+    assert_same_results(out, uninterrupted)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["sessions"]) == 2 and manifest["sessions"][1]["finished"] == 12 - len(
+        done_before
+    )
+
+
+def test_changed_config_is_refused_unless_forced(reference, tiny, tmp_path):
+    out = tmp_path / "f"
+    sweep(tiny, out, workers=1)
+    stats = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    tiny["replications"] = 3
+    with pytest.raises(ConfigError, match=r"holds results of a different config .* --force"):
+        sweep(tiny, out, workers=1)
+    outcome = sweep(tiny, out, workers=1, force=True)
+    # The first two replications did not change: kept, not rerun; the third is new.
+    assert outcome.skipped == 8 and outcome.finished == 4
+    for name, mtime in stats.items():
+        assert (out / "runs" / name).stat().st_mtime_ns == mtime
+    tiny["steps"] = 10
+    tiny["output"]["outcome_window"] = 2
+    outcome = sweep(tiny, out, workers=1, force=True)
+    assert outcome.skipped == 0 and outcome.finished == 12
+    assert len(list((out / "runs").glob("*.parquet"))) == 12
+
+
+def test_a_folder_that_is_not_a_results_folder_is_refused(tiny, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(ConfigError, match="not a SupportNet results folder"):
+        sweep(tiny, tmp_path / "mine", workers=1)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_python_api_returns_summary_and_steps(tiny, tmp_path):
+    tiny["output"]["persons_every"] = 6
+    tiny["output"]["measures"] = ["mean_depression", "mean_loneliness"]
+    tiny["output"]["every"] = 5
+    res = run_experiment(tiny, tmp_path / "api", workers=1, progress=False, quiet=True)
+    assert len(res.summary) == 8 and res.outcome.finished == 8
+    steps = res.steps
+    assert list(steps.columns) == [
+        "run_id",
+        "arm",
+        "point",
+        "replication",
+        "stressor_rate",
+        "buffering",
+        "step",
+        "mean_depression",
+        "mean_loneliness",
+    ]
+    assert sorted(set(steps["step"])) == [0, 5, 10, 12]  # every 5th step, and the last
+    persons = res.persons
+    assert sorted(set(persons["step"])) == [0, 6, 12] and persons["person"].max() == 39
+    assert {"stress", "depression", "degree"} <= set(persons.columns)
+    again = load_results(tmp_path / "api")
+    pd.testing.assert_frame_equal(again.summary, res.summary)
+    # Running it again resumes: nothing to do.
+    assert (
+        run_experiment(
+            tiny, tmp_path / "api", workers=1, progress=False, quiet=True
+        ).outcome.finished
+        == 0
+    )
+
+
+def test_dry_run_lists_runs_and_runs_nothing(tiny_file, tmp_path, capsys):
+    from experiments.cli import main
+
+    out = tmp_path / "dry"
+    assert main(["sweep", str(tiny_file), "--out", str(out), "--dry-run"]) == 0
+    text = capsys.readouterr().out
+    assert "main-p000-r00" in text and "main-p003-r01" in text
+    assert "8 runs into" in text and "nothing was run" in text
+    assert not out.exists()
+
+
+def test_cli_sweep_refuses_conflicting_options(tiny_file, capsys):
+    from experiments.cli import main
+
+    assert main(["sweep", str(tiny_file), "--scheduler", "tcp://x:1", "--dask-local", "2"]) == 2
+    assert "alternatives" in capsys.readouterr().err
+    assert main(["sweep", str(tiny_file), "--dask-local", "2", "--workers", "2"]) == 2
+    assert "--workers is for local processes" in capsys.readouterr().err
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    from experiments.executors import DaskExecutor, ExecutorError
+
+    with pytest.raises(ExecutorError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        with DaskExecutor("tcp://127.0.0.1:9", timeout=1):
+            pass
+
+
+def test_interventions_arm_and_control(tmp_path, tiny):
+    tiny.pop("control")
+    tiny["interventions"] = [
+        {"kind": "peer_groups", "start": 2, "budget": 16, "targeting": "most_lonely"}
+    ]
+    tiny["design"] = {"vary": {"peer_groups.budget": [0, 16]}}
+    tiny["control"] = {"label": "no intervention"}
+    tiny["replications"] = 2
+    res = run_experiment(tiny, tmp_path / "iv", workers=1, progress=False, quiet=True)
+    s = res.summary.set_index("run_id")
+    assert len(s) == 8 and set(s["arm"]) == {"main", "control"}
+    # Same seeds in both arms; a zero budget does nothing, so it equals the control exactly.
+    for rep in (0, 1):
+        treated, control = s.loc[f"main-p000-r0{rep}"], s.loc[f"control-p000-r0{rep}"]
+        assert treated["seed"] == control["seed"]
+        assert treated["mean_depression"] == control["mean_depression"]
+        active = s.loc[f"main-p001-r0{rep}"]
+        assert active["mean_loneliness"] != s.loc[f"control-p001-r0{rep}"]["mean_loneliness"]
