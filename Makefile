@@ -27,8 +27,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The demo sweep (36 runs, about a minute on 2 cores) and its report. --force: after a change to
+# the model's defaults the old runs are redone; unchanged finished runs are kept (resumable).
 demo: $(STAMP)
-	$(BIN)/supportnet run --steps 200 --seed 1 --out results/run.csv
+	$(BIN)/supportnet sweep demo --out results/demo --force
+	$(BIN)/supportnet report results/demo
+	@echo ""
+	@echo "Demo done. Results: results/demo/ (summary.parquet: one row per run; runs/: per-step tables; manifest.json)"
+	@echo "Figures and report: results/demo/report/ (report.md, trajectories.png, effect_sizes.png, ...)"
 
 run: $(STAMP)
 	$(BIN)/supportnet run --steps 200 --seed 1

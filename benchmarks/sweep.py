@@ -1,0 +1,141 @@
+"""Sweep throughput: runs per minute with 1 and 2 workers, and the runner's overhead per run.
+
+Usage::
+
+    python -m benchmarks.sweep                       # the demo sweep (36 runs)
+    python -m benchmarks.sweep --config demo --replications 2 --json
+
+Three measurements of the same runs (same seeds and parameters, from the config's plan):
+
+1. **direct** — a plain loop in this process: ``SupportModel(rng=seed, **params)``,
+   ``run_for(steps)``, ``dataframe()`` (what a user would write without the runner), and the same
+   loop plus the per-run analyses the runner also computes (buffering estimate, loneliness by
+   distance), to separate the analyses from the bookkeeping.
+2. **runner, 1 worker** — ``run_sweep(..., workers=1)`` into a fresh folder: the same runs in this
+   process, plus seeds, manifest, Parquet files written atomically (flushed to disk), summary.
+3. **runner, 2 workers** — ``run_sweep(..., workers=2)``: local worker processes (fork server),
+   start-up included.
+
+Overhead per run = (runner 1-worker time - direct time) / runs, reported against the bare direct
+loop and against the direct loop with analyses, both in wall time and in this process's CPU time
+(CPU time does not count other programs on a shared machine). Speed-up = 1-worker wall time /
+2-worker wall time.
+
+Output: a table, or one JSON object with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _timed(fn):
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - w0, time.process_time() - c0
+
+
+def _direct(specs, analyses: bool) -> None:
+    from model import SupportModel
+    from model.analysis import buffering_estimate, loneliness_by_distance
+
+    for spec in specs:
+        model = SupportModel(rng=spec.seed, **spec.params)
+        model.run_for(spec.steps)
+        model.dataframe()
+        if analyses:
+            buffering_estimate(model, spec.burn_in)
+            loneliness_by_distance(model)
+
+
+def measure(config_name: str, replications: int | None = None) -> dict:
+    """Run the three measurements on ``config_name`` and return the figures."""
+    from experiments.config import load_config
+    from experiments.plan import plan_runs
+    from experiments.sweep import run_sweep
+
+    config = load_config(config_name)
+    if replications:
+        config = replace(config, replications=replications)
+    specs = plan_runs(config)
+    n = len(specs)
+    _direct(specs[:1], analyses=True)  # warm-up: imports, caches
+
+    _, direct_wall, direct_cpu = _timed(lambda: _direct(specs, analyses=False))
+    _, analyses_wall, analyses_cpu = _timed(lambda: _direct(specs, analyses=True))
+    with tempfile.TemporaryDirectory() as tmp:
+        kw = {"progress": False, "echo": None, "specs": specs, "command": ["benchmark"]}
+        _, w1_wall, w1_cpu = _timed(lambda: run_sweep(config, Path(tmp) / "w1", workers=1, **kw))
+        out2, w2_wall, _ = _timed(lambda: run_sweep(config, Path(tmp) / "w2", workers=2, **kw))
+        assert out2.finished == n
+
+    return {
+        "config": config.name,
+        "runs": n,
+        "steps": config.steps,
+        "people": config.base.get("n_people"),
+        "cpus": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "direct_s": direct_wall,
+        "direct_with_analyses_s": analyses_wall,
+        "workers1_s": w1_wall,
+        "workers2_s": w2_wall,
+        "runs_per_min_direct": 60 * n / direct_wall,
+        "runs_per_min_workers1": 60 * n / w1_wall,
+        "runs_per_min_workers2": 60 * n / w2_wall,
+        "speedup_2_workers": w1_wall / w2_wall,
+        "overhead_ms_per_run": 1000 * (w1_wall - direct_wall) / n,
+        "overhead_pct_vs_direct": 100 * (w1_wall / direct_wall - 1),
+        "overhead_pct_vs_direct_with_analyses": 100 * (w1_wall / analyses_wall - 1),
+        "cpu_overhead_pct_vs_direct": 100 * (w1_cpu / direct_cpu - 1),
+        "cpu_overhead_pct_vs_direct_with_analyses": 100 * (w1_cpu / analyses_cpu - 1),
+    }
+
+
+def _table(r: dict) -> str:
+    lines = [
+        f"Sweep throughput: {r['config']} ({r['runs']} runs of {r['steps']} steps, "
+        f"{r['people']} people), {r['cpus']} CPUs, load average {r['load_average_1min']:.1f}",
+        "",
+        f"{'':34}{'wall s':>9}{'runs/min':>10}",
+        f"{'direct loop (model only)':34}{r['direct_s']:>9.1f}{r['runs_per_min_direct']:>10.1f}",
+        f"{'direct loop + analyses':34}{r['direct_with_analyses_s']:>9.1f}"
+        f"{60 * r['runs'] / r['direct_with_analyses_s']:>10.1f}",
+        f"{'runner, 1 worker':34}{r['workers1_s']:>9.1f}{r['runs_per_min_workers1']:>10.1f}",
+        f"{'runner, 2 workers':34}{r['workers2_s']:>9.1f}{r['runs_per_min_workers2']:>10.1f}",
+        "",
+        f"speed-up with 2 workers: {r['speedup_2_workers']:.2f}x (target >= 1.8x)",
+        f"runner overhead: {r['overhead_ms_per_run']:.0f} ms per run; "
+        f"{r['overhead_pct_vs_direct']:+.1f}% wall / {r['cpu_overhead_pct_vs_direct']:+.1f}% CPU "
+        "vs the bare model loop, "
+        f"{r['overhead_pct_vs_direct_with_analyses']:+.1f}% wall / "
+        f"{r['cpu_overhead_pct_vs_direct_with_analyses']:+.1f}% CPU vs the loop with the same "
+        "analyses (target <= 5%)",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="demo", help="experiment (default: demo)")
+    parser.add_argument("--replications", type=int, help="override the config's replications")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    result = measure(args.config, args.replications)
+    print(json.dumps(result) if args.json else _table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
