@@ -17,11 +17,15 @@ is measured on the same computation).
 
 Output: one JSON object per size per line with ``--json``, otherwise a table. Keys:
 ``people``, ``ties`` (at the start), ``mean_degree``, ``steps``, ``setup_s``, ``fast_ms_per_step``,
-``fast_us_per_agent_step``, ``fast_agent_steps_per_s``, ``peak_mb`` (peak RSS of the fast run),
-``base_mb`` (RSS after imports, before the model), ``reference_steps``, ``reference_setup_s``,
+``fast_us_per_agent_step``, ``fast_agent_steps_per_s``, ``fast_phases_ms_per_step`` and
+``fast_measure_ms_per_step`` (the step without / only its measurement), ``peak_mb`` (peak RSS
+of the fast run), ``base_mb`` (RSS after imports, before the model), ``reference_steps``,
+``reference_setup_s``,
 ``reference_ms_per_step``, ``reference_agent_steps_per_s`` (null when skipped),
 ``reference_max_abs_diff`` (largest state difference to the fast model after the same steps),
-``speedup``, ``reference_note`` (why the reference was skipped or shortened).
+``speedup`` (fast model with its measurement against the reference, which measures nothing),
+``speedup_phases`` (like for like: the fast step without measurement), ``reference_note`` (why
+the reference was skipped or shortened).
 """
 
 from __future__ import annotations
@@ -78,18 +82,34 @@ def machine() -> dict:
 
 
 # --- the child processes ------------------------------------------------------------------------
-def _timed_steps(model, steps: int) -> float:
-    """Step ``model`` ``steps`` times; return the median seconds per step.
-
-    The median, not the mean: on a shared machine a step that another process slowed down
-    should not decide the figure.
-    """
+def _timed_steps(model, steps: int) -> list[float]:
+    """Step ``model`` ``steps`` times; return the seconds each step took."""
     times = []
     for _ in range(steps):
         t0 = time.perf_counter()
         model.step()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return times
+
+
+def _measure_timer(model) -> list[float]:
+    """Time the model's per-step measurement (its ``_measure`` hook); return the list it fills.
+
+    The per-agent reference measures nothing, so the step time without measurement is the
+    like-for-like figure; the list stays empty if the model has no such hook.
+    """
+    spent: list[float] = []
+    measure = getattr(model, "_measure", None)
+    if measure is None:
+        return spent
+
+    def timed(*args, **kwargs):
+        t0 = time.perf_counter()
+        measure(*args, **kwargs)
+        spent.append(time.perf_counter() - t0)
+
+    model._measure = timed
+    return spent
 
 
 def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
@@ -107,8 +127,15 @@ def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    per_step = _timed_steps(model, steps)
+    measuring = _measure_timer(model)
+    times = _timed_steps(model, steps)
+    # Medians, not means: on a shared machine a step slowed by another process should not
+    # decide the figure.
+    per_step = statistics.median(times)
     elapsed = per_step * steps
+    phases = None
+    if len(measuring) == len(times):
+        phases = statistics.median(t - m for t, m in zip(times, measuring, strict=True))
     if profiler is not None:
         import pstats
 
@@ -124,6 +151,8 @@ def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
         "fast_ms_per_step": round(1e3 * elapsed / steps, 3),
         "fast_us_per_agent_step": round(1e6 * elapsed / (steps * size), 4),
         "fast_agent_steps_per_s": round(steps * size / elapsed),
+        "fast_phases_ms_per_step": round(1e3 * phases, 3) if phases else None,
+        "fast_measure_ms_per_step": round(1e3 * (per_step - phases), 3) if phases else None,
         "peak_mb": round(_peak_mb(), 1),
         "base_mb": round(base, 1),
     }
@@ -154,7 +183,7 @@ def _run_reference(size: int, steps: int, seed: int, budget: float, min_steps: i
         return out
     if run < steps:
         out["reference_note"] = f"timed over {run} of {steps} steps to stay within {budget:g} s"
-    per_step = _timed_steps(ref, run)
+    per_step = statistics.median(_timed_steps(ref, run))
     elapsed = per_step * run
     # The same computation: the fast model, stepped as often from the same start, must agree.
     fast.run_for(run + 1)
@@ -244,23 +273,29 @@ def measure(size: int, args: argparse.Namespace, prior: dict | None) -> dict:
         row.update(_spawn("reference", size, args))
     ref = row["reference_agent_steps_per_s"]
     row["speedup"] = round(row["fast_agent_steps_per_s"] / ref, 1) if ref else None
+    phases = row["fast_phases_ms_per_step"]
+    row["speedup_phases"] = (
+        round(row["reference_ms_per_step"] / phases, 1) if ref and phases else None
+    )
     return row
 
 
 def _table_header() -> str:
     return (
         f"{'people':>8} {'ties':>9} {'setup s':>8} {'fast ms/step':>13} {'fast us/agent-step':>19} "
-        f"{'fast agent-steps/s':>19} {'ref agent-steps/s':>18} {'speed-up':>9} {'peak MB':>8}"
+        f"{'fast agent-steps/s':>19} {'ref agent-steps/s':>18} {'speed-up':>9} "
+        f"{'w/o measures':>13} {'peak MB':>8}"
     )
 
 
 def _table_row(r: dict) -> str:
     ref = r["reference_agent_steps_per_s"]
     speedup = f"{r['speedup']:.0f}x" if r["speedup"] else "-"
+    phases = f"{r['speedup_phases']:.0f}x" if r["speedup_phases"] else "-"
     return (
         f"{r['people']:>8,} {r['ties']:>9,} {r['setup_s']:>8.2f} {r['fast_ms_per_step']:>13.1f} "
         f"{r['fast_us_per_agent_step']:>19.2f} {r['fast_agent_steps_per_s']:>19,} "
-        f"{(f'{ref:,}' if ref else 'skipped'):>18} {speedup:>9} {r['peak_mb']:>8.0f}"
+        f"{(f'{ref:,}' if ref else 'skipped'):>18} {speedup:>9} {phases:>13} {r['peak_mb']:>8.0f}"
     )
 
 

@@ -27,7 +27,8 @@ def test_json_lines_have_the_documented_keys_and_the_reference_agrees():
         assert set(REQUIRED) <= r.keys()
         assert r["fast_agent_steps_per_s"] > 0 and r["reference_agent_steps_per_s"] > 0
         assert r["peak_mb"] > r["base_mb"] > 0
-        assert r["ties"] > 0 and r["speedup"] > 0
+        assert r["ties"] > 0 and r["speedup"] > 0 and r["speedup_phases"] > 0
+        assert 0 < r["fast_phases_ms_per_step"] < r["fast_ms_per_step"]
         assert r["reference_max_abs_diff"] < 1e-9  # the same computation, timed twice
 
 
