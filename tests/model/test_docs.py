@@ -12,8 +12,16 @@ def test_model_doc_has_every_block_and_the_odd_sections():
     text = DOC.read_text()
     for name in generated_sections():
         assert f"<!-- BEGIN GENERATED: {name} -->" in text
-    for heading in ("Purpose and patterns", "Entities, state variables", "Process overview",
-                    "Design concepts", "Initialisation", "Input data", "Submodels", "Parameters"):
+    for heading in (
+        "Purpose and patterns",
+        "Entities, state variables",
+        "Process overview",
+        "Design concepts",
+        "Initialisation",
+        "Input data",
+        "Submodels",
+        "Parameters",
+    ):
         assert heading in text
 
 
