@@ -38,6 +38,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--network", metavar="FILE", help="start from a network file (edge list, GraphML, GML)"
     )  # noqa: E501
     p.add_argument("--out", metavar="PATH", help="write the per-step table (.csv or .parquet)")
+    p.add_argument(
+        "--intervention",
+        dest="interventions",
+        metavar="KIND:NAME=VALUE,...",
+        action="append",
+        default=[],
+        help="add an intervention (repeatable), e.g. peer_groups:budget=20,start=50; kinds: "
+        "peer_groups, professional, community, outreach, online, respite "
+        "(docs/interventions.md lists their settings)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("params", help="print the parameter table (name, default, bounds, meaning)")
@@ -94,16 +104,33 @@ def cmd_run(args: argparse.Namespace) -> int:
             check_table_path(args.out)
         except ValueError as exc:
             raise UserError(str(exc)) from None
+    from model.interventions import build, parse_spec
+
+    interventions = [build(parse_spec(text)) for text in args.interventions]
     started = time.perf_counter()
-    model = SupportModel(rng=args.seed, **values)
+    model = SupportModel(rng=args.seed, interventions=interventions, **values)
     model.run_for(args.steps)
     elapsed = time.perf_counter() - started
     print(run_summary(model, preset_name=args.preset, seed=args.seed, elapsed=elapsed))
+    for iv in interventions:
+        print(intervention_summary(iv))
     if args.out:
         df = model.dataframe()
         path = write_table(df, args.out)
         print(f"Wrote {len(df)} rows x {df.shape[1]} columns to {path}")
     return 0
+
+
+def intervention_summary(iv) -> str:
+    """Return one line on what an intervention did in a finished run."""
+    st = iv.status()
+    extra = {k: v for k, v in st.items() if k not in ("kind", "acted_steps", "spent", "reached")}
+    more = "".join(f", {k.replace('_', ' ')} {v:,}" for k, v in extra.items())
+    return (
+        f"Intervention {iv.kind} ({iv.targeting}, budget {iv.budget:g}/step from step "
+        f"{iv.start}): acted {st['acted_steps']} steps, spent {st['spent']:,.0f} units, "
+        f"reached {st['reached']:,} people{more}"
+    )
 
 
 def _fmt(x: float) -> str:

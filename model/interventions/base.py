@@ -86,6 +86,7 @@ class Intervention:
         settings: The validated settings (every declared parameter).
         spent: Budget units spent so far.
         ties_created: Ties the intervention has created so far.
+        ties_ended: Ties the intervention has ended so far (professional help: finished courses).
         first_reached: Step at which each person was first reached (-1: never).
         steps_acted: Steps on which the intervention acted.
     """
@@ -131,12 +132,18 @@ class Intervention:
             except InterventionError:
                 raise
             except ParameterError as exc:
-                raise InterventionError(f"intervention '{self.kind}': {exc}") from None
+                msg = str(exc).replace(f"parameter '{name}'", f"setting '{name}'", 1)
+                raise InterventionError(f"intervention '{self.kind}': {msg}") from None
         self.check_settings(values)
-        self.settings: Mapping[str, Any] = MappingProxyType(values)
+        self._settings = dict(values)
         for name, value in values.items():
             setattr(self, name, value)
         self._reset(0)
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The validated settings (read-only)."""
+        return MappingProxyType(self._settings)
 
     def check_settings(self, values: Mapping[str, Any]) -> None:
         """Reject combinations of settings that are each allowed but cannot work together."""
@@ -189,7 +196,11 @@ class Intervention:
         """Act at the end of a step (the model calls this after the phases, before measuring)."""
         if self.units == 0:
             return
+        made, ended = self.ties_created, self.ties_ended
         self._tick(model, ctx.step)
+        # The step's tie counts include what the intervention made and ended.
+        ctx.formed += self.ties_created - made
+        ctx.ended += self.ties_ended - ended
 
     def _tick(self, model, step: int) -> None:
         self.every_step(model, step)
@@ -204,6 +215,7 @@ class Intervention:
         self.n0 = n
         self.spent = 0.0
         self.ties_created = 0
+        self.ties_ended = 0
         self.first_reached = np.full(n, -1, np.int64)
         self.steps_acted = 0
         self._stopped = False

@@ -2,9 +2,10 @@
 
 At each step while the platform acts it makes up to ``floor(budget / cost)`` matches. People are
 matched in targeting order among those with room for another tie and fewer than ``max_matches``
-platform ties so far. The platform looks at ``pool`` people drawn at random from the whole
-population (ignoring where they sit in the network) and proposes the one with the closest
-interests who is not yet tied to the person and has room; the proposed partner accepts with
+online ties. The platform looks at ``pool`` people drawn at random from the whole population
+(ignoring where they sit in the network) and proposes the one with the closest interests who is
+not yet tied to the person, has room and fewer than ``max_matches`` online ties; the proposed
+partner accepts with
 probability ``1 - withdrawal_strength * loneliness`` (lonely people accept fewer new ties). An
 accepted match becomes an ``online`` tie of strength ``tie_strength``.
 
@@ -43,7 +44,8 @@ class OnlinePlatform(Intervention):
     OWN_PARAMETERS = (
         _param("cost", float, 2.0, 0.01, 1e6, "units per tie created",
                "Cost of one online tie made by the platform (matching and moderation)"),
-        _param("max_matches", int, 3, 1, 10_000, "ties", "Most platform ties per person"),
+        _param("max_matches", int, 3, 1, 10_000, "ties",
+               "People are matched while they have fewer online ties than this"),
         _param("pool", int, 20, 1, 10_000, "people",
                "People the platform considers when matching someone (it picks the closest "
                "interests)"),
@@ -60,7 +62,7 @@ class OnlinePlatform(Intervention):
 
     def prepare(self, model) -> None:
         """No matches yet."""
-        self.matches = np.zeros(self.n0, np.int64)
+        self.matched = np.zeros(self.n0, bool)
 
     def apply(self, model, step: int) -> None:
         """Make this step's matches."""
@@ -68,8 +70,9 @@ class OnlinePlatform(Intervention):
         people = self.candidates(model)
         if len(people) < 2:
             return
-        room = ties.degree()[: self.n0] < p.max_ties
-        pool = people[room[people] & (self.matches[people] < self.max_matches)]
+        online = ties.weighted_degree((ties.kind == ONLINE).astype(float))[: self.n0]
+        room = (ties.degree()[: self.n0] < p.max_ties) & (online < self.max_matches)
+        pool = people[room[people]]
         seekers = self.ranked(model, pool)[: self.units]
         if len(seekers) == 0:
             return
@@ -87,18 +90,23 @@ class OnlinePlatform(Intervention):
         found = np.isfinite(dist[np.arange(len(seekers)), best])
         ws = p.withdrawal_strength if p.withdrawal else 0.0
         ok = found & (accept < 1.0 - ws * pop.loneliness[partner])
+        # One new platform tie per person per step: partners who are seekers themselves, or who
+        # were proposed to someone earlier in the order, wait for a later step.
+        first = np.zeros(len(seekers), bool)
+        first[np.unique(partner, return_index=True)[1]] = True
+        ok &= first & ~np.isin(partner, seekers)
         u, v = seekers[ok], partner[ok]
         conflict = self.conflict_draws(model, len(u))
         added = ties.add(u, v, ONLINE, self.tie_strength, conflict, step=step)
-        # Count what was actually added (a pair matched twice in one step is added once).
-        au, av = ties.u[added], ties.v[added]
-        np.add.at(self.matches, au, 1)
-        np.add.at(self.matches, av, 1)
+        both = np.r_[ties.u[added], ties.v[added]]
+        self.matched[both] = True
         self.ties_created += len(added)
-        self.reach(np.r_[au, av], step)
+        self.reach(both, step)
         self.spend(len(added))
 
     def status(self) -> dict:
-        """Add how many people have a platform tie."""
-        matches = getattr(self, "matches", np.zeros(0))
-        return {**super().status(), "matched_people": int((matches > 0).sum())}
+        """Add how many people have been matched."""
+        return {
+            **super().status(),
+            "matched_people": int(getattr(self, "matched", np.zeros(0)).sum()),
+        }

@@ -112,6 +112,8 @@ class ProfessionalHelp(Intervention):
         """Hire when first acting; end finished courses; fill free places; pay for sessions."""
         if len(self.professionals) == 0:
             self._hire(model)
+        # Professionals work set hours: their capacity is renewed every step, not drained.
+        model.population.capacity[self.professionals] = self.capacity
         done = np.flatnonzero((self.client_of >= 0) & (self.course_end <= step))
         self._discharge(model, done)
         free = self.places - int((self.client_of >= 0).sum())
@@ -193,7 +195,9 @@ class ProfessionalHelp(Intervention):
         if len(people) == 0:
             return
         slots = model.ties.find(people, self.client_of[people])
-        model.ties.remove(slots[slots >= 0])
+        slots = slots[slots >= 0]
+        model.ties.remove(slots)
+        self.ties_ended += len(slots)
         self.client_of[people] = -1
 
     def follow_up(self) -> int:

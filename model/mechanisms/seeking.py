@@ -13,8 +13,10 @@ expected fit of j's competence to i's needs on that kind of tie:
 
     w_ij = strength_ij * sum_k need_ik * competence_jk * landing[kind_ij, k] / sum_k need_ik
 
-so ``ask_breadth`` ties are asked on average, the strong and competent ones most often. An asker
-who is the client of a professional (see :mod:`model.interventions.professional`) always asks them.
+so ``ask_breadth`` ties are asked on average, the strong and competent ones most often.
+
+Booked sessions: a client of a professional (see :mod:`model.interventions.professional`) with any
+unmet need sees their professional every step, whether or not they ask anyone else.
 
 Draws per step, in order: uniform (n) for willingness, then two uniforms per tie in canonical
 order (arc u->v, arc v->u).
@@ -62,6 +64,7 @@ def run(ctx: StepContext) -> None:
     pop.asked[:] = asks
     if m == 0 or not asks.any():
         ctx.ask_arcs = np.zeros(0, np.int64)
+        _book_sessions(ctx, total_need)
         return
     src, dst, slot = ctx.arcs()
     from_asker = asks[src]
@@ -72,7 +75,22 @@ def run(ctx: StepContext) -> None:
     w = ties.strength[e] * fit
     w_sum = np.bincount(s, w, n)
     prob = np.minimum(1.0, p.ask_breadth * w / np.where(w_sum[s] > 0, w_sum[s], 1.0))
-    # A client always asks their professional (a booked session, not a favour); only people
-    # added as professionals by an intervention are flagged, so this is inert otherwise.
-    chosen = (u_arc[idx] < prob) | pop.is_professional[d]
+    chosen = u_arc[idx] < prob
     ctx.ask_arcs = idx[chosen]
+    _book_sessions(ctx, total_need)
+
+
+def _book_sessions(ctx: StepContext, total_need: np.ndarray) -> None:
+    """Add booked sessions: a client in any need sees their professional every step.
+
+    Only people added as professionals by an intervention (model.interventions.professional)
+    are flagged, so in a model without them this returns at once. No random draws.
+    """
+    pop = ctx.pop
+    if ctx.ties.m == 0 or not pop.is_professional.any():
+        return
+    src, dst, _ = ctx.arcs()
+    booked = np.flatnonzero(pop.is_professional[dst] & (total_need[src] > 0))
+    if len(booked):
+        ctx.ask_arcs = np.union1d(ctx.ask_arcs, booked)
+        pop.asked[src[booked]] = True
