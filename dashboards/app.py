@@ -197,7 +197,7 @@ def Page():
         while playing.value:
             started = time.perf_counter()
             pause, steps = SPEEDS[speed.value - 1]
-            session.step(steps)
+            session.step(steps, stop=lambda: not playing.value)
             changed()
             wait = max(pause, MIN_FRAME) - (time.perf_counter() - started)
             if wait > 0:

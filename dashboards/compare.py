@@ -74,7 +74,7 @@ def CompareTab(
             choices = [NO_INTERVENTIONS, *choices]
         solara.Select("What B changes", values=choices, value=param, on_value=choose_param)
         if param in PARAMETERS:
-            ParamControl(PARAMETERS[param], value, set_value)
+            ParamControl(PARAMETERS[param], value, lambda _name, v: set_value(v), prefix="B: ")
         solara.Button("Start comparison", color="primary", on_click=start)
         return
 

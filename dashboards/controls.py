@@ -11,7 +11,7 @@ Intervention settings are :class:`~model.params.Param` objects too, so the same 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import solara
@@ -81,10 +81,30 @@ def _float_step(p: Param) -> float:
 
 
 @solara.component
-def ParamControl(p: Param, value: Any, on_value: Callable[[Any], None], disabled: bool = False):
-    """One control for parameter ``p``, with its meaning as help text below it."""
-    label = label_of(p.name)
+def ParamControl(
+    p: Param,
+    value: Any,
+    on_change: Callable[[str, Any], None],
+    disabled: bool = False,
+    prefix: str = "",
+):
+    """One control for parameter ``p``, with its meaning as help text below it.
+
+    Args:
+        p: The declaration the control is made from.
+        value: The value shown.
+        on_change: Called with ``(p.name, new value)``. Pass the same callable every render:
+            a control whose arguments did not change is not redrawn, which keeps a panel of a
+            hundred controls fast.
+        disabled: Show it greyed out.
+        prefix: Put before the label (e.g. "B: " in compare mode).
+    """
+    label = prefix + label_of(p.name)
     kind = widget_kind(p)
+
+    def on_value(v):
+        on_change(p.name, v)
+
     with solara.Column(gap="0px", classes=["sn-param"], style="margin-bottom: 6px"):
         if kind == "switch":
             solara.Switch(label=label, value=bool(value), on_value=on_value, disabled=disabled)
@@ -113,7 +133,7 @@ def ParamControl(p: Param, value: Any, on_value: Callable[[Any], None], disabled
 
 
 @solara.component
-def _Group(title: str, params: list[Param], values: Mapping[str, Any], on_change, open_=False):
+def _Group(title: str, params: tuple[Param, ...], values: tuple, on_change, open_=False):
     """A group of parameter controls, drawn only while it is open."""
     is_open, set_open = solara.use_state(open_)
     solara.Button(
@@ -124,8 +144,19 @@ def _Group(title: str, params: list[Param], values: Mapping[str, Any], on_change
     )
     if is_open:
         with solara.Column(style="padding-left: 8px"):
-            for p in params:
-                ParamControl(p, values[p.name], lambda v, name=p.name: on_change(name, v))
+            for p, value in zip(params, values, strict=True):
+                ParamControl(p, value, on_change)
+
+
+def use_stable(callback: Callable[..., Any], session: Session) -> Callable[..., Any]:
+    """Return a function that stays the same object across renders and calls ``callback``.
+
+    Controls only redraw when their arguments change; a new lambda every render would redraw
+    them all.
+    """
+    ref = solara.use_ref(callback)
+    ref.current = callback
+    return solara.use_memo(lambda: lambda *a: ref.current(*a), [session])
 
 
 @solara.component
@@ -138,26 +169,30 @@ def ParameterPanel(session: Session, version: int, on_change: Callable[[], None]
         on_change: Called after any edit (the page redraws).
     """
 
-    def change(name: str, value: Any) -> None:
+    def change_now(name: str, value: Any) -> None:
         session.set_value(name, value)
         on_change()
 
+    change = use_stable(change_now, session)
     pending = session.pending()
-    if pending:
-        names = ", ".join(sorted(pending))
-        solara.Warning(
-            f"Changed, not applied yet: {names}. Press Reset to start again with them.",
-            dense=True,
-        )
+    # Always the same number of elements before the groups, so their open/closed state holds.
+    with solara.Column(gap="0px"):
+        if pending:
+            names = ", ".join(sorted(pending))
+            solara.Warning(
+                f"Changed, not applied yet: {names}. Press Reset to start again with them.",
+                dense=True,
+            )
     solara.Markdown("**Main settings**")
     for p in PARAMETERS.values():
         if p.main:
-            ParamControl(p, session.values[p.name], lambda v, name=p.name: change(name, v))
+            ParamControl(p, session.values[p.name], change)
     solara.Markdown("**All parameters**")
     for g in GROUPS:
-        params = [p for p in PARAMETERS.values() if p.group == g and not p.main]
+        params = tuple(p for p in PARAMETERS.values() if p.group == g and not p.main)
         if params:
-            _Group(g.capitalize(), params, session.values, change)
+            values = tuple(session.values[p.name] for p in params)
+            _Group(g.capitalize(), params, values, change).key(f"group-{g}")
 
 
 def speed_text(level: int) -> str:
@@ -237,9 +272,6 @@ def PresetPicker(session: Session, version: int, on_change: Callable[[], None]):
 def InterventionPanel(session: Session, version: int, on_change: Callable[[], None]):
     """Switch interventions on and set them up; they act from the next Reset."""
     iv = interventions_available()
-    if iv is None:
-        solara.Text("Interventions are not available in this version.")
-        return
 
     def toggle(kind: str, on: bool) -> None:
         if on:
@@ -249,11 +281,20 @@ def InterventionPanel(session: Session, version: int, on_change: Callable[[], No
             session.set_intervention(kind, None)
         on_change()
 
-    def change(kind: str, name: str, value: Any) -> None:
+    def change_now(kind: str, name: str, value: Any) -> None:
         settings = {k: v for k, v in session.interventions[kind].items() if k != "kind"}
         settings[name] = value
         session.set_intervention(kind, settings)
         on_change()
+
+    change = use_stable(change_now, session)
+    kinds = tuple(iv.INTERVENTIONS) if iv is not None else ()
+    changers = solara.use_memo(
+        lambda: {k: (lambda name, v, k=k: change(k, name, v)) for k in kinds}, [change]
+    )
+    if iv is None:
+        solara.Text("Interventions are not available in this version.")
+        return
 
     if session.interventions_pending():
         solara.Warning("Interventions changed: press Reset to run with them.", dense=True)
@@ -266,11 +307,8 @@ def InterventionPanel(session: Session, version: int, on_change: Callable[[], No
             solara.Text(cls.summary, style="font-size: 11px; color: #666")
         if on:
             settings = session.interventions[kind]
-            params = list(cls.parameters().values())
-            _Group(
-                f"{cls.title or kind} settings",
-                params,
-                settings,
-                lambda name, v, k=kind: change(k, name, v),
-                open_=False,
+            params = tuple(cls.parameters().values())
+            values = tuple(settings[p.name] for p in params)
+            _Group(f"{cls.title or kind} settings", params, values, changers[kind]).key(
+                f"iv-{kind}"
             )

@@ -286,7 +286,8 @@ def band_figure(
     """Draw ``band_table``'s result: mean lines with bands, and each run as a faint dot."""
     fig = Figure(figsize=(7.5, 4.2), layout="constrained")
     ax = fig.add_subplot()
-    categorical = not pd.api.types.is_numeric_dtype(table["x"])
+    x_type = table["x"].dtype
+    categorical = pd.api.types.is_bool_dtype(x_type) or not pd.api.types.is_numeric_dtype(x_type)
     if categorical:
         levels = list(dict.fromkeys(table["x"].astype(str)))
         where = {lev: i for i, lev in enumerate(levels)}
@@ -318,7 +319,7 @@ def ResultsExplorer():
     factor, set_factor = solara.use_state(None)
     by, set_by = solara.use_state(None)
     band, set_band = solara.use_state("ci95")
-    found = solara.use_memo(lambda: find_sweeps(root), [str(root), sweep])
+    found = solara.use_memo(lambda: find_sweeps(root), [str(root), sweep is None])
 
     def load(path: str) -> None:
         try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,10 +195,23 @@ class Run:
         """Steps run so far."""
         return self.model.steps
 
-    def advance(self, steps: int = 1) -> None:
-        """Run ``steps`` steps, recording what the inspector needs, then update the layout once."""
+    def advance(self, steps: int = 1, stop: Callable[[], bool] | None = None) -> int:
+        """Run ``steps`` steps, recording what the inspector needs, then update the layout once.
+
+        Args:
+            steps: Steps to run.
+            stop: Checked before each step; when it returns True no further step is run (Pause
+                takes effect within a step even at 50 steps per frame).
+
+        Returns:
+            The number of steps run.
+        """
         m = self.model
+        done = 0
         for _ in range(int(steps)):
+            if stop is not None and stop():
+                break
+            done += 1
             m.step()
             self.history.record(m.steps, m.population)
             giver, receiver, amount, kind = m.last_step.exchanges or ((), (), (), ())
@@ -211,7 +224,9 @@ class Run:
                     np.asarray(kind, np.int8).copy(),
                 )
             )
-        self.refresh_layout()
+        if done:
+            self.refresh_layout()
+        return done
 
     def refresh_layout(self) -> None:
         """Relax the layout one gentle iteration on the current ties (new people placed first)."""
@@ -472,11 +487,16 @@ class Session:
             params, specs = a.params, ()
         return Run(params, self.seed, specs, label="B", like=a)
 
-    def step(self, steps: int = 1) -> None:
-        """Advance every run by ``steps`` steps and ask the views to redraw."""
+    def step(self, steps: int = 1, stop: Callable[[], bool] | None = None) -> None:
+        """Advance every run by ``steps`` steps and ask the views to redraw.
+
+        ``stop`` (see :meth:`Run.advance`) can end the frame early; in compare mode both runs
+        then still make the same number of steps.
+        """
         with self.lock:
-            for run in self.runs:
-                run.advance(steps)
+            done = self.runs[0].advance(steps, stop)
+            for run in self.runs[1:]:
+                run.advance(done)
             self.frame += 1
 
     def start_comparison(self, param: str, value: Any) -> str | None:

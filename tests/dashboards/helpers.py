@@ -87,12 +87,47 @@ def by_label(rc, widget_class, label: str):
     return found[0]
 
 
+def type_into(widget, text: str) -> None:
+    """Type ``text`` into a text field and press Enter (inputs apply on Enter or on leaving)."""
+    widget.v_model = text
+    widget.fire_event("keyup.enter", None)
+
+
 def monitor(rc, name: str) -> str:
     """Return the text shown by the monitor ``name``."""
-    import ipyvue
+    import ipyvuetify as v
 
-    found = [
-        w for w in rc.find(ipyvue.Html).widgets if (w.attributes or {}).get("data-monitor") == name
-    ]
-    assert len(found) == 1, f"expected one monitor {name!r}, found {len(found)}"
-    return found[0].children[1].children[0]
+    return rc.find(v.Html, attributes={"data-monitor": name}).widget.children[1].children[0]
+
+
+def widgets(root):
+    """Yield every widget of a rendered tree (depth first)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        w = stack.pop()
+        if isinstance(w, str) or w is None or id(w) in seen:
+            continue
+        seen.add(id(w))
+        yield w
+        kids = getattr(w, "children", None)
+        if isinstance(kids, (list, tuple)):
+            stack.extend(reversed(kids))
+        slots = getattr(w, "v_slots", None)
+        if isinstance(slots, (list, tuple)):
+            stack.extend(x.get("children") for x in slots if isinstance(x, dict))
+
+
+def page_text(root) -> str:
+    """Return all text of a rendered widget tree: strings, and the HTML of markdown templates."""
+    out: list[str] = []
+    for w in widgets(root):
+        template = getattr(w, "template", None)
+        if isinstance(template, str):
+            out.append(template)
+        elif template is not None and hasattr(template, "template"):
+            out.append(template.template or "")
+        kids = getattr(w, "children", None)
+        if isinstance(kids, (list, tuple)):
+            out.extend(k for k in kids if isinstance(k, str))
+    return "\n".join(out)

@@ -1,0 +1,283 @@
+"""Every control of the dashboard, driven without a browser (`solara.render`)."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from dashboards import app, controls
+from dashboards.controls import (
+    InterventionPanel,
+    ParameterPanel,
+    help_text,
+    label_of,
+    widget_kind,
+)
+from dashboards.info import SECTIONS
+from dashboards.session import Session, interventions_available
+from model import PARAMETERS, PRESETS
+from model.params import GROUPS, Param
+
+from .helpers import button, by_label, make_sweep, monitor, page_text, type_into, widgets
+
+SMALL = {"n_people": 80, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
+
+
+def render(element):
+    box, rc = solara.render(element, handle_error=False)
+    return box, rc
+
+
+@solara.component
+def Harness(session: Session, panel):
+    """Renders one panel with a redraw counter, as the page does."""
+    version = solara.use_reactive(0)
+    panel(session, version.value, lambda: version.set(version.value + 1))
+
+
+@solara.component
+def FullPage():
+    with solara.AppLayout():
+        app.Page()
+
+
+def _other_value(p: Param):
+    """A valid value different from the default, for exercising a control."""
+    if p.type is bool:
+        return not p.default
+    if p.type is str:
+        return next((c for c in p.choices if c != p.default), "somefile.txt")
+    if controls.widget_kind(p) == "slider":
+        if p.type is int:
+            return int(p.low) + 1 if p.default != int(p.low) + 1 else int(p.low) + 2
+        step = controls._float_step(p)
+        target = p.low + 0.37 * (p.high - p.low)
+        return round(round((target - p.low) / step) * step + p.low, 10)
+    return p.default + 1 if p.type is int else p.default * 1.5 + 0.5
+
+
+def _set(rc, p: Param, value, label=None) -> None:
+    label = label or label_of(p.name)
+    kind = widget_kind(p)
+    if kind == "switch":
+        by_label(rc, v.Switch, label).v_model = value
+    elif kind == "select":
+        by_label(rc, v.Select, label).v_model = value
+    elif kind == "slider":
+        by_label(rc, v.Slider, label).v_model = value
+    else:  # text and number inputs are text fields
+        type_into(by_label(rc, v.TextField, label), str(value))
+
+
+@pytest.mark.parametrize("group", ["main", *GROUPS])
+def test_every_parameter_has_a_working_control(group):
+    """Each parameter's control sets it (one group per test keeps the widget tree small)."""
+    session = Session(seed=1, **SMALL)
+    box, rc = render(Harness(session, ParameterPanel))
+    if group == "main":
+        params = [p for p in PARAMETERS.values() if p.main]
+    else:
+        params = [p for p in PARAMETERS.values() if p.group == group and not p.main]
+        if not params:
+            pytest.skip(f"every parameter of {group} is a main one")
+        button(rc, f"▸ {group.capitalize()}").click()
+    text = page_text(box)
+    for p in params:
+        assert help_text(p) in text, f"no help text for {p.name}"
+        value = _other_value(p)
+        _set(rc, p, value)
+        got = session.values[p.name]
+        assert got == pytest.approx(value), f"control of {p.name} did not set it"
+        assert session.error is None, session.error
+    # The edits wait for Reset, and the page says which.
+    assert "Changed, not applied yet" in page_text(box)
+
+
+def test_main_parameters_are_on_the_first_screen():
+    session = Session(seed=1, **SMALL)
+    box, rc = render(Harness(session, ParameterPanel))
+    for p in PARAMETERS.values():
+        found = [w for w in widgets(box) if getattr(w, "label", None) == label_of(p.name)]
+        assert bool(found) == p.main, p.name  # others only once their group is opened
+
+
+def test_a_bad_typed_value_is_refused_with_the_field_named():
+    session = Session(seed=1, **SMALL)
+    box, rc = render(Harness(session, ParameterPanel))
+    type_into(by_label(rc, v.TextField, "N people"), "1")  # below the minimum of 2
+    assert "n_people" in session.error and session.values["n_people"] == 80
+
+
+@pytest.mark.skipif(interventions_available() is None, reason="interventions not installed")
+def test_every_intervention_setting_has_a_working_control():
+    iv = interventions_available()
+    session = Session(seed=1, **SMALL)
+    box, rc = render(Harness(session, InterventionPanel))
+    for kind, cls in iv.INTERVENTIONS.items():
+        by_label(rc, v.Switch, cls.title).v_model = True
+        assert kind in session.interventions
+        button(rc, f"▸ {cls.title} settings").click()
+        text = page_text(box)
+        for p in cls.parameters().values():
+            assert help_text(p) in text
+            value = _other_value(p)
+            if p.name == "duration":
+                value = 50
+            _set(rc, p, value)
+            assert session.interventions[kind][p.name] == pytest.approx(value), (kind, p.name)
+        assert "press Reset" in page_text(box)
+        by_label(rc, v.Switch, cls.title).v_model = False
+        assert kind not in session.interventions
+
+
+def test_page_step_play_pause_reset_speed_seed():
+    box, rc = render(FullPage())
+    assert monitor(rc, "step") == "0" and monitor(rc, "people") == "300"
+    ties_seed42 = monitor(rc, "ties")
+    button(rc, "Step").click()
+    assert monitor(rc, "step") == "1"
+    by_label(rc, v.Slider, "Speed").v_model = 10
+    assert "50 steps per frame" in page_text(box)
+    button(rc, "Play").click()
+    import time
+
+    deadline = time.time() + 20
+    while int(monitor(rc, "step")) < 60 and time.time() < deadline:
+        time.sleep(0.1)
+    assert int(monitor(rc, "step")) >= 60
+    assert button(rc, "Step").disabled  # no single steps while playing
+    button(rc, "Pause").click()
+    time.sleep(0.5)  # a frame already under way finishes
+    paused_at = monitor(rc, "step")
+    time.sleep(0.5)
+    assert monitor(rc, "step") == paused_at
+    assert not button(rc, "Step").disabled
+    type_into(by_label(rc, v.TextField, "Seed"), "7")
+    button(rc, "Reset").click()
+    assert monitor(rc, "step") == "0"
+    assert monitor(rc, "ties") != ties_seed42  # another seed, another town
+    type_into(by_label(rc, v.TextField, "Seed"), "42")
+    button(rc, "Reset").click()
+    assert monitor(rc, "ties") == ties_seed42  # and the same seed, the same town
+
+
+def test_page_parameter_change_and_presets():
+    box, rc = render(FullPage())
+    type_into(by_label(rc, v.TextField, "N people"), "120")
+    assert "Changed, not applied yet: n_people" in page_text(box)
+    assert monitor(rc, "people") == "300"
+    button(rc, "Reset").click()
+    assert monitor(rc, "people") == "120"
+    for name, preset in PRESETS.items():
+        by_label(rc, v.Select, "Preset").v_model = preset.title
+        n = preset.params().n_people
+        assert monitor(rc, "people") == f"{n:,}", name
+        assert preset.story in page_text(box)
+    type_into(by_label(rc, v.TextField, "N people"), "30000")
+    assert "supportnet run" in page_text(box)
+
+
+def _network(box):
+    return [w for w in widgets(box) if hasattr(w, "edges") and hasattr(w, "pos")]
+
+
+def _charts(box):
+    return {
+        w.attributes["data-chart"]: w.option
+        for w in widgets(box)
+        if hasattr(w, "option") and (w.attributes or {}).get("data-chart")
+    }
+
+
+def test_view_options_and_selecting_a_person():
+    box, rc = render(FullPage())
+    (net,) = _network(box)
+    colour, m = net.colour, net.m
+    by_label(rc, v.Select, "Colour people by").v_model = "Loneliness"
+    (net,) = _network(box)
+    assert net.colour != colour and net.legend["title"] == "Loneliness"
+    assert "Loneliness: how many" in _charts(box)["histogram"]["title"]["text"]
+    by_label(rc, v.Select, "Size people by").v_model = "All the same"
+    (net,) = _network(box)
+    assert len(set(__import__("base64").b64decode(net.size))) == 1
+    by_label(rc, v.Slider, "Hide ties weaker than").v_model = 0.6
+    (net,) = _network(box)
+    assert net.m < m
+    net.vue_select(5)  # what a click on person 5 in the canvas sends
+    (net,) = _network(box)
+    assert net.selected == 5 and "<strong>Person 5</strong>" in page_text(box)
+    net.vue_select(-1)  # a click on empty space clears
+    (net,) = _network(box)
+    assert net.selected == -1 and "<strong>Person 5</strong>" not in page_text(box)
+
+
+def _tab(rc, index):
+    rc.find(v.Tabs).widget.v_model = index
+
+
+def test_tabs_plots_inspector_info():
+    box, rc = render(FullPage())
+    button(rc, "Step").click()
+    _tab(rc, 1)
+    charts = _charts(box)
+    for name in ("wellbeing-all", "strain", "support-type", "support-kind", "network-measures",
+                 "degree-histogram", "histogram-stress", "histogram-loneliness"):  # fmt: skip
+        assert name in charts
+    _tab(rc, 2)
+    assert "No one selected" in page_text(box)
+    type_into(by_label(rc, v.TextField, "Person number"), "7")
+    text = page_text(box)
+    assert "Person 7" in text and "Ties by kind" in text and "Was helped by" in text
+    button(rc, "Clear").click()
+    assert "No one selected" in page_text(box)
+    type_into(by_label(rc, v.TextField, "Person number"), "5000")
+    assert "0 to 299" in page_text(box)  # the error, with what is allowed
+    _tab(rc, 5)
+    text = page_text(box)
+    for section in SECTIONS:
+        assert section in text
+
+
+def test_compare_tab():
+    box, rc = render(FullPage())
+    _tab(rc, 3)
+    assert by_label(rc, v.Select, "What B changes").v_model == "buffering"
+    assert by_label(rc, v.Switch, "B: Buffering").v_model is False  # B: the opposite of A
+    by_label(rc, v.Select, "What B changes").v_model = "stressor_rate"
+    by_label(rc, v.Slider, "B: Stressor rate").v_model = 0.2
+    button(rc, "Start comparison").click()
+    assert "B: stressor_rate = 0.2" in page_text(box)
+    assert len(_network(box)) == 2
+    button(rc, "Step").click()
+    button(rc, "Step").click()
+    options = _charts(box)
+    diff = options["difference"]["series"][0]["data"]
+    assert [p[0] for p in diff] == [0, 1, 2] and diff[0][1] == 0
+    by_label(rc, v.Select, "Measure").v_model = "Mean stress"
+    options = _charts(box)
+    assert "Mean stress" in options["compare"]["title"]["text"]
+    assert options["difference"]["series"][0]["data"][2][1] > 0  # more events, more stress
+    button(rc, "Stop comparison").click()
+    assert len(_network(box)) == 0  # back to the choice (the Model tab is not shown)
+    assert "Start comparison" in page_text(box)
+
+
+def test_results_tab(tmp_path, monkeypatch):
+    make_sweep(tmp_path / "my_sweep")
+    monkeypatch.setenv("SUPPORTNET_RESULTS_DIR", str(tmp_path))
+    box, rc = render(FullPage())
+    _tab(rc, 4)
+    by_label(rc, v.Select, f"Sweeps in {tmp_path}").v_model = str(tmp_path / "my_sweep")
+    text = page_text(box)
+    assert "Stressor rate and buffering (test)" in text and "24 runs" in text
+    assert any(getattr(w, "format", None) == "png" and w.value for w in widgets(box))
+    by_label(rc, v.Select, "Outcome").v_model = "mean_stress"
+    by_label(rc, v.Select, "Lines by").v_model = "buffering"
+    by_label(rc, v.Select, "Band").v_model = "lowest to highest run"
+    by_label(rc, v.Select, "Parameter").v_model = "(all runs together)"
+    by_label(rc, v.Select, "Parameter").v_model = "buffering"
+    assert "<th>buffering</th>\n<th>group</th>\n<th>n</th>\n<th>mean</th>" in page_text(box)
+    type_into(by_label(rc, v.TextField, "Folder"), str(tmp_path / "nowhere"))
+    button(rc, "Open").click()
+    assert "no such folder" in page_text(box)
