@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import defaultdict
+from types import SimpleNamespace
 
 import mesa
 import numpy as np
@@ -157,6 +158,11 @@ class ReferenceModel(mesa.Model):
         # Share the start model's random stream: the same state, continued independently.
         self.rng = copy.deepcopy(start.rng)
         self.params = start.params
+        # The values as plain attributes, as a hand-written Mesa model holds its parameters
+        # (reading them in per-tie loops must not pay for Params' attribute lookup).
+        self.p = SimpleNamespace(**start.params)
+        self.landing = landing_matrix(start.params).tolist()
+        self.decay = decay_by_kind(start.params).tolist()
         columns = {name: getattr(pop, name).tolist() for name in PERSON_FIELDS}
         self.people = [
             RefPerson(self, i, **{name: columns[name][i] for name in PERSON_FIELDS})
@@ -209,7 +215,7 @@ class ReferenceModel(mesa.Model):
 
     def mark_shock(self, step: int) -> None:
         """Set ``under_shock`` on the people a shock hits at this step."""
-        p = self.params
+        p = self.p
         on = p.shock_duration > 0 and p.shock_start <= step < p.shock_start + p.shock_duration
         for person in self.people:
             person.under_shock = on and (
@@ -218,7 +224,7 @@ class ReferenceModel(mesa.Model):
 
     def stressors(self) -> None:
         """Life events: who meets one, how large, of which kind; the needs they create."""
-        p, people, rng = self.params, self.people, self.rng
+        p, people, rng = self.p, self.people, self.rng
         for person in people:
             person.event, person.event_kind = 0.0, -1
         if not p.stressors:
@@ -253,7 +259,7 @@ class ReferenceModel(mesa.Model):
 
     def appraisal(self) -> None:
         """Events become stress (buffered by perceived support); the main effect of support."""
-        p = self.params
+        p = self.p
         for person in self.people:
             impact = person.event
             if p.buffering:
@@ -265,7 +271,7 @@ class ReferenceModel(mesa.Model):
 
     def willingness(self, person: RefPerson) -> float:
         """Probability that ``person`` asks for help this step, if in need."""
-        p = self.params
+        p = self.p
         w = person.help_seeking * (1.0 - p.depression_seeking_effect * person.depression)
         if p.withdrawal:
             w = w * (1.0 - p.withdrawal_strength * person.loneliness)
@@ -273,7 +279,7 @@ class ReferenceModel(mesa.Model):
 
     def seeking(self, ties: list[Tie]) -> None:
         """Who asks for help, and which of their ties they ask."""
-        p, people, rng = self.params, self.people, self.rng
+        p, people, rng = self.p, self.people, self.rng
         for person in people:
             person.asked, person.asked_whom = False, []
             person.ask_need = sum(person.need)
@@ -283,7 +289,7 @@ class ReferenceModel(mesa.Model):
         arc_draw = rng.random((2, len(ties))).tolist()  # per tie: "u asks v", then "v asks u"
         for tie, draw_u, draw_v in zip(ties, arc_draw[0], arc_draw[1], strict=True):
             tie.ask_draw_u, tie.ask_draw_v = draw_u, draw_v
-        landing = landing_matrix(p).tolist()
+        landing = self.landing
         for i, person in enumerate(people):
             considers = (
                 person.stress > p.seek_stress_threshold or max(person.need) > p.seek_need_threshold
@@ -308,7 +314,7 @@ class ReferenceModel(mesa.Model):
 
     def giving(self, ties: list[Tie]) -> None:
         """Asked people give from their budget; support lands by competence and tie kind."""
-        p, people = self.params, self.people
+        p, people = self.p, self.people
         for person in people:
             person.received = [0.0] * N_TYPES
             person.received_effective = [0.0] * N_TYPES
@@ -333,7 +339,7 @@ class ReferenceModel(mesa.Model):
                 amount = min(budget * share, asker.ask_need / len(asker.asked_whom))
                 transfers.append((giver, asker, tie, amount))
         # ... then apply them.
-        landing = landing_matrix(p).tolist()
+        landing = self.landing
         for giver, asker, tie, amount in transfers:
             giver.given += amount
             if giver.index == tie.u:
@@ -356,7 +362,7 @@ class ReferenceModel(mesa.Model):
 
     def perception(self) -> None:
         """Perceived support moves toward experience (askers) and integration."""
-        p = self.params
+        p = self.p
         w = p.experience_weight
         for person in self.people:
             quality = sum(
@@ -375,7 +381,7 @@ class ReferenceModel(mesa.Model):
 
     def costs(self) -> None:
         """Giving spends capacity; overload and conflictual contact stress the giver."""
-        p = self.params
+        p = self.p
         for person in self.people:
             cmax = person.capacity_max if person.capacity_max > 0 else 1.0
             person.burden = person.given / cmax
@@ -389,7 +395,7 @@ class ReferenceModel(mesa.Model):
 
     def recovery(self) -> None:
         """Coping lowers stress; capacity recovers; needs resolve on their own."""
-        p = self.params
+        p = self.p
         if not p.recovery:
             return
         for person in self.people:
@@ -406,7 +412,7 @@ class ReferenceModel(mesa.Model):
 
     def loneliness(self, ties: list[Tie]) -> None:
         """Routine contact over ties; loneliness follows the contact gap; optional contagion."""
-        p, people = self.params, self.people
+        p, people = self.p, self.people
         draws = self.rng.random((1, len(ties)))[0].tolist()
         ws = p.withdrawal_strength
         for idx, tie in enumerate(ties):
@@ -445,7 +451,7 @@ class ReferenceModel(mesa.Model):
 
     def depression(self) -> None:
         """Depression rises with stress and loneliness and recovers slowly."""
-        p = self.params
+        p = self.p
         if not p.depression_dynamics:
             return
         for person in self.people:
@@ -456,7 +462,7 @@ class ReferenceModel(mesa.Model):
 
     def tie_dynamics(self, ties: list[Tie]) -> None:
         """Ties strengthen, decay and rebalance; new ties form; weak or strained ties end."""
-        p, people, rng = self.params, self.people, self.rng
+        p, people, rng = self.p, self.people, self.rng
         step = self.steps
         self.formed = self.ended = 0
         if not p.tie_dynamics:
@@ -465,7 +471,7 @@ class ReferenceModel(mesa.Model):
                     tie.last_contact = step
             return
         end_draw = rng.random((1, len(ties)))[0].tolist()
-        decay = decay_by_kind(p).tolist()
+        decay = self.decay
         ending = []
         for idx, tie in enumerate(ties):
             s = tie.strength
@@ -510,7 +516,7 @@ class ReferenceModel(mesa.Model):
 
     def closure(self, draws: list[list[float]], any_ties: bool) -> list[tuple[int, int, int]]:
         """Triadic closure: meet a random friend of a random friend (neighbours sorted)."""
-        p, people = self.params, self.people
+        p, people = self.p, self.people
         out = []
         if not (p.closure_rate > 0 and any_ties):
             return out
@@ -528,7 +534,7 @@ class ReferenceModel(mesa.Model):
 
     def focal(self, draws: list[list[float]]) -> list[tuple[int, int, int]]:
         """Focal points: meet a random member of one's community group."""
-        p, people = self.params, self.people
+        p, people = self.p, self.people
         out = []
         if not p.focal_rate > 0:
             return out
@@ -547,7 +553,7 @@ class ReferenceModel(mesa.Model):
 
     def online(self, draws: list[list[float]]) -> list[tuple[int, int, int]]:
         """Online: meet anyone, with interest homophily."""
-        p, people = self.params, self.people
+        p, people = self.p, self.people
         out = []
         if not p.online_rate > 0:
             return out
@@ -566,7 +572,7 @@ class ReferenceModel(mesa.Model):
         if other is person or not other.room:
             return False
         distance = math.dist(person.interests, other.interests) / math.sqrt(len(person.interests))
-        return draw < other.openness * math.exp(-self.params.homophily * distance)
+        return draw < other.openness * math.exp(-self.p.homophily * distance)
 
     # --- read-out, for comparisons ------------------------------------------------------------
     def state(self) -> dict[str, np.ndarray]:
