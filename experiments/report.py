@@ -77,6 +77,8 @@ class _Data:
     failures: list[dict]
     store: ResultStore
     arm_labels: dict[str, str]
+    steps: pd.DataFrame | None = None  # per-step tables with ids and factors (loaded on demand)
+    steps_columns: set[str] = field(default_factory=set)
 
     @property
     def kind(self) -> str:
@@ -273,7 +275,6 @@ def _sensitivity(d: _Data, out: Path, figures: list[Path]) -> str:
             self.key, self.low, self.high = f["key"], f["low"], f["high"]
 
     problem = salib_problem([_F(f) for f in design["factors"]])
-    points = int(d.summary["point"].max()) + 1 if len(d.summary) else 0
     lines = [f"### Sensitivity ({'Sobol indices' if kind == 'sobol' else 'Morris screening'})\n"]
     tables = []
     for arm, grp in d.summary.groupby("arm", sort=False):
@@ -297,7 +298,6 @@ def _sensitivity(d: _Data, out: Path, figures: list[Path]) -> str:
             t.insert(0, "outcome", name)
             t.insert(0, "arm", arm)
             tables.append(t)
-    del points
     if not tables:
         return "\n".join(lines)
     table = pd.concat(tables, ignore_index=True)

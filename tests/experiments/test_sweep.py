@@ -121,6 +121,56 @@ def test_dask_local_cluster_gives_identical_results(reference, tiny, tmp_path):
     assert_same_results(reference, tmp_path / "dask")
 
 
+def test_existing_dask_scheduler_via_cli_gives_identical_results(
+    reference, tiny_file, tmp_path, monkeypatch, capsys
+):
+    from dask.distributed import LocalCluster
+
+    from experiments import provenance
+    from experiments.cli import main
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        out = tmp_path / "sched"
+        # A worker running other model code is refused before anything runs.
+        monkeypatch.setattr(provenance, "model_code_digest", lambda: "something-else")
+        assert (
+            main(
+                [
+                    "sweep",
+                    str(tiny_file),
+                    "--out",
+                    str(out),
+                    "--scheduler",
+                    address,
+                    "--no-progress",
+                ]
+            )
+            == 2
+        )
+        assert "runs another version of the model" in capsys.readouterr().err
+        monkeypatch.undo()
+        assert (
+            main(
+                [
+                    "sweep",
+                    str(tiny_file),
+                    "--out",
+                    str(out),
+                    "--scheduler",
+                    address,
+                    "--no-progress",
+                    "--force",
+                ]
+            )
+            == 0
+        )
+        assert f"on Dask cluster at {address}, 1 workers" in capsys.readouterr().out
+    assert_same_results(reference, out)
+
+
 def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, capsys):
     from experiments.cli import main
 
@@ -295,9 +345,9 @@ def test_cli_sweep_refuses_conflicting_options(tiny_file, capsys):
 def test_unreachable_scheduler_is_a_clear_error():
     from experiments.executors import DaskExecutor, ExecutorError
 
+    executor = DaskExecutor("tcp://127.0.0.1:9", timeout=1)
     with pytest.raises(ExecutorError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
-        with DaskExecutor("tcp://127.0.0.1:9", timeout=1):
-            pass
+        executor.__enter__()
 
 
 def test_interventions_arm_and_control(tmp_path, tiny):
