@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..params import _fmt
 from .base import (
     COMMON_PARAMETERS,
     Intervention,
@@ -167,7 +168,7 @@ def intervention_table(markdown: bool = True) -> str:
         else:
             lines.append(f"[{header}]")
         for p in params:
-            default = p.default if p.type is str else f"{p.default:g}"
+            default = p.default if p.type is str else _fmt(p.default)
             cells = (p.name, p.type.__name__, default, describe_parameter(p), p.unit, p.meaning)
             if markdown:
                 lines.append("| `" + cells[0] + "` | " + " | ".join(map(str, cells[1:])) + " |")

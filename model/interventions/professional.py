@@ -79,8 +79,8 @@ class ProfessionalHelp(Intervention):
                meaning="personalised: support matched to the client's needs; generic: a "
                "standard programme split evenly across support types", choices=MATCHING_MODES),
         _param("caseload", int, 20, 1, 10_000, "clients", "Most clients one professional serves"),
-        _param("capacity", float, 5.0, 0.01, 1000, "capacity",
-               "Capacity of a professional (a person's is at most 1)"),
+        _param("capacity", float, 6.0, 0.01, 1000, "capacity",
+               "Capacity of a professional per step, renewed every step (a person's is at most 1)"),
         _param("competence", float, 0.9, 0, 1, "share",
                "Competence at emotional and informational support"),
         _param("other_competence", float, 0.5, 0, 1, "share",
@@ -90,8 +90,9 @@ class ProfessionalHelp(Intervention):
         _param("low_income_barrier", float, 2.0, 1, 10, "factor",
                "How much harder the cost bites for low-income people"),
         _param("course_steps", int, 12, 1, 100_000, "steps", "Length of a course of help"),
-        _param("tie_strength", float, 0.8, 0.01, 1, "strength",
-               "Strength of the tie between client and professional"),
+        _param("tie_strength", float, 0.1, 0.01, 1, "strength",
+               "Strength of the client-professional tie as a personal connection (contact over it "
+               "counts against loneliness)"),
     )  # fmt: skip
 
     def prepare(self, model) -> None:

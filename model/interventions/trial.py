@@ -35,7 +35,7 @@ import numpy as np
 
 from . import build
 
-__all__ = ["TRIAL_OUTCOMES", "TrialResult", "hedges_g", "twin_trial"]
+__all__ = ["TRIAL_OUTCOMES", "TrialResult", "hedges_g", "trial_samples", "twin_trial"]
 
 #: Person states a trial compares.
 TRIAL_OUTCOMES = ("depression", "loneliness", "stress")
@@ -104,6 +104,52 @@ def hedges_g(
     return g, g - 1.96 * se, g + 1.96 * se
 
 
+def trial_samples(
+    spec: Mapping[str, Any],
+    *,
+    seeds: Iterable[int],
+    follow_up: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    **parameters: Any,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray, int]:
+    """Run the arms of a twin trial and return the outcomes of the first wave.
+
+    Each run lasts until the follow-up of the first wave (``start + follow_up`` steps).
+
+    Returns:
+        (treated, control, seed_of, follow_up): per outcome, the first wave's values with and
+        without the intervention; the seed each person's values come from.
+    """
+    from ..model import SupportModel
+
+    treated: dict[str, list[np.ndarray]] = {k: [] for k in TRIAL_OUTCOMES}
+    control: dict[str, list[np.ndarray]] = {k: [] for k in TRIAL_OUTCOMES}
+    seed_of: list[np.ndarray] = []
+    probe = build(spec)
+    lag = probe.follow_up() if follow_up is None else int(follow_up)
+    for seed in seeds:
+        base = SupportModel(rng=seed, params=params, **parameters)
+        base.run_for(probe.start + lag)
+        iv = build(spec)
+        model = SupportModel(rng=seed, params=params, interventions=[iv], **parameters)
+        model.run_for(probe.start + lag)
+        who = np.flatnonzero(iv.first_reached == iv.start)
+        seed_of.append(np.full(len(who), seed))
+        for name in TRIAL_OUTCOMES:
+            treated[name].append(getattr(model.population, name)[who])
+            control[name].append(getattr(base.population, name)[who])
+
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    return (
+        {k: joined(v) for k, v in treated.items()},
+        {k: joined(v) for k, v in control.items()},
+        joined(seed_of).astype(np.int64),
+        lag,
+    )
+
+
 def twin_trial(
     spec: Mapping[str, Any],
     *,
@@ -113,8 +159,6 @@ def twin_trial(
     **parameters: Any,
 ) -> dict[str, TrialResult]:
     """Run a simulated trial of one intervention against identical runs without it.
-
-    Each run lasts until the follow-up of the first wave (``start + follow_up`` steps).
 
     Args:
         spec: The intervention (see :func:`model.interventions.build`).
@@ -127,27 +171,12 @@ def twin_trial(
     Returns:
         One :class:`TrialResult` per outcome in :data:`TRIAL_OUTCOMES`.
     """
-    from ..model import SupportModel
-
-    treated: dict[str, list[np.ndarray]] = {k: [] for k in TRIAL_OUTCOMES}
-    control: dict[str, list[np.ndarray]] = {k: [] for k in TRIAL_OUTCOMES}
-    probe = build(spec)
-    lag = probe.follow_up() if follow_up is None else int(follow_up)
-    when = probe.start + lag
-    for seed in seeds:
-        base = SupportModel(rng=seed, params=params, **parameters)
-        base.run_for(when)
-        iv = build(spec)
-        model = SupportModel(rng=seed, params=params, interventions=[iv], **parameters)
-        model.run_for(when)
-        who = np.flatnonzero(iv.first_reached == iv.start)
-        for name in TRIAL_OUTCOMES:
-            treated[name].append(getattr(model.population, name)[who])
-            control[name].append(getattr(base.population, name)[who])
+    treated, control, _, lag = trial_samples(
+        spec, seeds=seeds, follow_up=follow_up, params=params, **parameters
+    )
     out = {}
     for name in TRIAL_OUTCOMES:
-        t = np.concatenate(treated[name]) if treated[name] else np.zeros(0)
-        c = np.concatenate(control[name]) if control[name] else np.zeros(0)
+        t, c = treated[name], control[name]
         g, lo, hi = hedges_g(t, c, paired=True)
         out[name] = TrialResult(
             outcome=name,
