@@ -219,9 +219,17 @@ def _vs_parameter(d: _Data, factor: str, out: Path, figures: list[Path]) -> str:
             by = [factor] if hue is None else [hue, factor]
             stats = ci_frame(s, by, name)
             series = [(None, stats)] if hue is None else list(stats.groupby(hue, sort=False))
-            for key, grp in series:
+            # Categories (text, true/false) sit at fixed positions, in the design's order; their
+            # points are not joined by lines (there is no order between them) and each series is
+            # nudged sideways so error bars do not overlap.
+            categories = list(dict.fromkeys(stats[factor]))
+            for j, (key, grp) in enumerate(series):
                 xs = grp[factor].to_numpy()
-                pos = xs.astype(float) if x_numeric else np.arange(len(xs))
+                if x_numeric:
+                    pos = xs.astype(float)
+                else:
+                    nudge = (j - (len(series) - 1) / 2) * 0.08
+                    pos = np.array([categories.index(v) for v in xs]) + nudge
                 lab = (
                     None
                     if key is None
@@ -235,10 +243,18 @@ def _vs_parameter(d: _Data, factor: str, out: Path, figures: list[Path]) -> str:
                     marker="o",
                     capsize=3,
                     lw=1.2,
+                    ls="-" if x_numeric else "none",
                     label=lab,
                 )
-                if not x_numeric:
-                    ax.set_xticks(pos, [_fmt(v) for v in xs])
+            if not x_numeric:
+                labels = [_fmt(v) for v in categories]
+                long = max(len(t) for t in labels) > 8
+                ax.set_xticks(
+                    range(len(categories)),
+                    labels,
+                    rotation=25 if long else 0,
+                    ha="right" if long else "center",
+                )
         else:
             for key, grp in s.groupby("arm", sort=False) if d.multi_arm else [(None, s)]:
                 lab = None if key is None else d.arm_labels.get(key, key)
@@ -522,6 +538,16 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
         ax.invert_yaxis()
         ax.set_title(_pretty(o))
         ax.set_xlabel("Hedges' g")
+        if not np.isfinite(t["g"]).any():
+            ax.text(
+                0.5,
+                0.5,
+                "g undefined:\nno spread in the outcome",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color="grey",
+            )
     fig.suptitle(f"Effect sizes against the control ({label}): Hedges' g with 95% CI")
     path = out / "effect_sizes.png"
     _save(fig, path, figures)
