@@ -5,33 +5,39 @@ Usage::
     python -m benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
 
 For each size, a fresh Python process builds ``SupportModel(rng=seed, n_people=size)`` with the
-default parameters (the convoy network, mean degree ~45), runs one untimed warm-up step, then
-times ``--steps`` steps (measurement included, as users run it; the median step time gives the
-rates, so a step slowed by another process on a shared machine does not decide them) and reports
-its peak resident memory. Another fresh process then runs the per-agent reference
-(:mod:`benchmarks.reference`) from the same starting state, unless its projected time exceeds
-``--reference-budget`` seconds or the size exceeds ``--reference-max-people``; its step count is
-cut to fit the budget (at least ``--reference-min-steps``). That process also steps the fast
-model from the same start and reports how far the two are apart (they must agree: the speed-up
-is measured on the same computation).
+default parameters (the convoy network, mean degree ~45-50), runs one untimed warm-up step, then
+times ``--steps`` steps, measurement included (as users run it), and reports its peak resident
+memory. Another fresh process then runs the per-agent reference (:mod:`benchmarks.reference`)
+from the same starting state, unless its projected time exceeds ``--reference-budget`` seconds
+or the size exceeds ``--reference-max-people``; its step count is cut to fit the budget (at
+least ``--reference-min-steps``). That process also steps the fast model from the same start and
+reports how far the two are apart: they must agree, the speed-up compares the same computation.
+
+Times are the median over steps of the process's CPU time per step: on an idle machine that is
+the wall-clock time, and on a shared machine it is not inflated by other processes taking turns
+on the cores (wall-clock medians and the load average are reported alongside).
 
 Output: one JSON object per size per line with ``--json``, otherwise a table. Keys:
-``people``, ``ties`` (at the start), ``mean_degree``, ``steps``, ``setup_s``, ``fast_ms_per_step``,
-``fast_us_per_agent_step``, ``fast_agent_steps_per_s``, ``fast_phases_ms_per_step`` and
-``fast_measure_ms_per_step`` (the step without / only its measurement), ``peak_mb`` (peak RSS
-of the fast run), ``base_mb`` (RSS after imports, before the model), ``reference_steps``,
-``reference_setup_s``,
-``reference_ms_per_step``, ``reference_agent_steps_per_s`` (null when skipped),
-``reference_max_abs_diff`` (largest state difference to the fast model after the same steps),
-``speedup`` (fast model with its measurement against the reference, which measures nothing),
-``speedup_phases`` (like for like: the fast step without measurement), ``reference_note`` (why
-the reference was skipped or shortened).
+
+- ``people``, ``ties`` (at the start), ``mean_degree``, ``steps``, ``setup_s``;
+- ``fast_ms_per_step``, ``fast_us_per_agent_step``, ``fast_agent_steps_per_s``,
+  ``fast_phases_ms_per_step`` and ``fast_measure_ms_per_step`` (the step without, and only,
+  its measurement), ``fast_wall_ms_per_step``;
+- ``peak_mb`` (peak RSS of the fast run's process), ``base_mb`` (RSS after imports, before the
+  model), ``load_avg`` (1-minute load average when the fast run started);
+- ``reference_steps``, ``reference_setup_s``, ``reference_ms_per_step``,
+  ``reference_agent_steps_per_s`` (null when skipped), ``reference_wall_ms_per_step``,
+  ``reference_max_abs_diff`` (largest state difference to the fast model after the same
+  steps), ``reference_peak_mb``, ``reference_note`` (why it was skipped or shortened);
+- ``speedup`` (the fast step with its measurement against the reference, which measures
+  nothing) and ``speedup_phases`` (like for like: the fast step without its measurement).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -70,8 +76,6 @@ def machine() -> dict:
                     break
     except OSError:
         pass
-    import os
-
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -82,14 +86,20 @@ def machine() -> dict:
 
 
 # --- the child processes ------------------------------------------------------------------------
-def _timed_steps(model, steps: int) -> list[float]:
-    """Step ``model`` ``steps`` times; return the seconds each step took."""
-    times = []
+def _timed_steps(model, steps: int) -> tuple[list[float], list[float]]:
+    """Step ``model`` ``steps`` times; return the CPU and the wall-clock seconds of each step.
+
+    CPU time (of the whole process, so library threads count) is what the figures use: on an
+    idle machine it equals wall-clock time, and on a shared one it is not inflated by other
+    processes taking turns on the cores.
+    """
+    cpu, wall = [], []
     for _ in range(steps):
-        t0 = time.perf_counter()
+        c0, w0 = time.process_time(), time.perf_counter()
         model.step()
-        times.append(time.perf_counter() - t0)
-    return times
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    return cpu, wall
 
 
 def _measure_timer(model) -> list[float]:
@@ -104,9 +114,9 @@ def _measure_timer(model) -> list[float]:
         return spent
 
     def timed(*args, **kwargs):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         measure(*args, **kwargs)
-        spent.append(time.perf_counter() - t0)
+        spent.append(time.process_time() - t0)
 
     model._measure = timed
     return spent
@@ -128,11 +138,10 @@ def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
         profiler = cProfile.Profile()
         profiler.enable()
     measuring = _measure_timer(model)
-    times = _timed_steps(model, steps)
-    # Medians, not means: on a shared machine a step slowed by another process should not
-    # decide the figure.
+    load = os.getloadavg()[0]
+    times, wall = _timed_steps(model, steps)
+    # Medians, not means: a step slowed by something else should not decide the figure.
     per_step = statistics.median(times)
-    elapsed = per_step * steps
     phases = None
     if len(measuring) == len(times):
         phases = statistics.median(t - m for t, m in zip(times, measuring, strict=True))
@@ -148,13 +157,15 @@ def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
         "mean_degree": round(2 * ties / size, 2),
         "steps": steps,
         "setup_s": round(setup, 3),
-        "fast_ms_per_step": round(1e3 * elapsed / steps, 3),
-        "fast_us_per_agent_step": round(1e6 * elapsed / (steps * size), 4),
-        "fast_agent_steps_per_s": round(steps * size / elapsed),
+        "fast_ms_per_step": round(1e3 * per_step, 3),
+        "fast_us_per_agent_step": round(1e6 * per_step / size, 4),
+        "fast_agent_steps_per_s": round(size / per_step),
+        "fast_wall_ms_per_step": round(1e3 * statistics.median(wall), 3),
         "fast_phases_ms_per_step": round(1e3 * phases, 3) if phases else None,
         "fast_measure_ms_per_step": round(1e3 * (per_step - phases), 3) if phases else None,
         "peak_mb": round(_peak_mb(), 1),
         "base_mb": round(base, 1),
+        "load_avg": round(load, 2),
     }
 
 
@@ -170,7 +181,7 @@ def _run_reference(size: int, steps: int, seed: int, budget: float, min_steps: i
     setup = time.perf_counter() - t0
     t0 = time.perf_counter()
     ref.step()  # warm-up, as for the fast model; it also tells the cost of a step
-    first = time.perf_counter() - t0
+    first = time.perf_counter() - t0  # the budget is in wall-clock seconds
     spent = setup + first
     fit = int((budget - spent) / max(first, 1e-9))
     run = min(steps, fit)
@@ -183,8 +194,8 @@ def _run_reference(size: int, steps: int, seed: int, budget: float, min_steps: i
         return out
     if run < steps:
         out["reference_note"] = f"timed over {run} of {steps} steps to stay within {budget:g} s"
-    per_step = statistics.median(_timed_steps(ref, run))
-    elapsed = per_step * run
+    times, wall = _timed_steps(ref, run)
+    per_step = statistics.median(times)
     # The same computation: the fast model, stepped as often from the same start, must agree.
     fast.run_for(run + 1)
     mine = ref.state()
@@ -194,8 +205,9 @@ def _run_reference(size: int, steps: int, seed: int, budget: float, min_steps: i
     out.update(
         {
             "reference_steps": run,
-            "reference_ms_per_step": round(1e3 * elapsed / run, 3),
-            "reference_agent_steps_per_s": round(run * size / elapsed),
+            "reference_ms_per_step": round(1e3 * per_step, 3),
+            "reference_agent_steps_per_s": round(size / per_step),
+            "reference_wall_ms_per_step": round(1e3 * statistics.median(wall), 3),
             "reference_max_abs_diff": diff,
             "reference_peak_mb": round(_peak_mb(), 1),
         }
@@ -245,6 +257,7 @@ REFERENCE_KEYS = (
     "reference_setup_s",
     "reference_ms_per_step",
     "reference_agent_steps_per_s",
+    "reference_wall_ms_per_step",
     "reference_max_abs_diff",
     "reference_peak_mb",
 )
