@@ -162,9 +162,9 @@ def PlotsTab(session, frame):
             histogram_option(
                 session.model.ties.degree()[pop.members],
                 "Ties per person",
-                value_range=None,
                 colour="#7f7f7f",
                 x_name="ties",
+                integer=True,
             ),
             "degree-histogram",
         )

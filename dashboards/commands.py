@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -114,6 +115,9 @@ def server_env(folder: Path, results: Path | None = None) -> dict[str, str]:
 
     env = server_environment(folder)
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", SESSION_TIMEOUT)
+    # Solara warns on every page load that cookies over plain http fall back to SameSite=Lax,
+    # which is right for a local or classroom server; keep the terminal for real problems.
+    env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite=none")
     if results is not None:
         env[RESULTS_ENV] = str(results.resolve())
     return env
@@ -141,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
         )
     env = server_env(folder, args.results)
     proc = subprocess.Popen(server_command(args.host, args.port), env=env)
+    # Stopping this command (a service manager's SIGTERM) stops the server with it.
+    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -76,6 +76,7 @@ _COLOURS = {
     metrics.MEAN_DEPRESSION: "#6a3d9a",
     metrics.MEAN_LONELINESS: "#1f77b4",
     metrics.MEAN_PERCEIVED_SUPPORT: "#2ca02c",
+    metrics.MEAN_CAPACITY: "#ff7f0e",
     metrics.CASE_PREVALENCE: "#b15928",
     metrics.LONELY_FRACTION: "#17becf",
 }
@@ -105,7 +106,7 @@ def _series(df: pd.DataFrame, col: str, name: str, **extra: Any) -> dict[str, An
     out = {
         "name": name,
         "type": "line",
-        "showSymbol": False,
+        "showSymbol": len(data) < 3,  # a line of one point is invisible without its symbol
         "data": data,
         "lineStyle": {"width": 2},
     }
@@ -221,15 +222,29 @@ def histogram_option(
     value_range: tuple[float, float] | None = (0.0, 1.0),
     colour: str = "#5470c6",
     x_name: str = "",
+    integer: bool = False,
 ) -> dict[str, Any]:
-    """A histogram of ``values`` (people), as a bar chart of counts per bin."""
+    """A histogram of ``values`` (people), as a bar chart of counts per bin.
+
+    With ``integer``, bins are whole-number ranges from 0 (counts such as ties per person).
+    """
     values = np.asarray(values, float)
     values = values[np.isfinite(values)]
-    if value_range is None:
-        hi = float(values.max()) if len(values) else 1.0
-        value_range = (0.0, max(hi, 1.0))
-    counts, edges = np.histogram(values, bins=bins, range=value_range)
-    labels = [f"{(a + b) / 2:.3g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    if integer:
+        top = int(values.max()) if len(values) else 0
+        width = max(1, int(np.ceil((top + 1) / bins)))
+        edges = np.arange(0, top + width + 1, width)
+        counts, _ = np.histogram(values, bins=edges)
+        labels = [
+            str(int(a)) if width == 1 else f"{int(a)}-{int(b) - 1}"
+            for a, b in zip(edges[:-1], edges[1:], strict=True)
+        ]
+    else:
+        if value_range is None:
+            hi = float(values.max()) if len(values) else 1.0
+            value_range = (0.0, max(hi, 1.0))
+        counts, edges = np.histogram(values, bins=bins, range=value_range)
+        labels = [f"{(a + b) / 2:.3g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
     return {
         "animation": False,
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
@@ -294,11 +309,16 @@ def _colour_of(measure: str) -> dict[str, str]:
     return {"color": _COLOURS[measure]} if measure in _COLOURS else {}
 
 
+@solara.component_vue("chart.vue", vuetify=False)
+def _EChart(option: dict, name: str, height: int):
+    pass
+
+
 @solara.component
 def Chart(option: dict, name: str, height: int = 260):
-    """An ECharts figure in a box named ``name`` (``data-chart`` attribute, for tests)."""
-    solara.FigureEcharts(
-        option=option,
-        attributes={"style": f"height: {height}px; width: 100%", "data-chart": name},
-        responsive=True,
-    )
+    """An ECharts figure named ``name`` (its ``data-chart`` attribute, for tests).
+
+    Not ``solara.FigureEcharts``: that one initialises ECharts after an asynchronous load without
+    checking it is still on the page, which throws when a tab is switched quickly.
+    """
+    _EChart(option=option, name=name, height=height)

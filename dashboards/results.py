@@ -384,5 +384,6 @@ def ResultsExplorer():
     line_by = by if by in sweep.factors and by != factor else None
     table = band_table(sweep.summary, factor, outcome, band, by=line_by)
     fig = band_figure(table, sweep.summary, factor, outcome, band, by=line_by)
-    solara.FigureMatplotlib(fig, format="png")
+    with solara.Column(classes=["sn-results-figure"]):
+        solara.FigureMatplotlib(fig, format="png")
     solara.Markdown(markdown_table(table.rename(columns={"x": factor or "runs"}), limit=40))

@@ -183,11 +183,7 @@ def _network(box):
 
 
 def _charts(box):
-    return {
-        w.attributes["data-chart"]: w.option
-        for w in widgets(box)
-        if hasattr(w, "option") and (w.attributes or {}).get("data-chart")
-    }
+    return {w.name: w.option for w in widgets(box) if hasattr(w, "option") and hasattr(w, "name")}
 
 
 def test_view_options_and_selecting_a_person():

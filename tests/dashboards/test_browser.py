@@ -1,0 +1,287 @@
+"""The dashboard in a real browser (Playwright driving Chromium), served offline.
+
+The server is `supportnet dashboard` itself, with Solara's CDN pointed at a closed port: every
+front-end file must come from the local cache, as in an offline classroom. Every check reads the
+page: monitors, the canvas's own record of what it drew, chart canvases, text. Screenshots go to
+docs/images/ for docs/dashboard.md.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboards.session import interventions_available
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CANVAS = "canvas.sn-network-canvas"
+
+
+def monitor(page, name: str):
+    """The value part of monitor ``name``."""
+    return page.locator(f'[data-monitor="{name}"] > div').nth(1)
+
+
+def button(page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the drop-down labelled ``label``."""
+    page.locator(".v-select", has=page.get_by_text(label, exact=True)).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def type_into(page, label: str, text: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+
+
+def slide(page, label: str, fraction: float) -> None:
+    """Click the slider labelled ``label`` at ``fraction`` of its length."""
+    field = page.locator(".v-input__slider", has=page.get_by_text(label, exact=True)).first
+    box = field.locator(".v-slider").bounding_box()
+    x = box["x"] + min(max(fraction * box["width"], 1), box["width"] - 1)
+    page.mouse.click(x, box["y"] + box["height"] / 2)
+
+
+def drawn(page, index: int = 0) -> int:
+    return int(page.locator(CANVAS).nth(index).get_attribute("data-drawn"))
+
+
+def click_person(page, person: int, index: int = 0) -> None:
+    """Click on ``person`` in the network canvas, where the canvas says it drew them."""
+    canvas = page.locator(CANVAS).nth(index)
+    x, y = canvas.evaluate("(c, i) => c.nodeXY(i)", person)
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_loads_offline_and_runs(app, server, images):
+    page = app
+    expect(monitor(page, "step")).to_have_text("0")
+    expect(monitor(page, "people")).to_have_text("300")
+    ties_42 = monitor(page, "ties").inner_text()
+    first = drawn(page)
+    button(page, "Step").click()
+    expect(monitor(page, "step")).to_have_text("1")
+    expect(page.locator(CANVAS)).not_to_have_attribute("data-drawn", str(first))
+    assert page.locator(CANVAS).get_attribute("data-nodes") == "300"
+    # Play, then Pause: steps advance, then stop.
+    button(page, "Play").click()
+    expect(monitor(page, "step")).not_to_have_text(re.compile(r"^[01]$"), timeout=20_000)
+    button(page, "Pause").click()
+    expect(button(page, "Play")).to_be_visible()
+    page.wait_for_timeout(500)
+    paused = monitor(page, "step").inner_text()
+    page.wait_for_timeout(1000)
+    assert monitor(page, "step").inner_text() == paused and int(paused) > 1
+    # The wellbeing chart is drawn by ECharts from the local cache.
+    expect(page.locator('[data-chart="wellbeing"] canvas')).to_have_count(1)
+    page.screenshot(path=str(images / "dashboard-model.png"))
+    # Speed: the slider's far right is 50 steps per frame.
+    slide(page, "Speed", 1.0)
+    expect(page.get_by_text("50 steps per frame, no pause")).to_be_visible()
+    before = int(monitor(page, "step").inner_text())
+    button(page, "Play").click()
+    expect(monitor(page, "step")).not_to_have_text(str(before))
+    button(page, "Pause").click()
+    page.wait_for_timeout(1500)
+    assert int(monitor(page, "step").inner_text()) >= before + 50
+    # Seed and Reset: another seed builds another town; the same seed the same one.
+    type_into(page, "Seed", "7")
+    button(page, "Reset").click()
+    expect(monitor(page, "step")).to_have_text("0")
+    expect(monitor(page, "ties")).not_to_have_text(ties_42)
+    type_into(page, "Seed", "42")
+    button(page, "Reset").click()
+    expect(monitor(page, "ties")).to_have_text(ties_42)
+    assert "Could not load URL" not in server.output()
+
+
+def test_parameter_change_and_preset_switch(app, images):
+    page = app
+    type_into(page, "N people", "150")
+    expect(page.get_by_text("Changed, not applied yet: n_people")).to_be_visible()
+    expect(monitor(page, "people")).to_have_text("300")  # not before Reset
+    button(page, "Reset").click()
+    expect(monitor(page, "people")).to_have_text("150")
+    expect(page.locator(CANVAS)).to_have_attribute("data-nodes", "150")
+    expect(page.get_by_text("Changed, not applied yet")).to_have_count(0)
+    # A grouped parameter: open its group, switch it, apply.
+    button(page, "▸ Stressors").click()
+    page.get_by_label("Stressors", exact=True).click(force=True)  # the switch: events off
+    button(page, "Reset").click()
+    button(page, "Step").click()
+    expect(monitor(page, "step")).to_have_text("1")
+    # A preset loads its values, restarts and tells its story.
+    choose(page, "Preset", "Isolated elderly village")
+    expect(page.get_by_text("A small village where most people are old")).to_be_visible()
+    expect(monitor(page, "people")).to_have_text("150")
+    expect(monitor(page, "step")).to_have_text("0")
+    choose(page, "Preset", "Student campus")
+    expect(monitor(page, "people")).to_have_text("400")
+    expect(page.locator(CANVAS)).to_have_attribute("data-nodes", "400")
+    page.locator(".v-navigation-drawer").screenshot(path=str(images / "dashboard-controls.png"))
+
+
+def test_select_person_and_inspector(app, images):
+    page = app
+    for _ in range(3):
+        button(page, "Step").click()
+    expect(monitor(page, "step")).to_have_text("3")
+    click_person(page, 17)
+    expect(page.locator(CANVAS)).to_have_attribute("data-selected", "17")
+    expect(page.get_by_text(re.compile(r"^Person 17 \(\d+ ties\)"))).to_be_visible()
+    page.get_by_role("tab", name="Inspector").click()
+    expect(page.get_by_role("heading", name="Person 17")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"Ties by kind \(\d+ in all\)"))
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Helped (last 3 steps)")).to_be_visible()
+    expect(page.locator('[data-chart="person"] canvas')).to_have_count(1)
+    page.screenshot(path=str(images / "dashboard-inspector.png"), full_page=True)
+    type_into(page, "Person number", "5")
+    expect(page.get_by_role("heading", name="Person 5")).to_be_visible()
+    button(page, "Clear").click()
+    expect(page.get_by_text("No one selected")).to_be_visible()
+    page.get_by_role("tab", name="Model").click()
+    expect(page.locator(CANVAS)).to_have_attribute("data-selected", "-1")
+
+
+def test_view_options(app):
+    page = app
+    ties = int(page.locator(CANVAS).get_attribute("data-ties"))
+    choose(page, "Colour people by", "Loneliness")
+    expect(page.locator(".sn-legend-title").first).to_have_text("Loneliness")
+    expect(page.locator('[data-chart="histogram"] canvas')).to_have_count(1)
+    choose(page, "Size people by", "Capacity to give")
+    choose(page, "Colour people by", "Perceived support")
+    expect(page.locator(".sn-legend-title").first).to_have_text("Perceived support")
+    slide(page, "Hide ties weaker than", 0.7)
+    page.wait_for_function(
+        f"() => +document.querySelector('{CANVAS}').dataset.ties < {ties}", timeout=15_000
+    )
+
+
+def test_plots_tab(app, images):
+    page = app
+    for _ in range(5):
+        button(page, "Step").click()
+    expect(monitor(page, "step")).to_have_text("5")
+    page.get_by_role("tab", name="Plots").click()
+    for name in ("wellbeing-all", "strain", "support-type", "support-kind", "network-measures",
+                 "degree-histogram", "histogram-stress", "histogram-depression",
+                 "histogram-loneliness", "histogram-perceived_support"):  # fmt: skip
+        expect(page.locator(f'[data-chart="{name}"] canvas')).to_have_count(1)
+    page.screenshot(path=str(images / "dashboard-plots.png"), full_page=True)
+
+
+def test_compare_mode(app, images):
+    page = app
+    page.get_by_role("tab", name="Compare").click()
+    expect(page.get_by_text("What B changes")).to_be_visible()
+    button(page, "Start comparison").click()  # the default: B with buffering off
+    expect(page.get_by_text("B: buffering = off")).to_be_visible()
+    expect(page.locator(CANVAS)).to_have_count(2)
+    for i in range(10):
+        button(page, "Step").click()
+        expect(page.get_by_text(f"step {i + 1}", exact=False).first).to_be_visible()
+    expect(page.locator('[data-chart="compare"] canvas')).to_have_count(1)
+    expect(page.locator('[data-chart="difference"] canvas')).to_have_count(1)
+    # Both canvases were redrawn for the last step, from the same starting picture.
+    assert drawn(page, 0) == drawn(page, 1)
+    page.screenshot(path=str(images / "dashboard-compare.png"), full_page=True)
+    choose(page, "Measure", "Mean stress")
+    expect(page.locator('[data-chart="difference"] canvas')).to_have_count(1)
+    button(page, "Stop comparison").click()
+    expect(button(page, "Start comparison")).to_be_visible()
+
+
+def test_results_explorer(app, images, sweep_folder):
+    page = app
+    page.get_by_role("tab", name="Results").click()
+    choose(page, f"Sweeps in {sweep_folder}", str(sweep_folder / "stress_and_buffering"))
+    expect(page.get_by_text("Stressor rate and buffering (test)")).to_be_visible()
+    image = page.locator(".sn-results-figure img")
+    expect(image).to_have_count(1)
+    choose(page, "Outcome", "mean_stress")
+    choose(page, "Lines by", "buffering")
+    expect(page.get_by_role("cell", name="False").first).to_be_visible()
+    choose(page, "Band", "± 1 standard deviation")
+    expect(image).to_have_count(1)
+    page.screenshot(path=str(images / "dashboard-results.png"), full_page=True)
+    type_into(page, "Folder", str(sweep_folder / "missing"))
+    button(page, "Open").click()
+    expect(page.get_by_text("no such folder")).to_be_visible()
+
+
+def test_info_tab(app):
+    page = app
+    page.get_by_role("tab", name="Info").click()
+    for heading in ("What is it?", "How it works", "How to use it", "Things to notice",
+                    "Things to try", "Extending the model", "Credits and references"):  # fmt: skip
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+
+
+@pytest.mark.skipif(interventions_available() is None, reason="interventions not installed")
+def test_intervention_switched_on_acts(app, images):
+    page = app
+    page.get_by_label("Peer support groups", exact=True).click(force=True)
+    expect(page.get_by_text("Interventions changed: press Reset")).to_be_visible()
+    button(page, "Reset").click()
+    monitor_iv = monitor(page, "intervention-peer_groups")
+    expect(monitor_iv).to_be_visible()
+    for _ in range(4):
+        button(page, "Step").click()
+    expect(monitor(page, "step")).to_have_text("4")
+    text = monitor_iv.inner_text()
+    reached, ties = map(int, re.findall(r"\d+", text))
+    assert reached > 0 and ties > 0, text
+    page.get_by_role("tab", name="Plots").click()
+    expect(page.locator('[data-chart="support-kind"] canvas')).to_have_count(1)
+
+
+def test_ten_sessions_are_independent(server, browser):
+    """Ten students at once: each session its own model; the server stays up."""
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(10)]
+    pages = [c.new_page() for c in contexts]
+    errors: list[str] = []
+    opened = time.monotonic()
+    try:
+        for p in pages:
+            p.on("pageerror", lambda e: errors.append(str(e)))
+            p.set_default_timeout(60_000)
+            p.goto(server.url)
+        for p in pages:
+            button(p, "Step").wait_for()
+        print(f"10 pages loaded in {time.monotonic() - opened:.1f} s")
+        # Session i steps 1 + i % 3 times; nobody's steps show up anywhere else.
+        started = time.monotonic()
+        steps = [1 + i % 3 for i in range(len(pages))]
+        for round_ in range(3):
+            for p, n in zip(pages, steps, strict=True):
+                if round_ < n:
+                    button(p, "Step").click()
+        for p, n in zip(pages, steps, strict=True):
+            expect(monitor(p, "step")).to_have_text(str(n))
+        # One session changes its population; the others keep theirs.
+        type_into(pages[3], "N people", "120")
+        button(pages[3], "Reset").click()
+        expect(monitor(pages[3], "people")).to_have_text("120")
+        for i, (p, n) in enumerate(zip(pages, steps, strict=True)):
+            if i != 3:
+                expect(monitor(p, "people")).to_have_text("300")
+                expect(monitor(p, "step")).to_have_text(str(n))
+        assert server.alive()
+        print(f"steps and checks in {time.monotonic() - started:.1f} s")
+    finally:
+        for c in contexts:
+            c.close()
+    assert errors == []
+    assert server.alive()
