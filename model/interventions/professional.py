@@ -79,7 +79,7 @@ class ProfessionalHelp(Intervention):
                meaning="personalised: support matched to the client's needs; generic: a "
                "standard programme split evenly across support types", choices=MATCHING_MODES),
         _param("caseload", int, 20, 1, 10_000, "clients", "Most clients one professional serves"),
-        _param("capacity", float, 6.0, 0.01, 1000, "capacity",
+        _param("capacity", float, 5.0, 0.01, 1000, "capacity",
                "Capacity of a professional per step, renewed every step (a person's is at most 1)"),
         _param("competence", float, 0.9, 0, 1, "share",
                "Competence at emotional and informational support"),

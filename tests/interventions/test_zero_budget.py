@@ -34,12 +34,16 @@ def controls():
 
 
 @pytest.mark.parametrize("kind", list(INTERVENTIONS))
-@pytest.mark.parametrize("budget", [0.0, "below_cost"])
+@pytest.mark.parametrize("budget", [0.0, "below_cost", "zero_duration"])
 def test_zero_budget_is_bitwise_identical_to_no_intervention(kind, budget, controls):
     cost = INTERVENTIONS[kind].parameters()["cost"].default
-    spend = cost * 0.99 if budget == "below_cost" else budget
+    spec = {"kind": kind, "budget": budget}
+    if budget == "below_cost":
+        spec["budget"] = cost * 0.99
+    elif budget == "zero_duration":
+        spec.update(budget=50.0, duration=0)
     for seed in SEEDS:
-        iv = build({"kind": kind, "budget": spend})
+        iv = build(spec)
         m = _run(seed, [iv])
         pd.testing.assert_frame_equal(m.dataframe(), controls[seed].dataframe(), check_exact=True)
         _same_state(m, controls[seed])
