@@ -24,14 +24,15 @@ __all__ = ["generated_sections", "render", "update"]
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 _BLOCK = re.compile(
-    r"(<!-- BEGIN GENERATED: (?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=name) -->)",
+    r"(<!-- BEGIN GENERATED: (?P<name>[a-z_]+) -->\n)(?P<body>.*?)"
+    r"(<!-- END GENERATED: (?P=name) -->)",
     re.S,
 )
 
 
 def _submodels() -> str:
     parts = []
-    for number, (name, phase) in enumerate(PHASES, 1):
+    for number, (_, phase) in enumerate(PHASES, 1):
         module = inspect.getmodule(phase)
         doc = inspect.cleandoc(module.__doc__ or "")
         title, _, body = doc.partition("\n")

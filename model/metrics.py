@@ -122,10 +122,20 @@ def reporter(name: str) -> partial:
     return partial(read_measure, name)
 
 
-def _corr(x: np.ndarray, y: np.ndarray) -> float:
-    if len(x) < 3 or x.std() == 0 or y.std() == 0:
+def _symmetric_corr(a: np.ndarray, b: np.ndarray) -> float:
+    """Return corr([a, b], [b, a]) (each pair counted both ways) in O(m), without BLAS.
+
+    Both series have the same mean and variance, so the correlation is
+    (mean(a b) - mean^2) / (mean(a^2 + b^2) / 2 - mean^2). Plain sums of products, not np.dot:
+    BLAS threads cost more than they save here, and far more on a busy machine.
+    """
+    if len(a) < 2:
         return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
+    mean = (a.sum() + b.sum()) / (2 * len(a))
+    var = ((a * a).sum() + (b * b).sum()) / (2 * len(a)) - mean * mean
+    if var <= 1e-12 * max(mean * mean, 1e-300):
+        return float("nan")
+    return float(((a * b).sum() / len(a) - mean * mean) / var)
 
 
 def clustering_sample(B, sample: np.ndarray) -> float:
@@ -191,9 +201,11 @@ def compute(model, ctx=None) -> dict[str, float]:
     A = ties.binary_adjacency()
     out[CLUSTERING] = clustering_sample(A, model.clustering_nodes)
     out[ISOLATES] = float((deg[mem] == 0).sum())
-    out[COMPONENTS] = float(csgraph.connected_components(A, directed=False)[0]) if n else 0.0
-    lu, lv = pop.loneliness[ties.u], pop.loneliness[ties.v]
-    out[LONELINESS_ASSORTATIVITY] = _corr(np.r_[lu, lv], np.r_[lv, lu])
+    # A is symmetric, so its strongly connected components are its undirected components; scipy's
+    # undirected (and weak) variants first transpose the matrix, which costs ten times as much.
+    strong = csgraph.connected_components(A, directed=True, connection="strong")[0] if n else 0
+    out[COMPONENTS] = float(strong)
+    out[LONELINESS_ASSORTATIVITY] = _symmetric_corr(pop.loneliness[ties.u], pop.loneliness[ties.v])
     out[TIES_FORMED] = float(ctx.formed if ctx is not None else 0)
     out[TIES_ENDED] = float(ctx.ended if ctx is not None else 0)
     counts = np.bincount(ties.kind, minlength=len(TIE_KINDS))

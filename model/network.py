@@ -44,13 +44,20 @@ class TieAttrs(MutableMapping):
     and write through to the model; other keys are stored on the edge as in any networkx graph.
     """
 
-    __slots__ = ("_extra", "_store", "slot")
+    __slots__ = ("_extra", "_store", "key")
     _KEYS = ("kind", "strength", "weight", "balance", "conflict", "last_contact", "formed")
 
-    def __init__(self, store: TieStore, slot: int):
+    def __init__(self, store: TieStore, key: int):
         self._store = store
-        self.slot = slot
+        self.key = key  # the tie's key (see tie_keys); -1 once the tie has ended
         self._extra: dict[Any, Any] | None = None
+
+    @property
+    def slot(self) -> int:
+        """Where the tie's values sit in the arrays now (ties move as others come and go)."""
+        if self.key < 0:
+            raise KeyError("this tie has ended")
+        return self._store.slot_of_key(self.key)
 
     def __getitem__(self, key: Any) -> Any:
         s, i = self._store, self.slot
@@ -182,109 +189,73 @@ def _graph_from_snapshot(G: nx.Graph) -> nx.Graph:
 
 
 class TieStore:
-    """Tie state as compact arrays (slot ``0..m-1``), with sorted keys for fast lookup.
+    """Tie state as arrays kept in canonical (u, v) order, with the adjacency kept incrementally.
+
+    Slot ``i`` holds the tie with the ``i``-th smallest key (:func:`tie_keys`), so per-tie random
+    draws made in canonical order line up with the arrays without any reindexing, and a tie is
+    found by binary search. The few ties that form or end in a step are merged in or cut out with
+    one pass over each array.
 
     Attributes:
         n_nodes: Number of people (nodes); ties join ``0 <= u < v < n_nodes``.
-        m: Number of live ties.
+        u, v: Endpoints of each tie (``u < v``), int32.
+        kind: Kind code of each tie (index into :data:`model.kinds.TIE_KINDS`), int8.
+        strength: Strength of each tie, in (0, 1].
+        balance: Reciprocity balance: given by u to v minus given by v to u, with forgetting.
+        conflict: Conflict level of each tie, in [0, 1].
+        last_contact: Step of the last contact over each tie.
+        formed: Step at which each tie formed (0 for the starting network).
+        keys: Sorted keys of the ties (``u << 32 | v``).
         version: Incremented whenever ties form or end (invalidates cached adjacency).
     """
 
     _FIELDS = ("u", "v", "kind", "strength", "balance", "conflict", "last_contact", "formed")
+    _DTYPES = (np.int32, np.int32, np.int8, np.float64, np.float64, np.float64, np.int64, np.int64)
 
-    def __init__(self, n_nodes: int, capacity: int = 16):
+    def __init__(self, n_nodes: int, capacity: int = 0):
         self.n_nodes = int(n_nodes)
-        cap = max(16, int(capacity))
-        self._u = np.zeros(cap, np.int32)
-        self._v = np.zeros(cap, np.int32)
-        self._kind = np.zeros(cap, np.int8)
-        self._strength = np.zeros(cap, np.float64)
-        self._balance = np.zeros(cap, np.float64)
-        self._conflict = np.zeros(cap, np.float64)
-        self._last_contact = np.zeros(cap, np.int64)
-        self._formed = np.zeros(cap, np.int64)
-        self.m = 0
-        self._keys = np.zeros(0, np.int64)  # sorted keys of live ties
-        self._key_slot = np.zeros(0, np.int64)  # slot of each sorted key
+        for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True):
+            setattr(self, name, np.zeros(0, dtype))
+        self.keys = np.zeros(0, np.int64)
         # Both directions of every tie, sorted by (source, target): the adjacency in CSR order,
         # kept up to date incrementally so that building the CSR never sorts.
         self._arc_keys = np.zeros(0, np.int64)
         self._arc_slot = np.zeros(0, np.int64)
         self.version = 0
         self._graph: TieGraph | None = None
-        self._attrs: list[TieAttrs] = []
         self._editing = False
         self._csr_cache: tuple[int, Any] | None = None
-
-    # --- array views of the live ties -------------------------------------------------------
-    @property
-    def u(self) -> np.ndarray:
-        """Lower endpoint of each live tie."""
-        return self._u[: self.m]
+        self._binary_cache: tuple[int, Any] | None = None
 
     @property
-    def v(self) -> np.ndarray:
-        """Higher endpoint of each live tie."""
-        return self._v[: self.m]
-
-    @property
-    def kind(self) -> np.ndarray:
-        """Kind code of each live tie (index into :data:`model.kinds.TIE_KINDS`)."""
-        return self._kind[: self.m]
-
-    @property
-    def strength(self) -> np.ndarray:
-        """Strength of each live tie, in (0, 1]."""
-        return self._strength[: self.m]
-
-    @property
-    def balance(self) -> np.ndarray:
-        """Reciprocity balance: given by u minus given by v, with forgetting."""
-        return self._balance[: self.m]
-
-    @property
-    def conflict(self) -> np.ndarray:
-        """Conflict level of each live tie, in [0, 1]."""
-        return self._conflict[: self.m]
-
-    @property
-    def last_contact(self) -> np.ndarray:
-        """Step of the last contact over each live tie."""
-        return self._last_contact[: self.m]
-
-    @property
-    def formed(self) -> np.ndarray:
-        """Step at which each live tie formed (0 for the starting network)."""
-        return self._formed[: self.m]
-
-    @property
-    def keys(self) -> np.ndarray:
-        """Sorted keys of the live ties (see :func:`tie_keys`)."""
-        return self._keys
+    def m(self) -> int:
+        """Number of ties."""
+        return len(self.keys)
 
     @property
     def key_slots(self) -> np.ndarray:
-        """Slot of each key in :attr:`keys` order: arrays[key_slots] is in canonical order."""
-        return self._key_slot
-
-    def canonical_order(self) -> np.ndarray:
-        """Slots sorted by (u, v): the order in which per-tie random draws are made."""
-        return self._key_slot
+        """Slot of each key in :attr:`keys` order: the identity, since slots are in key order."""
+        return np.arange(self.m)
 
     # --- queries ----------------------------------------------------------------------------
     def find(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Return the slot of each pair's tie, or -1 where there is none."""
-        k = tie_keys(np.asarray(u), np.asarray(v))
-        pos = np.searchsorted(self._keys, k)
-        pos_c = np.minimum(pos, max(len(self._keys) - 1, 0))
-        hit = (
-            (pos < len(self._keys)) & (self._keys[pos_c] == k)
-            if len(self._keys)
-            else np.zeros(len(k), bool)
-        )  # noqa: E501
-        out = np.full(len(k), -1, np.int64)
-        out[hit] = self._key_slot[pos_c[hit]]
-        return out
+        return self.find_keys(tie_keys(np.asarray(u), np.asarray(v)))
+
+    def find_keys(self, keys: np.ndarray) -> np.ndarray:
+        """Return the slot of each key's tie, or -1 where there is none."""
+        keys = np.asarray(keys, np.int64)
+        pos = np.searchsorted(self.keys, keys)
+        hit = pos < self.m
+        hit[hit] = self.keys[pos[hit]] == keys[hit]
+        return np.where(hit, pos, -1)
+
+    def slot_of_key(self, key: int) -> int:
+        """Return the slot of the tie with ``key`` (KeyError if there is none)."""
+        pos = int(np.searchsorted(self.keys, key))
+        if pos >= self.m or self.keys[pos] != key:
+            raise KeyError("this tie has ended")
+        return pos
 
     def degree(self) -> np.ndarray:
         """Number of ties of each person."""
@@ -312,13 +283,12 @@ class TieStore:
         A = sparse.csr_matrix((self._arc_slot, dst, indptr), shape=(self.n_nodes,) * 2)
         A.has_sorted_indices = True
         self._csr_cache = (self.version, A)
-        self._binary_cache = None
         return A
 
     def binary_adjacency(self) -> sparse.csr_matrix:
         """The adjacency with every entry 1 (same structure as :meth:`adjacency`), cached."""
         A = self.adjacency()
-        if getattr(self, "_binary_cache", None) is None or self._binary_cache[0] != self.version:
+        if self._binary_cache is None or self._binary_cache[0] != self.version:
             B = sparse.csr_matrix(
                 (np.ones(len(A.indices), np.int32), A.indices, A.indptr), shape=A.shape
             )
@@ -347,16 +317,14 @@ class TieStore:
             step: The step at which they form.
 
         Returns:
-            The slots of the ties actually added, in the order given.
+            The slots of the ties actually added, in the order given (valid until ties next
+            form or end).
         """
         u = np.asarray(u, np.int64)
         v = np.asarray(v, np.int64)
         k = len(u)
-        kind = np.broadcast_to(np.asarray(kind, np.int8), (k,))
-        strength = np.broadcast_to(np.asarray(strength, np.float64), (k,))
-        conflict = np.broadcast_to(np.asarray(conflict, np.float64), (k,))
         keys = tie_keys(u, v)
-        ok = (u != v) & (self.find(u, v) < 0)
+        ok = (u != v) & (self.find_keys(keys) < 0)
         # Keep the first of repeated pairs, in the order given (deterministic).
         _, first = np.unique(keys, return_index=True)
         once = np.zeros(k, bool)
@@ -365,89 +333,69 @@ class TieStore:
         idx = np.flatnonzero(ok)
         if len(idx) == 0:
             return np.zeros(0, np.int64)
-        lo = np.minimum(u[idx], v[idx])
-        hi = np.maximum(u[idx], v[idx])
-        self._grow(self.m + len(idx))
-        slots = np.arange(self.m, self.m + len(idx))
-        self._u[slots] = lo
-        self._v[slots] = hi
-        self._kind[slots] = kind[idx]
-        self._strength[slots] = strength[idx]
-        self._balance[slots] = 0.0
-        self._conflict[slots] = conflict[idx]
-        self._last_contact[slots] = step
-        self._formed[slots] = step
-        self.m += len(idx)
-        new_keys = keys[idx]
-        order = np.argsort(new_keys)
-        pos = np.searchsorted(self._keys, new_keys[order])
-        self._keys = np.insert(self._keys, pos, new_keys[order])
-        self._key_slot = np.insert(self._key_slot, pos, slots[order])
-        arcs = np.concatenate([new_keys, (hi.astype(np.int64) << _SHIFT) | lo])
-        arc_slots = np.concatenate([slots, slots])
-        order = np.argsort(arcs)
-        pos = np.searchsorted(self._arc_keys, arcs[order])
-        self._arc_keys = np.insert(self._arc_keys, pos, arcs[order])
-        self._arc_slot = np.insert(self._arc_slot, pos, arc_slots[order])
+        order = idx[np.argsort(keys[idx], kind="stable")]
+        values = {
+            "u": np.minimum(u, v)[order],
+            "v": np.maximum(u, v)[order],
+            "kind": np.broadcast_to(np.asarray(kind, np.int8), (k,))[order],
+            "strength": np.broadcast_to(np.asarray(strength, np.float64), (k,))[order],
+            "balance": np.zeros(len(order)),
+            "conflict": np.broadcast_to(np.asarray(conflict, np.float64), (k,))[order],
+            "last_contact": np.full(len(order), step, np.int64),
+            "formed": np.full(len(order), step, np.int64),
+        }
+        new_keys = keys[order]
+        pos = np.searchsorted(self.keys, new_keys)
+        # Old slot r moves up by the number of new ties inserted at or before it.
+        old_to_new = np.arange(self.m) + np.searchsorted(pos, np.arange(self.m), side="right")
+        for name in self._FIELDS:
+            setattr(self, name, np.insert(getattr(self, name), pos, values[name]))
+        self.keys = np.insert(self.keys, pos, new_keys)
+        new_slots = pos + np.arange(len(pos))
+        # The adjacency: renumber the old arcs' slots, then merge in the new arcs.
+        self._arc_slot = old_to_new[self._arc_slot]
+        lo, hi = values["u"], values["v"]
+        arcs = np.concatenate([new_keys, (hi << _SHIFT) | lo])
+        arc_slots = np.concatenate([new_slots, new_slots])
+        arc_order = np.argsort(arcs)
+        at = np.searchsorted(self._arc_keys, arcs[arc_order])
+        self._arc_keys = np.insert(self._arc_keys, at, arcs[arc_order])
+        self._arc_slot = np.insert(self._arc_slot, at, arc_slots[arc_order])
         self.version += 1
         if self._graph is not None:
-            self._graph_add(slots)
-        return slots
+            self._graph_add(new_keys, lo, hi)
+        # `order` lists the accepted given positions by key; invert it to return in given order.
+        return new_slots[np.argsort(order)]
 
     def remove(self, slots: np.ndarray) -> None:
-        """End the ties in ``slots``; the last live ties move into the freed slots."""
+        """End the ties in ``slots``."""
         slots = np.unique(np.asarray(slots, np.int64))
         if len(slots) == 0:
             return
+        gone = self.keys[slots]
         if self._graph is not None:
-            self._graph_remove(slots)
-        # Drop their keys.
-        pos = np.searchsorted(self._keys, tie_keys(self._u[slots], self._v[slots]))
-        self._keys = np.delete(self._keys, pos)
-        self._key_slot = np.delete(self._key_slot, pos)
-        pos = np.searchsorted(self._arc_keys, self._arc_pairs(slots))
-        self._arc_keys = np.delete(self._arc_keys, pos)
-        self._arc_slot = np.delete(self._arc_slot, pos)
-        # Swap-remove: survivors from the tail fill the holes below the new end.
-        new_m = self.m - len(slots)
-        holes = slots[slots < new_m]
-        tail_alive = np.ones(self.m - new_m, bool)
-        tail_alive[slots[slots >= new_m] - new_m] = False
-        movers = np.flatnonzero(tail_alive) + new_m
-        for f in self._FIELDS:
-            a = getattr(self, "_" + f)
-            a[holes] = a[movers]
-        if len(movers):
-            moved_pos = np.searchsorted(self._keys, tie_keys(self._u[holes], self._v[holes]))
-            self._key_slot[moved_pos] = holes
-            moved_arcs = np.searchsorted(self._arc_keys, self._arc_pairs(holes))
-            self._arc_slot[moved_arcs] = np.concatenate([holes, holes])
-            if self._graph is not None:
-                for h, mv in zip(holes.tolist(), movers.tolist(), strict=True):
-                    attrs = self._attrs[mv]
-                    attrs.slot = h
-                    self._attrs[h] = attrs
-        if self._graph is not None:
-            del self._attrs[new_m:]
-        self.m = new_m
+            self._graph_remove(gone, self.u[slots], self.v[slots])
+        keep = np.ones(self.m, bool)
+        keep[slots] = False
+        old_to_new = np.cumsum(keep) - 1
+        at = np.searchsorted(self._arc_keys, self._arc_pairs(slots))
+        self._arc_keys = np.delete(self._arc_keys, at)
+        self._arc_slot = old_to_new[np.delete(self._arc_slot, at)]
+        for name in self._FIELDS:
+            setattr(self, name, getattr(self, name)[keep])
+        self.keys = self.keys[keep]
         self.version += 1
+
+    def remove_keys(self, keys: np.ndarray) -> None:
+        """End the ties with these keys (those that exist)."""
+        slots = self.find_keys(keys)
+        self.remove(slots[slots >= 0])
 
     def _arc_pairs(self, slots: np.ndarray) -> np.ndarray:
         """Return the arc keys (u->v, then v->u) of the ties in ``slots``."""
-        u = self._u[slots].astype(np.int64)
-        v = self._v[slots].astype(np.int64)
+        u = self.u[slots].astype(np.int64)
+        v = self.v[slots].astype(np.int64)
         return np.concatenate([(u << _SHIFT) | v, (v << _SHIFT) | u])
-
-    def _grow(self, need: int) -> None:
-        cap = len(self._u)
-        if need <= cap:
-            return
-        new_cap = max(need, 2 * cap)
-        for f in self._FIELDS:
-            old = getattr(self, "_" + f)
-            new = np.zeros(new_cap, old.dtype)
-            new[: self.m] = old[: self.m]
-            setattr(self, "_" + f, new)
 
     # --- the networkx mirror ----------------------------------------------------------------
     @property
@@ -461,8 +409,7 @@ class TieStore:
                 for i in range(self.n_nodes):
                     G._node[i] = factory(i)
             self._graph = G
-            self._attrs = []
-            self._graph_add(np.arange(self.m))
+            self._graph_add(self.keys, self.u, self.v)
         return self._graph
 
     def set_node_attrs_factory(self, factory) -> None:
@@ -472,26 +419,24 @@ class TieStore:
             for i in range(self.n_nodes):
                 self._graph._node[i] = factory(i)
 
-    def _graph_add(self, slots: np.ndarray) -> None:
+    def _graph_add(self, keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
         G = self._graph
         self._editing = True
         try:
-            for s in slots.tolist():
-                attrs = TieAttrs(self, s)
-                self._attrs.append(attrs)
-                G._next_attrs = attrs
-                G.add_edge(int(self._u[s]), int(self._v[s]))
+            for key, a, b in zip(keys.tolist(), u.tolist(), v.tolist(), strict=True):
+                G._next_attrs = TieAttrs(self, key)
+                G.add_edge(a, b)
         finally:
             G._next_attrs = None
             self._editing = False
 
-    def _graph_remove(self, slots: np.ndarray) -> None:
+    def _graph_remove(self, keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
         G = self._graph
         self._editing = True
         try:
-            for s in slots.tolist():
-                G.remove_edge(int(self._u[s]), int(self._v[s]))
-                self._attrs[s].slot = -1
+            for a, b in zip(u.tolist(), v.tolist(), strict=True):
+                G[a][b].key = -1  # detach: the edge dict no longer follows the arrays
+                G.remove_edge(a, b)
         finally:
             self._editing = False
 
@@ -500,6 +445,7 @@ class TieStore:
         start = self.n_nodes
         self.n_nodes += int(n_new)
         self._csr_cache = None
+        self._binary_cache = None
         if self._graph is not None:
             factory = getattr(self, "_node_factory", None)
             for i in range(start, self.n_nodes):

@@ -10,7 +10,7 @@ from ..network import TieStore
 from ..params import Params
 from ..population import Population
 
-__all__ = ["StepContext", "draw_per_tie"]
+__all__ = ["StepContext", "arc_ends", "draw_per_tie"]
 
 
 @dataclass
@@ -75,16 +75,25 @@ class StepContext:
 
 
 def draw_per_tie(rng: np.random.Generator, ties: TieStore, count: int = 1) -> np.ndarray:
-    """Draw ``count`` uniforms per tie, in canonical (u, v) order, returned in slot order.
+    """Draw ``count`` uniforms per tie, in canonical (u, v) order (which is slot order).
 
-    Drawing in canonical order makes the draws independent of where ties sit in the arrays,
-    so an implementation that stores ties differently can make the same draws.
+    The tie store keeps its slots in canonical order, so the draws line up with the arrays and an
+    implementation that stores ties differently can make the same draws by visiting ties in
+    (u, v) order.
 
     Returns:
         An array (count, m) of uniforms, column ``s`` belonging to the tie in slot ``s``.
     """
+    return rng.random((count, ties.m))
+
+
+def arc_ends(ties: TieStore, arcs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (source, target, tie slot) of the given arcs (indices into the 2m arc list).
+
+    The same as indexing :meth:`StepContext.arcs`, without building arrays over all 2m arcs.
+    """
     m = ties.m
-    raw = rng.random((count, m))
-    out = np.empty_like(raw)
-    out[:, ties.key_slots] = raw
-    return out
+    forward = arcs < m
+    slot = np.where(forward, arcs, arcs - m)
+    u, v = ties.u[slot], ties.v[slot]
+    return np.where(forward, u, v), np.where(forward, v, u), slot

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kinds import STRESS_RELIEF, landing_matrix
-from .context import StepContext
+from .context import StepContext, arc_ends
 
 
 def budget(ctx: StepContext) -> np.ndarray:
@@ -69,8 +69,7 @@ def run(ctx: StepContext) -> None:
     arcs = ctx.ask_arcs
     if not p.giving or len(arcs) == 0:
         return
-    src, dst, slot = ctx.arcs()
-    asker, giver, e = src[arcs], dst[arcs], slot[arcs]
+    asker, giver, e = arc_ends(ties, arcs)
     need_total = ctx.ask_need
     weight = need_total[asker] * ties.strength[e]
     keep = _apply_caseload(giver, weight, pop.caseload)

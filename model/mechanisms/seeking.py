@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kinds import landing_matrix
-from .context import StepContext, draw_per_tie
+from .context import StepContext, arc_ends, draw_per_tie
 
 
 def willingness(ctx: StepContext) -> np.ndarray:
@@ -66,10 +66,9 @@ def run(ctx: StepContext) -> None:
         ctx.ask_arcs = np.zeros(0, np.int64)
         _book_sessions(ctx, total_need)
         return
-    src, dst, slot = ctx.arcs()
-    from_asker = asks[src]
-    idx = np.flatnonzero(from_asker)
-    s, d, e = src[idx], dst[idx], slot[idx]
+    # The arcs leaving askers, in arc order (u -> v of asking u, then v -> u of asking v).
+    idx = np.concatenate([np.flatnonzero(asks[ties.u]), m + np.flatnonzero(asks[ties.v])])
+    s, d, e = arc_ends(ties, idx)
     need_share = pop.need[s] / total_need[s, None]
     fit = (need_share * pop.competence[d] * landing_matrix(p)[ties.kind[e]]).sum(axis=1)
     w = ties.strength[e] * fit

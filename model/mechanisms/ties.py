@@ -62,26 +62,32 @@ def update_existing(ctx: StepContext) -> np.ndarray:
     """Strengthen, decay and rebalance existing ties; return the slots of ties that end."""
     p, ties = ctx.params, ctx.ties
     end_draw = draw_per_tie(ctx.rng, ties, 1)[0]
-    s = ties.strength
+    s, kind, contact = ties.strength, ties.kind, ctx.contact
     f_uv, f_vu = ctx.flow_uv, ctx.flow_vu
-    used = (f_uv + f_vu) > 0
-    reciprocal = (f_uv > 0) & (f_vu > 0)
-    gain = p.strengthen_rate * (1.0 + p.reciprocity_bonus * reciprocal) * (1.0 - s)
-    s += np.where(used, np.minimum(gain, 1.0 - s), 0.0)
-    routine = ctx.contact & ~used
-    s += np.where(routine, p.contact_gain * (1.0 - s), 0.0)
-    decay = decay_by_kind(p)[ties.kind]
-    s *= np.where(ctx.contact, 1.0, 1.0 - decay)
-    family = ties.kind == FAMILY
-    s[family] = np.maximum(s[family], p.family_floor)
-    np.clip(s, 1e-9, 1.0, out=s)
-    ties.balance[:] = (1.0 - p.balance_memory) * ties.balance + f_uv - f_vu
-    ties.last_contact[ctx.contact] = ctx.step
-    can_end = CAN_END[ties.kind]
-    weak = s < p.end_threshold
-    imbalance = np.minimum(1.0, np.abs(ties.balance) / p.imbalance_threshold)
-    risk = np.minimum(1.0, imbalance**2 + ties.conflict**2)
-    ends = can_end & (weak | (end_draw < p.end_hazard * risk))
+    # Few ties carry support in a step: work on their indices, not on masks over every tie.
+    used = np.flatnonzero((f_uv + f_vu) > 0)
+    s_used = s[used]
+    reciprocal = (f_uv[used] > 0) & (f_vu[used] > 0)
+    gain = p.strengthen_rate * (1.0 + p.reciprocity_bonus * reciprocal) * (1.0 - s_used)
+    # Routine contact maintains a tie; without contact it decays at its kind's rate.
+    new = np.where(contact, s + p.contact_gain * (1.0 - s), s * (1.0 - decay_by_kind(p))[kind])
+    new[used] = s_used + np.minimum(gain, 1.0 - s_used)
+    floor = np.full(len(CAN_END), 1e-9)
+    floor[FAMILY] = max(p.family_floor, 1e-9)
+    np.maximum(new, floor[kind], out=new)
+    np.minimum(new, 1.0, out=s)
+    balance = ties.balance
+    balance *= 1.0 - p.balance_memory
+    balance += f_uv
+    balance -= f_vu
+    ties.last_contact[contact] = ctx.step
+    # Only ties whose draw is under end_hazard can end by imbalance or conflict (risk <= 1).
+    at_risk = np.flatnonzero(end_draw < p.end_hazard)
+    imbalance = np.minimum(1.0, np.abs(balance[at_risk]) / p.imbalance_threshold)
+    risk = np.minimum(1.0, imbalance**2 + ties.conflict[at_risk] ** 2)
+    ends = s < p.end_threshold
+    ends[at_risk[end_draw[at_risk] < p.end_hazard * risk]] = True
+    ends &= CAN_END[kind]
     return np.flatnonzero(ends)
 
 
@@ -179,7 +185,8 @@ def run(ctx: StepContext) -> None:
     if len(u):
         c = ctx.rng.random(len(u))
         conflict = np.clip(p.conflict_mean * 2.0 * c, 0.0, 1.0)  # uniform on [0, 2 * mean]
+    ending_keys = ties.keys[ending]  # slots move when ties are added: remember keys
     added = ties.add(u, v, kind, p.new_tie_strength, conflict, step=ctx.step)
-    ties.remove(ending)
+    ties.remove_keys(ending_keys)
     ctx.formed = len(added)
     ctx.ended = len(ending)
