@@ -206,6 +206,18 @@ def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, ca
 
     text = write_report(out).markdown.read_text()
     assert "## Failed runs (4)" in text and "NetworkFileError" in text
+    # Once the file is fixed, the same command runs only the failed runs, and the failures go.
+    import networkx as nx
+
+    nx.write_graphml(nx.cycle_graph(12), bad)
+    before = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    assert main(["sweep", str(cfg), "--out", str(out), "--workers", "2", "--no-progress"]) == 0
+    assert "4 of 8 runs already finished, 4 to run" in capsys.readouterr().out
+    assert not list((out / "failures").glob("*.json"))
+    assert {
+        p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet") if p.name in before
+    } == before
+    assert len(load_results(out).summary) == 8
 
 
 def test_sigkill_then_same_command_resumes_identically(reference, tiny_file, tmp_path):
