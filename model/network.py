@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from .kernels import merge_apply, merge_plan, symmetric_sum
 from .kinds import KIND_CODES, TIE_KINDS
 
 __all__ = ["TieAttrs", "TieGraph", "TieStore", "tie_keys"]
@@ -265,9 +266,7 @@ class TieStore:
 
     def weighted_degree(self, weights: np.ndarray) -> np.ndarray:
         """Sum of ``weights`` (one per tie) over each person's ties."""
-        return np.bincount(self.u, weights, self.n_nodes) + np.bincount(
-            self.v, weights, self.n_nodes
-        )
+        return symmetric_sum(self.u, self.v, np.asarray(weights, np.float64), self.n_nodes)
 
     def adjacency(self) -> sparse.csr_matrix:
         """Symmetric CSR adjacency with sorted column indices; ``data`` holds each arc's slot.
@@ -305,8 +304,13 @@ class TieStore:
         strength: np.ndarray | float,
         conflict: np.ndarray | float = 0.0,
         step: int = 0,
+        *,
+        remove: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Add ties; self-loops, existing ties and repeats within the batch are skipped.
+        """Add ties (and optionally end others in the same pass over the arrays).
+
+        Self-loops, existing ties (including those being removed in this call) and repeats
+        within the batch are skipped.
 
         Args:
             u: One endpoint of each new tie.
@@ -315,6 +319,7 @@ class TieStore:
             strength: Starting strength(s), in (0, 1].
             conflict: Conflict level(s), in [0, 1].
             step: The step at which they form.
+            remove: Slots of ties that end in the same change.
 
         Returns:
             The slots of the ties actually added, in the order given (valid until ties next
@@ -331,65 +336,67 @@ class TieStore:
         once[first] = True
         ok &= once
         idx = np.flatnonzero(ok)
-        if len(idx) == 0:
-            return np.zeros(0, np.int64)
         order = idx[np.argsort(keys[idx], kind="stable")]
         values = {
             "u": np.minimum(u, v)[order],
             "v": np.maximum(u, v)[order],
-            "kind": np.broadcast_to(np.asarray(kind, np.int8), (k,))[order],
+            "kind": np.broadcast_to(np.asarray(kind), (k,))[order],
             "strength": np.broadcast_to(np.asarray(strength, np.float64), (k,))[order],
             "balance": np.zeros(len(order)),
             "conflict": np.broadcast_to(np.asarray(conflict, np.float64), (k,))[order],
-            "last_contact": np.full(len(order), step, np.int64),
-            "formed": np.full(len(order), step, np.int64),
+            "last_contact": np.full(len(order), step),
+            "formed": np.full(len(order), step),
         }
-        new_keys = keys[order]
-        pos = np.searchsorted(self.keys, new_keys)
-        # Old slot r moves up by the number of new ties inserted at or before it.
-        old_to_new = np.arange(self.m) + np.searchsorted(pos, np.arange(self.m), side="right")
-        for name in self._FIELDS:
-            setattr(self, name, np.insert(getattr(self, name), pos, values[name]))
-        self.keys = np.insert(self.keys, pos, new_keys)
-        new_slots = pos + np.arange(len(pos))
-        # The adjacency: renumber the old arcs' slots, then merge in the new arcs.
-        self._arc_slot = old_to_new[self._arc_slot]
-        lo, hi = values["u"], values["v"]
-        arcs = np.concatenate([new_keys, (hi << _SHIFT) | lo])
-        arc_slots = np.concatenate([new_slots, new_slots])
-        arc_order = np.argsort(arcs)
-        at = np.searchsorted(self._arc_keys, arcs[arc_order])
-        self._arc_keys = np.insert(self._arc_keys, at, arcs[arc_order])
-        self._arc_slot = np.insert(self._arc_slot, at, arc_slots[arc_order])
-        self.version += 1
-        if self._graph is not None:
-            self._graph_add(new_keys, lo, hi)
+        new_slots = self._merge(remove, keys[order], values)
         # `order` lists the accepted given positions by key; invert it to return in given order.
         return new_slots[np.argsort(order)]
 
     def remove(self, slots: np.ndarray) -> None:
         """End the ties in ``slots``."""
-        slots = np.unique(np.asarray(slots, np.int64))
-        if len(slots) == 0:
-            return
-        gone = self.keys[slots]
-        if self._graph is not None:
-            self._graph_remove(gone, self.u[slots], self.v[slots])
-        keep = np.ones(self.m, bool)
-        keep[slots] = False
-        old_to_new = np.cumsum(keep) - 1
-        at = np.searchsorted(self._arc_keys, self._arc_pairs(slots))
-        self._arc_keys = np.delete(self._arc_keys, at)
-        self._arc_slot = old_to_new[np.delete(self._arc_slot, at)]
-        for name in self._FIELDS:
-            setattr(self, name, getattr(self, name)[keep])
-        self.keys = self.keys[keep]
-        self.version += 1
+        self._merge(slots, np.zeros(0, np.int64), None)
 
     def remove_keys(self, keys: np.ndarray) -> None:
         """End the ties with these keys (those that exist)."""
         slots = self.find_keys(keys)
         self.remove(slots[slots >= 0])
+
+    def _merge(self, remove, new_keys: np.ndarray, values: dict | None) -> np.ndarray:
+        """Cut out the ties in ``remove`` and merge in new ones (sorted by key), in one pass.
+
+        Returns the new ties' slots, in key order.
+        """
+        remove = np.unique(np.asarray(remove if remove is not None else [], np.int64))
+        if len(remove) == 0 and len(new_keys) == 0:
+            return np.zeros(0, np.int64)
+        removed_u, removed_v = self.u[remove], self.v[remove]
+        removed_arcs = self._arc_pairs(remove)
+        keep = np.ones(self.m, bool)
+        keep[remove] = False
+        dest_old, dest_new, size = merge_plan(keep, np.searchsorted(self.keys, new_keys))
+        for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True):
+            new = values[name].astype(dtype) if values else np.zeros(0, dtype)
+            setattr(self, name, merge_apply(getattr(self, name), dest_old, new, dest_new, size))
+        self.keys = merge_apply(self.keys, dest_old, new_keys, dest_new, size)
+        # The adjacency: drop the ended ties' arcs, renumber the others, merge in the new ones.
+        arc_keep = np.ones(len(self._arc_keys), bool)
+        arc_keep[np.searchsorted(self._arc_keys, removed_arcs)] = False
+        lo = (new_keys >> _SHIFT).astype(np.int64)
+        hi = new_keys & _LOW
+        arcs = np.concatenate([new_keys, (hi << _SHIFT) | lo])
+        arc_slots = np.concatenate([dest_new, dest_new])
+        order = np.argsort(arcs)
+        arcs, arc_slots = arcs[order], arc_slots[order]
+        a_old, a_new, a_size = merge_plan(arc_keep, np.searchsorted(self._arc_keys, arcs))
+        renumbered = dest_old[self._arc_slot]
+        self._arc_keys = merge_apply(self._arc_keys, a_old, arcs, a_new, a_size)
+        self._arc_slot = merge_apply(renumbered, a_old, arc_slots, a_new, a_size)
+        self.version += 1
+        if self._graph is not None:
+            if len(remove):
+                self._graph_remove(removed_u, removed_v)
+            if len(new_keys):
+                self._graph_add(new_keys, lo, hi)
+        return dest_new
 
     def _arc_pairs(self, slots: np.ndarray) -> np.ndarray:
         """Return the arc keys (u->v, then v->u) of the ties in ``slots``."""
@@ -430,7 +437,7 @@ class TieStore:
             G._next_attrs = None
             self._editing = False
 
-    def _graph_remove(self, keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+    def _graph_remove(self, u: np.ndarray, v: np.ndarray) -> None:
         G = self._graph
         self._editing = True
         try:

@@ -62,6 +62,14 @@ class StepContext:
             self.ask_arcs = np.zeros(0, np.int64)
             self.ask_need = np.zeros(self.pop.n)
 
+    def used_ties(self) -> np.ndarray:
+        """Slots of the ties that carried support this step (either way)."""
+        return np.flatnonzero((self.flow_uv + self.flow_vu) > 0)
+
+    def used_mask(self) -> np.ndarray:
+        """Per tie, whether it carried support this step (either way)."""
+        return (self.flow_uv + self.flow_vu) > 0
+
     def arcs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (source, target, tie slot) of the 2m arcs: u->v for every tie, then v->u."""
         t = self.ties

@@ -37,7 +37,9 @@ def run(ctx: StepContext) -> None:
     np.maximum(pop.capacity, 0.0, out=pop.capacity)
     overload = np.maximum(0.0, pop.burden - p.burden_threshold)
     pop.stress += np.minimum(1.0, p.burden_stress * overload) * (1.0 - pop.stress)
-    used = (ctx.flow_uv + ctx.flow_vu) > 0
-    if used.any():
-        conflict = ties.weighted_degree(np.where(used, ties.conflict, 0.0))
+    used = ctx.used_ties()
+    if len(used):
+        n = pop.n
+        c = ties.conflict[used]
+        conflict = np.bincount(ties.u[used], c, n) + np.bincount(ties.v[used], c, n)
         pop.stress += p.conflict_stress * np.minimum(1.0, conflict) * (1.0 - pop.stress)

@@ -39,12 +39,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import contact_pass
 from ..kinds import CONTACT_QUALITY
 from .context import StepContext, draw_per_tie
 
 
 def contact_probability(ctx: StepContext) -> np.ndarray:
-    """Return the chance of routine contact over each tie this step."""
+    """Return the chance of routine contact over each tie this step.
+
+    (The step itself computes this inside :func:`model.kernels.contact_pass`, fused with the
+    contact draw and the quality-weighted sums; this numpy form is the readable statement.)
+    """
     p, pop, ties = ctx.params, ctx.pop, ctx.ties
     rate = p.contact_rate
     if ctx.shock.any():
@@ -63,12 +68,12 @@ def run(ctx: StepContext) -> None:
     p, pop, ties = ctx.params, ctx.pop, ctx.ties
     n = pop.n
     draw = draw_per_tie(ctx.rng, ties, 1)[0]
-    used = (ctx.flow_uv + ctx.flow_vu) > 0
-    ctx.contact = used | (draw < contact_probability(ctx))
-    q_w = np.where(
-        ctx.contact, ties.strength * (1.0 - ties.conflict) * CONTACT_QUALITY[ties.kind], 0.0
-    )  # noqa: E501
-    Q = ties.weighted_degree(q_w)
+    rate = p.contact_rate
+    ctx.contact, Q = contact_pass(
+        ties.u, ties.v, ties.strength, ties.conflict, ties.kind, draw, ctx.used_mask(),
+        pop.loneliness, ctx.shock, rate, rate * p.shock_contact_multiplier,
+        p.withdrawal_strength if p.withdrawal else 0.0, CONTACT_QUALITY, n,
+    )  # fmt: skip
     pop.contact[:] = Q
     if not p.loneliness_dynamics:
         return

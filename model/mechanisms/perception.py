@@ -25,15 +25,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import quality_sum
 from ..kinds import CONTACT_QUALITY
 from .context import StepContext
 
 
 def integration(ctx: StepContext) -> np.ndarray:
     """Return each person's integration index in [0, 1) from the quality of their ties."""
-    ties = ctx.ties
-    w = ties.strength * (1.0 - ties.conflict) * CONTACT_QUALITY[ties.kind]
-    return 1.0 - np.exp(-ties.weighted_degree(w) / ctx.params.integration_saturation)
+    t = ctx.ties
+    total = quality_sum(t.u, t.v, t.strength, t.conflict, t.kind, CONTACT_QUALITY, t.n_nodes)
+    return 1.0 - np.exp(-total / ctx.params.integration_saturation)
 
 
 def run(ctx: StepContext) -> None:

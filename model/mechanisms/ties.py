@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import tie_update
 from ..kinds import CAN_END, FAMILY, FRIEND, ONLINE, decay_by_kind
 from .context import StepContext, draw_per_tie
 
@@ -62,32 +63,14 @@ def update_existing(ctx: StepContext) -> np.ndarray:
     """Strengthen, decay and rebalance existing ties; return the slots of ties that end."""
     p, ties = ctx.params, ctx.ties
     end_draw = draw_per_tie(ctx.rng, ties, 1)[0]
-    s, kind, contact = ties.strength, ties.kind, ctx.contact
-    f_uv, f_vu = ctx.flow_uv, ctx.flow_vu
-    # Few ties carry support in a step: work on their indices, not on masks over every tie.
-    used = np.flatnonzero((f_uv + f_vu) > 0)
-    s_used = s[used]
-    reciprocal = (f_uv[used] > 0) & (f_vu[used] > 0)
-    gain = p.strengthen_rate * (1.0 + p.reciprocity_bonus * reciprocal) * (1.0 - s_used)
-    # Routine contact maintains a tie; without contact it decays at its kind's rate.
-    new = np.where(contact, s + p.contact_gain * (1.0 - s), s * (1.0 - decay_by_kind(p))[kind])
-    new[used] = s_used + np.minimum(gain, 1.0 - s_used)
     floor = np.full(len(CAN_END), 1e-9)
     floor[FAMILY] = max(p.family_floor, 1e-9)
-    np.maximum(new, floor[kind], out=new)
-    np.minimum(new, 1.0, out=s)
-    balance = ties.balance
-    balance *= 1.0 - p.balance_memory
-    balance += f_uv
-    balance -= f_vu
-    ties.last_contact[contact] = ctx.step
-    # Only ties whose draw is under end_hazard can end by imbalance or conflict (risk <= 1).
-    at_risk = np.flatnonzero(end_draw < p.end_hazard)
-    imbalance = np.minimum(1.0, np.abs(balance[at_risk]) / p.imbalance_threshold)
-    risk = np.minimum(1.0, imbalance**2 + ties.conflict[at_risk] ** 2)
-    ends = s < p.end_threshold
-    ends[at_risk[end_draw[at_risk] < p.end_hazard * risk]] = True
-    ends &= CAN_END[kind]
+    ends = tie_update(
+        ties.strength, ties.kind, ties.conflict, ties.balance, ties.last_contact, ctx.contact,
+        ctx.flow_uv, ctx.flow_vu, end_draw, ctx.step, p.strengthen_rate, p.reciprocity_bonus,
+        p.contact_gain, decay_by_kind(p), floor, p.balance_memory, p.end_threshold,
+        p.imbalance_threshold, p.end_hazard, CAN_END,
+    )  # fmt: skip
     return np.flatnonzero(ends)
 
 
@@ -180,13 +163,12 @@ def run(ctx: StepContext) -> None:
     ending = update_existing(ctx)
     draws = ctx.rng.random((N_FORMATION_DRAWS, ctx.pop.n))
     u, v, kind = formation_candidates(ctx, draws)
-    # New ties are added before old ones end, so an ending tie cannot re-form in the same step.
     conflict = np.zeros(len(u))
     if len(u):
         c = ctx.rng.random(len(u))
         conflict = np.clip(p.conflict_mean * 2.0 * c, 0.0, 1.0)  # uniform on [0, 2 * mean]
-    ending_keys = ties.keys[ending]  # slots move when ties are added: remember keys
-    added = ties.add(u, v, kind, p.new_tie_strength, conflict, step=ctx.step)
-    ties.remove_keys(ending_keys)
+    # One pass over the arrays ends the old ties and adds the new (a tie that ends cannot
+    # re-form in the same step: it still exists when the new ones are checked).
+    added = ties.add(u, v, kind, p.new_tie_strength, conflict, step=ctx.step, remove=ending)
     ctx.formed = len(added)
     ctx.ended = len(ending)
