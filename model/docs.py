@@ -75,7 +75,11 @@ def _is_source(out: list[str]) -> bool:
 
 
 def _kind_tables() -> str:
-    head = "| tie kind | " + " | ".join(kinds.SUPPORT_TYPES) + " | stress relief | contact quality | can end |"  # noqa: E501
+    head = (
+        "| tie kind | "
+        + " | ".join(kinds.SUPPORT_TYPES)
+        + " | stress relief | contact quality | can end |"
+    )  # noqa: E501
     lines = [head, "|---" * (len(kinds.SUPPORT_TYPES) + 4) + "|"]
     for code, name in enumerate(kinds.TIE_KINDS):
         cells = [f"{x:.1f}" for x in kinds.LANDING[code]]

@@ -15,10 +15,16 @@ import numpy as np
 from numba import njit
 
 __all__ = [
+    "asker_arcs",
+    "build_adjacency",
+    "choose_asked_arcs",
     "contact_pass",
+    "count_components",
+    "local_clustering_mean",
     "merge_apply",
     "merge_plan",
     "quality_sum",
+    "symmetric_correlation",
     "symmetric_sum",
     "tie_update",
 ]
@@ -199,3 +205,190 @@ def merge_apply(old, dest_old, new, dest_new, size):  # pragma: no cover - compi
     for j in range(len(new)):
         out[dest_new[j]] = new[j]
     return out
+
+
+@njit(cache=True)
+def local_clustering_mean(indptr, indices, sample):  # pragma: no cover - compiled
+    """Mean local clustering coefficient over ``sample`` (0 for people with < 2 ties).
+
+    Neighbour lists (CSR rows) are sorted, so a person's neighbours are marked once and each
+    neighbour's list is scanned for marks: cost sum over the sample of (degree x mean degree).
+    """
+    n = len(indptr) - 1
+    mark = np.zeros(n, np.bool_)
+    total = 0.0
+    for i in sample:
+        start, end = indptr[i], indptr[i + 1]
+        d = end - start
+        if d < 2:
+            continue
+        for p in range(start, end):
+            mark[indices[p]] = True
+        closed = 0
+        for p in range(start, end):
+            j = indices[p]
+            for q in range(indptr[j], indptr[j + 1]):
+                if mark[indices[q]]:
+                    closed += 1
+        for p in range(start, end):
+            mark[indices[p]] = False
+        total += closed / (d * (d - 1.0))
+    return total / len(sample) if len(sample) else 0.0
+
+
+@njit(cache=True)
+def symmetric_correlation(u, v, x):  # pragma: no cover - compiled
+    """Pearson correlation of x over ties, each tie counted both ways (assortativity)."""
+    m = len(u)
+    if m < 2:
+        return np.nan
+    s = 0.0
+    ss = 0.0
+    sp = 0.0
+    for e in range(m):
+        a, b = x[u[e]], x[v[e]]
+        s += a + b
+        ss += a * a + b * b
+        sp += a * b
+    mean = s / (2 * m)
+    var = ss / (2 * m) - mean * mean
+    if var <= 1e-12 * max(mean * mean, 1e-300):
+        return np.nan
+    return (sp / m - mean * mean) / var
+
+
+@njit(cache=True)
+def asker_arcs(u, v, asks):  # pragma: no cover - compiled
+    """Indices (into the 2m arc list: u->v, then v->u) of the arcs leaving people who ask."""
+    m = len(u)
+    count = 0
+    for e in range(m):
+        count += asks[u[e]] + asks[v[e]]
+    out = np.empty(count, np.int64)
+    k = 0
+    for e in range(m):
+        if asks[u[e]]:
+            out[k] = e
+            k += 1
+    for e in range(m):
+        if asks[v[e]]:
+            out[k] = m + e
+            k += 1
+    return out
+
+
+@njit(cache=True)
+def count_components(u, v, n):  # pragma: no cover - compiled
+    """Number of connected components (isolated people count one each), by union-find."""
+    parent = np.arange(n)
+    components = n
+    for e in range(len(u)):
+        a, b = u[e], v[e]
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a != b:
+            parent[a] = b
+            components -= 1
+    return components
+
+
+@njit(cache=True)
+def build_adjacency(u, v, n):  # pragma: no cover - compiled
+    """CSR arrays (indptr, indices, tie slot per entry) of the ties, rows sorted.
+
+    Ties come sorted by (u, v) with u < v, so in one pass a row ``i`` gets first its lower
+    neighbours (ties (u, i), met in increasing u) and then its higher ones (ties (i, v), met in
+    increasing v): every row comes out sorted without a sort.
+    """
+    m = len(u)
+    indptr = np.zeros(n + 1, np.int64)
+    for e in range(m):
+        indptr[u[e] + 1] += 1
+        indptr[v[e] + 1] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+    fill = indptr[:-1].copy()
+    indices = np.empty(2 * m, np.int32)
+    slots = np.empty(2 * m, np.int64)
+    for e in range(m):  # lower neighbours first: tie (u, v) puts u into row v
+        b = v[e]
+        indices[fill[b]] = u[e]
+        slots[fill[b]] = e
+        fill[b] += 1
+    for e in range(m):  # then higher neighbours: tie (u, v) puts v into row u
+        a = u[e]
+        indices[fill[a]] = v[e]
+        slots[fill[a]] = e
+        fill[a] += 1
+    return indptr, indices, slots
+
+
+@njit(cache=True)
+def _fit(s, d, k, need, total_need, competence, landing):  # pragma: no cover - compiled
+    f = 0.0
+    for t in range(need.shape[1]):
+        f += need[s, t] / total_need[s] * competence[d, t] * landing[k, t]
+    return f
+
+
+@njit(cache=True)
+def choose_asked_arcs(
+    u,
+    v,
+    kind,
+    strength,
+    asks,
+    need,
+    total_need,
+    competence,
+    landing,
+    breadth,
+    draw,
+):  # pragma: no cover - compiled
+    """Arcs on which people ask for help (see mechanisms.seeking), in arc order.
+
+    Each arc s -> d leaving an asker s has weight w = strength * fit(s's needs, d's competence,
+    tie kind) and is asked when its draw is below min(1, breadth * w / (sum of s's weights)).
+
+    Args:
+        u: Lower endpoint per tie.
+        v: Higher endpoint per tie.
+        kind: Kind code per tie.
+        strength: Strength per tie.
+        asks: Per person, whether they ask this step.
+        need: Unmet need (n, 4).
+        total_need: Per person, the sum of need.
+        competence: Competence (n, 4).
+        landing: Landing table (kinds, 4).
+        breadth: ask_breadth.
+        draw: Uniforms for the 2m arcs (u -> v for every tie, then v -> u).
+
+    Returns:
+        Indices of the asked arcs (into the 2m arc list), increasing.
+    """
+    m, n = len(u), len(asks)
+    wsum = np.zeros(n)
+    for e in range(m):
+        a, b = u[e], v[e]
+        if asks[a]:
+            wsum[a] += strength[e] * _fit(a, b, kind[e], need, total_need, competence, landing)
+        if asks[b]:
+            wsum[b] += strength[e] * _fit(b, a, kind[e], need, total_need, competence, landing)
+    out = np.empty(2 * m, np.int64)
+    k = 0
+    for direction in range(2):
+        for e in range(m):
+            s, d = (u[e], v[e]) if direction == 0 else (v[e], u[e])
+            if not asks[s]:
+                continue
+            w = strength[e] * _fit(s, d, kind[e], need, total_need, competence, landing)
+            total = wsum[s] if wsum[s] > 0 else 1.0
+            arc = e + direction * m
+            if draw[arc] < min(1.0, breadth * w / total):
+                out[k] = arc
+                k += 1
+    return out[:k].copy()

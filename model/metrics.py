@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from scipy.sparse import csgraph
 
+from .kernels import count_components, local_clustering_mean, symmetric_correlation
 from .kinds import SUPPORT_TYPES, TIE_KINDS
 
 __all__ = [
@@ -122,37 +122,14 @@ def reporter(name: str) -> partial:
     return partial(read_measure, name)
 
 
-def _symmetric_corr(a: np.ndarray, b: np.ndarray) -> float:
-    """Return corr([a, b], [b, a]) (each pair counted both ways) in O(m), without BLAS.
-
-    Both series have the same mean and variance, so the correlation is
-    (mean(a b) - mean^2) / (mean(a^2 + b^2) / 2 - mean^2). Plain sums of products, not np.dot:
-    BLAS threads cost more than they save here, and far more on a busy machine.
-    """
-    if len(a) < 2:
-        return float("nan")
-    mean = (a.sum() + b.sum()) / (2 * len(a))
-    var = ((a * a).sum() + (b * b).sum()) / (2 * len(a)) - mean * mean
-    if var <= 1e-12 * max(mean * mean, 1e-300):
-        return float("nan")
-    return float(((a * b).sum() / len(a) - mean * mean) / var)
-
-
-def clustering_sample(B, sample: np.ndarray) -> float:
+def clustering_sample(A, sample: np.ndarray) -> float:
     """Average local clustering over ``sample`` (zero for people with fewer than two ties).
 
     Args:
-        B: Binary symmetric adjacency (CSR).
+        A: Symmetric adjacency (CSR with sorted rows), e.g. ``TieStore.adjacency()``.
         sample: People to average over.
     """
-    if len(sample) == 0:
-        return 0.0
-    rows = B[sample]
-    deg = np.diff(rows.indptr)
-    closed = np.asarray((rows @ B).multiply(rows).sum(axis=1)).ravel()  # 2 x triangles
-    possible = deg * (deg - 1)
-    local = np.where(possible > 0, closed / np.where(possible > 0, possible, 1), 0.0)
-    return float(local.mean())
+    return float(local_clustering_mean(A.indptr, A.indices, np.asarray(sample, np.int64)))
 
 
 def compute(model, ctx=None) -> dict[str, float]:
@@ -198,14 +175,10 @@ def compute(model, ctx=None) -> dict[str, float]:
     out[TIES] = float(ties.m)
     out[MEAN_DEGREE] = float(deg[mem].mean()) if mem.any() else 0.0
     out[MEAN_TIE_STRENGTH] = float(ties.strength.mean()) if ties.m else float("nan")
-    A = ties.binary_adjacency()
-    out[CLUSTERING] = clustering_sample(A, model.clustering_nodes)
+    out[CLUSTERING] = clustering_sample(ties.adjacency(), model.clustering_nodes)
     out[ISOLATES] = float((deg[mem] == 0).sum())
-    # A is symmetric, so its strongly connected components are its undirected components; scipy's
-    # undirected (and weak) variants first transpose the matrix, which costs ten times as much.
-    strong = csgraph.connected_components(A, directed=True, connection="strong")[0] if n else 0
-    out[COMPONENTS] = float(strong)
-    out[LONELINESS_ASSORTATIVITY] = _symmetric_corr(pop.loneliness[ties.u], pop.loneliness[ties.v])
+    out[COMPONENTS] = float(count_components(ties.u, ties.v, n))
+    out[LONELINESS_ASSORTATIVITY] = float(symmetric_correlation(ties.u, ties.v, pop.loneliness))
     out[TIES_FORMED] = float(ctx.formed if ctx is not None else 0)
     out[TIES_ENDED] = float(ctx.ended if ctx is not None else 0)
     counts = np.bincount(ties.kind, minlength=len(TIE_KINDS))

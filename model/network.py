@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-from .kernels import merge_apply, merge_plan, symmetric_sum
+from .kernels import build_adjacency, merge_apply, merge_plan, symmetric_sum
 from .kinds import KIND_CODES, TIE_KINDS
 
 __all__ = ["TieAttrs", "TieGraph", "TieStore", "tie_keys"]
@@ -190,7 +190,7 @@ def _graph_from_snapshot(G: nx.Graph) -> nx.Graph:
 
 
 class TieStore:
-    """Tie state as arrays kept in canonical (u, v) order, with the adjacency kept incrementally.
+    """Tie state as arrays kept in canonical (u, v) order; the adjacency built from them on demand.
 
     Slot ``i`` holds the tie with the ``i``-th smallest key (:func:`tie_keys`), so per-tie random
     draws made in canonical order line up with the arrays without any reindexing, and a tie is
@@ -218,15 +218,10 @@ class TieStore:
         for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True):
             setattr(self, name, np.zeros(0, dtype))
         self.keys = np.zeros(0, np.int64)
-        # Both directions of every tie, sorted by (source, target): the adjacency in CSR order,
-        # kept up to date incrementally so that building the CSR never sorts.
-        self._arc_keys = np.zeros(0, np.int64)
-        self._arc_slot = np.zeros(0, np.int64)
         self.version = 0
         self._graph: TieGraph | None = None
         self._editing = False
         self._csr_cache: tuple[int, Any] | None = None
-        self._binary_cache: tuple[int, Any] | None = None
 
     @property
     def m(self) -> int:
@@ -259,10 +254,14 @@ class TieStore:
         return pos
 
     def degree(self) -> np.ndarray:
-        """Number of ties of each person."""
-        return np.bincount(self.u, minlength=self.n_nodes) + np.bincount(
-            self.v, minlength=self.n_nodes
-        )
+        """Number of ties of each person (cached until ties form or end; do not modify)."""
+        cached = getattr(self, "_degree_cache", None)
+        if cached is None or cached[0] != self.version or len(cached[1]) != self.n_nodes:
+            deg = np.bincount(self.u, minlength=self.n_nodes) + np.bincount(
+                self.v, minlength=self.n_nodes
+            )
+            self._degree_cache = cached = (self.version, deg)
+        return cached[1]
 
     def weighted_degree(self, weights: np.ndarray) -> np.ndarray:
         """Sum of ``weights`` (one per tie) over each person's ties."""
@@ -275,25 +274,11 @@ class TieStore:
         """
         if self._csr_cache is not None and self._csr_cache[0] == self.version:
             return self._csr_cache[1]
-        src = (self._arc_keys >> _SHIFT).astype(np.int64)
-        indptr = np.zeros(self.n_nodes + 1, np.int64)
-        np.cumsum(np.bincount(src, minlength=self.n_nodes), out=indptr[1:])
-        dst = (self._arc_keys & _LOW).astype(np.int32)
-        A = sparse.csr_matrix((self._arc_slot, dst, indptr), shape=(self.n_nodes,) * 2)
+        indptr, indices, slots = build_adjacency(self.u, self.v, self.n_nodes)
+        A = sparse.csr_matrix((slots, indices, indptr), shape=(self.n_nodes,) * 2)
         A.has_sorted_indices = True
         self._csr_cache = (self.version, A)
         return A
-
-    def binary_adjacency(self) -> sparse.csr_matrix:
-        """The adjacency with every entry 1 (same structure as :meth:`adjacency`), cached."""
-        A = self.adjacency()
-        if self._binary_cache is None or self._binary_cache[0] != self.version:
-            B = sparse.csr_matrix(
-                (np.ones(len(A.indices), np.int32), A.indices, A.indptr), shape=A.shape
-            )
-            B.has_sorted_indices = True
-            self._binary_cache = (self.version, B)
-        return self._binary_cache[1]
 
     # --- changes ----------------------------------------------------------------------------
     def add(
@@ -369,7 +354,6 @@ class TieStore:
         if len(remove) == 0 and len(new_keys) == 0:
             return np.zeros(0, np.int64)
         removed_u, removed_v = self.u[remove], self.v[remove]
-        removed_arcs = self._arc_pairs(remove)
         keep = np.ones(self.m, bool)
         keep[remove] = False
         dest_old, dest_new, size = merge_plan(keep, np.searchsorted(self.keys, new_keys))
@@ -377,19 +361,8 @@ class TieStore:
             new = values[name].astype(dtype) if values else np.zeros(0, dtype)
             setattr(self, name, merge_apply(getattr(self, name), dest_old, new, dest_new, size))
         self.keys = merge_apply(self.keys, dest_old, new_keys, dest_new, size)
-        # The adjacency: drop the ended ties' arcs, renumber the others, merge in the new ones.
-        arc_keep = np.ones(len(self._arc_keys), bool)
-        arc_keep[np.searchsorted(self._arc_keys, removed_arcs)] = False
         lo = (new_keys >> _SHIFT).astype(np.int64)
         hi = new_keys & _LOW
-        arcs = np.concatenate([new_keys, (hi << _SHIFT) | lo])
-        arc_slots = np.concatenate([dest_new, dest_new])
-        order = np.argsort(arcs)
-        arcs, arc_slots = arcs[order], arc_slots[order]
-        a_old, a_new, a_size = merge_plan(arc_keep, np.searchsorted(self._arc_keys, arcs))
-        renumbered = dest_old[self._arc_slot]
-        self._arc_keys = merge_apply(self._arc_keys, a_old, arcs, a_new, a_size)
-        self._arc_slot = merge_apply(renumbered, a_old, arc_slots, a_new, a_size)
         self.version += 1
         if self._graph is not None:
             if len(remove):
@@ -397,12 +370,6 @@ class TieStore:
             if len(new_keys):
                 self._graph_add(new_keys, lo, hi)
         return dest_new
-
-    def _arc_pairs(self, slots: np.ndarray) -> np.ndarray:
-        """Return the arc keys (u->v, then v->u) of the ties in ``slots``."""
-        u = self.u[slots].astype(np.int64)
-        v = self.v[slots].astype(np.int64)
-        return np.concatenate([(u << _SHIFT) | v, (v << _SHIFT) | u])
 
     # --- the networkx mirror ----------------------------------------------------------------
     @property
@@ -452,7 +419,6 @@ class TieStore:
         start = self.n_nodes
         self.n_nodes += int(n_new)
         self._csr_cache = None
-        self._binary_cache = None
         if self._graph is not None:
             factory = getattr(self, "_node_factory", None)
             for i in range(start, self.n_nodes):

@@ -328,10 +328,16 @@ class Params(Mapping[str, Any]):
         object.__setattr__(self, "_values", dict(values))
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_values":
+            # Not a parameter: lets copy and pickle probe a half-built instance safely.
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def __reduce__(self):
+        return (Params, (self._values,))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Params are read-only; use make_params(base, **changes)")

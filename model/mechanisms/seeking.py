@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import choose_asked_arcs
 from ..kinds import landing_matrix
-from .context import StepContext, arc_ends, draw_per_tie
+from .context import StepContext, draw_per_tie
 
 
 def willingness(ctx: StepContext) -> np.ndarray:
@@ -66,16 +67,11 @@ def run(ctx: StepContext) -> None:
         ctx.ask_arcs = np.zeros(0, np.int64)
         _book_sessions(ctx, total_need)
         return
-    # The arcs leaving askers, in arc order (u -> v of asking u, then v -> u of asking v).
-    idx = np.concatenate([np.flatnonzero(asks[ties.u]), m + np.flatnonzero(asks[ties.v])])
-    s, d, e = arc_ends(ties, idx)
-    need_share = pop.need[s] / total_need[s, None]
-    fit = (need_share * pop.competence[d] * landing_matrix(p)[ties.kind[e]]).sum(axis=1)
-    w = ties.strength[e] * fit
-    w_sum = np.bincount(s, w, n)
-    prob = np.minimum(1.0, p.ask_breadth * w / np.where(w_sum[s] > 0, w_sum[s], 1.0))
-    chosen = u_arc[idx] < prob
-    ctx.ask_arcs = idx[chosen]
+    # One compiled pass: the weights of the arcs leaving askers, then the draws against them.
+    ctx.ask_arcs = choose_asked_arcs(
+        ties.u, ties.v, ties.kind, ties.strength, asks, pop.need, total_need, pop.competence,
+        landing_matrix(p), p.ask_breadth, u_arc,
+    )  # fmt: skip
     _book_sessions(ctx, total_need)
 
 
