@@ -16,6 +16,10 @@ Three measurements of the same runs (same seeds and parameters, from the config'
 3. **runner, 2 workers** — ``run_sweep(..., workers=2)``: local worker processes (fork server),
    start-up included.
 
+Cores used = the CPU seconds the workers spent on runs (recorded per run in the run files) divided
+by the sweep's wall time: at most 1 with one worker and 2 with two. Unlike the wall-clock speed-up,
+it shows whether the runner keeps its workers busy even when other programs share the cores.
+
 Overhead per run = (runner 1-worker time - direct time) / runs, reported against the bare direct
 loop and against the direct loop with analyses, both in wall time and in this process's CPU time
 (CPU time does not count other programs on a shared machine). Speed-up = 1-worker wall time /
@@ -49,6 +53,14 @@ def _timed(fn):
     return out, time.perf_counter() - w0, time.process_time() - c0
 
 
+def _cores_used(folder: Path, wall: float) -> float:
+    """CPU seconds spent on the runs in ``folder`` per second of the sweep's wall time."""
+    from experiments.store import ResultStore
+
+    store = ResultStore(folder)
+    return sum(store.stored_meta(p.stem)["cpu"] for p in store.runs_dir.glob("*.parquet")) / wall
+
+
 def _direct(specs, analyses: bool) -> None:
     from model import SupportModel
     from model.analysis import buffering_estimate, loneliness_by_distance
@@ -77,6 +89,7 @@ def measure(config_name: str, replications: int | None = None, repeat: int = 1) 
 
     load_before = os.getloadavg()[0]
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in ("d", "a", "w1", "w2")}
+    cores: dict[str, list[float]] = {"w1": [], "w2": []}
     kw = {"progress": False, "echo": None, "specs": specs, "command": ["benchmark"]}
     for _ in range(repeat):
         times["d"].append(_timed(lambda: _direct(specs, analyses=False))[1:])
@@ -85,11 +98,13 @@ def measure(config_name: str, replications: int | None = None, repeat: int = 1) 
             times["w1"].append(
                 _timed(lambda: run_sweep(config, Path(tmp) / "w1", workers=1, **kw))[1:]
             )
+            cores["w1"].append(_cores_used(Path(tmp) / "w1", times["w1"][-1][0]))
             out2, w2_wall, w2_cpu = _timed(
                 lambda: run_sweep(config, Path(tmp) / "w2", workers=2, **kw)
             )
             assert out2.finished == n
             times["w2"].append((w2_wall, w2_cpu))
+            cores["w2"].append(_cores_used(Path(tmp) / "w2", w2_wall))
     best = {k: min(v) for k, v in times.items()}  # fastest (least disturbed) wall time
     direct_wall, direct_cpu = best["d"]
     analyses_wall, analyses_cpu = best["a"]
@@ -115,6 +130,8 @@ def measure(config_name: str, replications: int | None = None, repeat: int = 1) 
         "runs_per_min_workers1": 60 * n / w1_wall,
         "runs_per_min_workers2": 60 * n / w2_wall,
         "speedup_2_workers": w1_wall / w2_wall,
+        "cores_used_workers1": max(cores["w1"]),
+        "cores_used_workers2": max(cores["w2"]),
         "overhead_ms_per_run": 1000 * (w1_wall - direct_wall) / n,
         "overhead_pct_vs_direct": 100 * (w1_wall / direct_wall - 1),
         "overhead_pct_vs_direct_with_analyses": 100 * (w1_wall / analyses_wall - 1),
@@ -136,7 +153,9 @@ def _table(r: dict) -> str:
         f"{'runner, 1 worker':34}{r['workers1_s']:>9.1f}{r['runs_per_min_workers1']:>10.1f}",
         f"{'runner, 2 workers':34}{r['workers2_s']:>9.1f}{r['runs_per_min_workers2']:>10.1f}",
         "",
-        f"speed-up with 2 workers: {r['speedup_2_workers']:.2f}x (target >= 1.8x)",
+        f"speed-up with 2 workers: {r['speedup_2_workers']:.2f}x (target >= 1.8x); cores used "
+        f"on runs: {r['cores_used_workers1']:.2f} of 1 with 1 worker, "
+        f"{r['cores_used_workers2']:.2f} of 2 with 2 workers",
         f"runner overhead: {r['overhead_ms_per_run']:.0f} ms per run; "
         f"{r['overhead_pct_vs_direct']:+.1f}% wall / {r['cpu_overhead_pct_vs_direct']:+.1f}% CPU "
         "vs the bare model loop, "

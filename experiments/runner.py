@@ -37,7 +37,8 @@ class RunResult:
         persons: Person-level state (``step``, ``person`` and the reporters), or None.
         error: ``Type: message`` of the exception that stopped it.
         traceback: Its traceback.
-        elapsed: Seconds the run took in the worker.
+        elapsed: Seconds the run took in the worker (wall clock).
+        cpu: CPU seconds the worker process spent on it.
         worker: ``host:pid`` of the process that ran it.
     """
 
@@ -50,6 +51,7 @@ class RunResult:
     error: str = ""
     traceback: str = ""
     elapsed: float = 0.0
+    cpu: float = 0.0
     worker: str = ""
 
 
@@ -117,7 +119,7 @@ def _persons_table(model) -> pd.DataFrame:
 
 def execute_run(spec) -> RunResult:
     """Run one simulation as planned and return its tables and summary (never raises)."""
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     where = f"{socket.gethostname()}:{os.getpid()}"
     try:
         model = build_model(spec)
@@ -140,5 +142,6 @@ def execute_run(spec) -> RunResult:
             traceback=traceback.format_exc(),
         )
     result.elapsed = time.perf_counter() - started
+    result.cpu = time.process_time() - started_cpu
     result.worker = where
     return result

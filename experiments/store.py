@@ -254,6 +254,7 @@ class ResultStore:
                     "digest": result.digest,
                     "summary": result.summary,
                     "elapsed": result.elapsed,
+                    "cpu": result.cpu,
                     "worker": result.worker,
                 }
             )
