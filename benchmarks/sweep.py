@@ -25,6 +25,13 @@ loop and against the direct loop with analyses, both in wall time and in this pr
 (CPU time does not count other programs on a shared machine). Speed-up = 1-worker wall time /
 2-worker wall time.
 
+A paired measurement isolates the per-run bookkeeping: for each of ``--paired`` runs, the direct
+computation (model, per-step table, analyses) and the runner's path for one run
+(``execute_run`` and ``ResultStore.write_run``: summary row, Parquet file written atomically and
+flushed to disk) are timed back to back, twice in alternating order, keeping each one's fastest;
+the overhead is the ratio of the sums. Back-to-back pairs see the same machine load, so this
+figure is the one to trust on a shared machine.
+
 On a shared machine other programs slow some measurements down: ``--repeat K`` runs the four
 measurements K times, interleaved, and reports each one's fastest time (the one least disturbed),
 with the 1-minute load average before and after.
@@ -74,7 +81,43 @@ def _direct(specs, analyses: bool) -> None:
             loneliness_by_distance(model)
 
 
-def measure(config_name: str, replications: int | None = None, repeat: int = 1) -> dict:
+def _paired(specs, folder: Path) -> dict:
+    """Time direct computation and the runner's per-run path back to back for each spec."""
+    from experiments.runner import execute_run
+    from experiments.store import ResultStore
+
+    store = ResultStore(folder)
+    store.runs_dir.mkdir(parents=True)
+
+    def runner_path(spec):
+        store.write_run(execute_run(spec))
+
+    direct, runner = [], []
+    for spec in specs:
+        d, r = [], []
+        for order in (0, 1):
+            for which in (0, 1) if order == 0 else (1, 0):
+                fn = (
+                    (lambda s=spec: _direct([s], analyses=True))
+                    if which == 0
+                    else (lambda s=spec: runner_path(s))
+                )
+                (d if which == 0 else r).append(_timed(fn)[1:])
+        direct.append(min(d))
+        runner.append(min(r))
+    dw, dc = (sum(x[i] for x in direct) for i in (0, 1))
+    rw, rc = (sum(x[i] for x in runner) for i in (0, 1))
+    return {
+        "paired_runs": len(specs),
+        "paired_overhead_pct_wall": 100 * (rw / dw - 1),
+        "paired_overhead_pct_cpu": 100 * (rc / dc - 1),
+        "paired_overhead_ms_per_run_wall": 1000 * (rw - dw) / len(specs),
+    }
+
+
+def measure(
+    config_name: str, replications: int | None = None, repeat: int = 1, paired: int = 12
+) -> dict:
     """Run the measurements on ``config_name`` (``repeat`` times, interleaved); return figures."""
     from experiments.config import load_config
     from experiments.plan import plan_runs
@@ -105,6 +148,8 @@ def measure(config_name: str, replications: int | None = None, repeat: int = 1) 
             assert out2.finished == n
             times["w2"].append((w2_wall, w2_cpu))
             cores["w2"].append(_cores_used(Path(tmp) / "w2", w2_wall))
+    with tempfile.TemporaryDirectory() as tmp:
+        pairs = _paired(specs[:paired], Path(tmp) / "paired") if paired else {}
     best = {k: min(v) for k, v in times.items()}  # fastest (least disturbed) wall time
     direct_wall, direct_cpu = best["d"]
     analyses_wall, analyses_cpu = best["a"]
@@ -137,6 +182,7 @@ def measure(config_name: str, replications: int | None = None, repeat: int = 1) 
         "overhead_pct_vs_direct_with_analyses": 100 * (w1_wall / analyses_wall - 1),
         "cpu_overhead_pct_vs_direct": 100 * (w1_cpu / direct_cpu - 1),
         "cpu_overhead_pct_vs_direct_with_analyses": 100 * (w1_cpu / analyses_cpu - 1),
+        **pairs,
     }
 
 
@@ -163,6 +209,12 @@ def _table(r: dict) -> str:
         f"{r['cpu_overhead_pct_vs_direct_with_analyses']:+.1f}% CPU vs the loop with the same "
         "analyses (target <= 5%)",
     ]
+    if "paired_runs" in r:
+        lines.append(
+            f"paired per-run overhead ({r['paired_runs']} runs, back to back): "
+            f"{r['paired_overhead_pct_wall']:+.1f}% wall, {r['paired_overhead_pct_cpu']:+.1f}% "
+            f"CPU ({r['paired_overhead_ms_per_run_wall']:+.0f} ms per run)"
+        )
     return "\n".join(lines)
 
 
@@ -171,9 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default="demo", help="experiment (default: demo)")
     parser.add_argument("--replications", type=int, help="override the config's replications")
     parser.add_argument("--repeat", type=int, default=1, help="repeat, keep the fastest")
+    parser.add_argument(
+        "--paired", type=int, default=12, help="runs in the paired overhead measurement (0 = skip)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    result = measure(args.config, args.replications, args.repeat)
+    result = measure(args.config, args.replications, args.repeat, args.paired)
     print(json.dumps(result) if args.json else _table(result))
     return 0
 
