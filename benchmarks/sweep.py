@@ -30,7 +30,8 @@ computation (model, per-step table, analyses) and the runner's path for one run
 (``execute_run`` and ``ResultStore.write_run``: summary row, Parquet file written atomically and
 flushed to disk) are timed back to back, twice in alternating order, keeping each one's fastest;
 the overhead is the ratio of the sums. Back-to-back pairs see the same machine load, so this
-figure is the one to trust on a shared machine.
+figure is the one to trust on a shared machine. The fixed cost of a session (manifest, provenance,
+scanning finished runs, summary) is measured by running the finished sweep again.
 
 On a shared machine other programs slow some measurements down: ``--repeat K`` runs the four
 measurements K times, interleaved, and reports each one's fastest time (the one least disturbed),
@@ -133,6 +134,7 @@ def measure(
     load_before = os.getloadavg()[0]
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in ("d", "a", "w1", "w2")}
     cores: dict[str, list[float]] = {"w1": [], "w2": []}
+    fixed: list[float] = []
     kw = {"progress": False, "echo": None, "specs": specs, "command": ["benchmark"]}
     for _ in range(repeat):
         times["d"].append(_timed(lambda: _direct(specs, analyses=False))[1:])
@@ -142,6 +144,9 @@ def measure(
                 _timed(lambda: run_sweep(config, Path(tmp) / "w1", workers=1, **kw))[1:]
             )
             cores["w1"].append(_cores_used(Path(tmp) / "w1", times["w1"][-1][0]))
+            # The same command again finds every run finished: the fixed cost of a session
+            # (manifest, provenance, scanning runs/, summary).
+            fixed.append(_timed(lambda: run_sweep(config, Path(tmp) / "w1", workers=1, **kw))[1])
             out2, w2_wall, w2_cpu = _timed(
                 lambda: run_sweep(config, Path(tmp) / "w2", workers=2, **kw)
             )
@@ -177,6 +182,7 @@ def measure(
         "speedup_2_workers": w1_wall / w2_wall,
         "cores_used_workers1": max(cores["w1"]),
         "cores_used_workers2": max(cores["w2"]),
+        "session_fixed_s": min(fixed),
         "overhead_ms_per_run": 1000 * (w1_wall - direct_wall) / n,
         "overhead_pct_vs_direct": 100 * (w1_wall / direct_wall - 1),
         "overhead_pct_vs_direct_with_analyses": 100 * (w1_wall / analyses_wall - 1),
@@ -209,6 +215,10 @@ def _table(r: dict) -> str:
         f"{r['cpu_overhead_pct_vs_direct_with_analyses']:+.1f}% CPU vs the loop with the same "
         "analyses (target <= 5%)",
     ]
+    lines.append(
+        f"fixed cost of a sweep session (all runs already finished): "
+        f"{1000 * r['session_fixed_s']:.0f} ms"
+    )
     if "paired_runs" in r:
         lines.append(
             f"paired per-run overhead ({r['paired_runs']} runs, back to back): "
