@@ -15,14 +15,14 @@ import numpy as np
 from numba import njit
 
 __all__ = [
-    "asker_arcs",
-    "build_adjacency",
+    "adjacency_from_keys",
     "choose_asked_arcs",
     "contact_pass",
     "count_components",
-    "local_clustering_mean",
+    "clustering_by_keys",
     "merge_apply",
     "merge_plan",
+    "nth_neighbours",
     "quality_sum",
     "symmetric_correlation",
     "symmetric_sum",
@@ -208,35 +208,6 @@ def merge_apply(old, dest_old, new, dest_new, size):  # pragma: no cover - compi
 
 
 @njit(cache=True)
-def local_clustering_mean(indptr, indices, sample):  # pragma: no cover - compiled
-    """Mean local clustering coefficient over ``sample`` (0 for people with < 2 ties).
-
-    Neighbour lists (CSR rows) are sorted, so a person's neighbours are marked once and each
-    neighbour's list is scanned for marks: cost sum over the sample of (degree x mean degree).
-    """
-    n = len(indptr) - 1
-    mark = np.zeros(n, np.bool_)
-    total = 0.0
-    for i in sample:
-        start, end = indptr[i], indptr[i + 1]
-        d = end - start
-        if d < 2:
-            continue
-        for p in range(start, end):
-            mark[indices[p]] = True
-        closed = 0
-        for p in range(start, end):
-            j = indices[p]
-            for q in range(indptr[j], indptr[j + 1]):
-                if mark[indices[q]]:
-                    closed += 1
-        for p in range(start, end):
-            mark[indices[p]] = False
-        total += closed / (d * (d - 1.0))
-    return total / len(sample) if len(sample) else 0.0
-
-
-@njit(cache=True)
 def symmetric_correlation(u, v, x):  # pragma: no cover - compiled
     """Pearson correlation of x over ties, each tie counted both ways (assortativity)."""
     m = len(u)
@@ -258,26 +229,6 @@ def symmetric_correlation(u, v, x):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def asker_arcs(u, v, asks):  # pragma: no cover - compiled
-    """Indices (into the 2m arc list: u->v, then v->u) of the arcs leaving people who ask."""
-    m = len(u)
-    count = 0
-    for e in range(m):
-        count += asks[u[e]] + asks[v[e]]
-    out = np.empty(count, np.int64)
-    k = 0
-    for e in range(m):
-        if asks[u[e]]:
-            out[k] = e
-            k += 1
-    for e in range(m):
-        if asks[v[e]]:
-            out[k] = m + e
-            k += 1
-    return out
-
-
-@njit(cache=True)
 def count_components(u, v, n):  # pragma: no cover - compiled
     """Number of connected components (isolated people count one each), by union-find."""
     parent = np.arange(n)
@@ -294,37 +245,6 @@ def count_components(u, v, n):  # pragma: no cover - compiled
             parent[a] = b
             components -= 1
     return components
-
-
-@njit(cache=True)
-def build_adjacency(u, v, n):  # pragma: no cover - compiled
-    """CSR arrays (indptr, indices, tie slot per entry) of the ties, rows sorted.
-
-    Ties come sorted by (u, v) with u < v, so in one pass a row ``i`` gets first its lower
-    neighbours (ties (u, i), met in increasing u) and then its higher ones (ties (i, v), met in
-    increasing v): every row comes out sorted without a sort.
-    """
-    m = len(u)
-    indptr = np.zeros(n + 1, np.int64)
-    for e in range(m):
-        indptr[u[e] + 1] += 1
-        indptr[v[e] + 1] += 1
-    for i in range(n):
-        indptr[i + 1] += indptr[i]
-    fill = indptr[:-1].copy()
-    indices = np.empty(2 * m, np.int32)
-    slots = np.empty(2 * m, np.int64)
-    for e in range(m):  # lower neighbours first: tie (u, v) puts u into row v
-        b = v[e]
-        indices[fill[b]] = u[e]
-        slots[fill[b]] = e
-        fill[b] += 1
-    for e in range(m):  # then higher neighbours: tie (u, v) puts v into row u
-        a = u[e]
-        indices[fill[a]] = v[e]
-        slots[fill[a]] = e
-        fill[a] += 1
-    return indptr, indices, slots
 
 
 @njit(cache=True)
@@ -392,3 +312,101 @@ def choose_asked_arcs(
                 out[k] = arc
                 k += 1
     return out[:k].copy()
+
+
+_HIGH = np.int64(32)
+
+
+@njit(cache=True)
+def _row(keys, vkeys, i):  # pragma: no cover - compiled
+    """Return (b0, b1, f0, f1), the ranges of person i's neighbours in the two key indexes.
+
+    i's lower neighbours are vkeys[b0:b1] & LOW (ties (u, i)) and its higher neighbours
+    keys[f0:f1] & LOW (ties (i, v)); in that order they form i's sorted neighbour list.
+    """
+    lo = np.int64(i) << _HIGH
+    hi = np.int64(i + 1) << _HIGH
+    return (
+        np.searchsorted(vkeys, lo),
+        np.searchsorted(vkeys, hi),
+        np.searchsorted(keys, lo),
+        np.searchsorted(keys, hi),
+    )
+
+
+@njit(cache=True)
+def nth_neighbours(keys, vkeys, people, draw):  # pragma: no cover - compiled
+    """For each person, their neighbour at position floor(draw * degree) in sorted order, or -1."""
+    out = np.full(len(people), -1, np.int64)
+    mask = np.int64(0xFFFFFFFF)
+    for t in range(len(people)):
+        b0, b1, f0, f1 = _row(keys, vkeys, people[t])
+        nb = b1 - b0
+        deg = nb + (f1 - f0)
+        if deg == 0:
+            continue
+        idx = min(int(draw[t] * deg), deg - 1)
+        out[t] = (vkeys[b0 + idx] if idx < nb else keys[f0 + idx - nb]) & mask
+    return out
+
+
+@njit(cache=True)
+def clustering_by_keys(keys, vkeys, n, sample):  # pragma: no cover - compiled
+    """Mean local clustering over ``sample`` (0 for people with < 2 ties), from the key indexes."""
+    mark = np.zeros(n, np.bool_)
+    mask = np.int64(0xFFFFFFFF)
+    total = 0.0
+    for i in sample:
+        b0, b1, f0, f1 = _row(keys, vkeys, i)
+        d = (b1 - b0) + (f1 - f0)
+        if d < 2:
+            continue
+        for p in range(b0, b1):
+            mark[vkeys[p] & mask] = True
+        for p in range(f0, f1):
+            mark[keys[p] & mask] = True
+        closed = 0
+        for part in range(2):
+            start, end = (b0, b1) if part == 0 else (f0, f1)
+            for p in range(start, end):
+                j = (vkeys[p] if part == 0 else keys[p]) & mask
+                c0, c1, g0, g1 = _row(keys, vkeys, j)
+                for q in range(c0, c1):
+                    if mark[vkeys[q] & mask]:
+                        closed += 1
+                for q in range(g0, g1):
+                    if mark[keys[q] & mask]:
+                        closed += 1
+        for p in range(b0, b1):
+            mark[vkeys[p] & mask] = False
+        for p in range(f0, f1):
+            mark[keys[p] & mask] = False
+        total += closed / (d * (d - 1.0))
+    return total / len(sample) if len(sample) else 0.0
+
+
+@njit(cache=True)
+def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
+    """CSR arrays (indptr, indices, tie slot per entry) from the two key indexes, rows sorted."""
+    m = len(keys)
+    mask = np.int64(0xFFFFFFFF)
+    indptr = np.zeros(n + 1, np.int64)
+    indices = np.empty(2 * m, np.int32)
+    slots = np.empty(2 * m, np.int64)
+    b = 0
+    f = 0
+    o = 0
+    for i in range(n):
+        while b < m and (vkeys[b] >> _HIGH) == i:  # lower neighbours u of ties (u, i)
+            u = vkeys[b] & mask
+            indices[o] = u
+            slots[o] = np.searchsorted(keys, (u << _HIGH) | i)
+            o += 1
+            b += 1
+        while f < m and (keys[f] >> _HIGH) == i:  # higher neighbours v of ties (i, v)
+            indices[o] = keys[f] & mask
+            slots[o] = f
+            o += 1
+            f += 1
+        indptr[i + 1] = o
+    return indptr, indices, slots

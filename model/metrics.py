@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from .kernels import count_components, local_clustering_mean, symmetric_correlation
+from .kernels import clustering_by_keys, count_components, symmetric_correlation
 from .kinds import SUPPORT_TYPES, TIE_KINDS
 
 __all__ = [
@@ -122,14 +122,15 @@ def reporter(name: str) -> partial:
     return partial(read_measure, name)
 
 
-def clustering_sample(A, sample: np.ndarray) -> float:
+def clustering_sample(ties, sample: np.ndarray) -> float:
     """Average local clustering over ``sample`` (zero for people with fewer than two ties).
 
     Args:
-        A: Symmetric adjacency (CSR with sorted rows), e.g. ``TieStore.adjacency()``.
+        ties: The tie store.
         sample: People to average over.
     """
-    return float(local_clustering_mean(A.indptr, A.indices, np.asarray(sample, np.int64)))
+    sample = np.asarray(sample, np.int64)
+    return float(clustering_by_keys(ties.keys, ties.vkeys, ties.n_nodes, sample))
 
 
 def compute(model, ctx=None) -> dict[str, float]:
@@ -175,7 +176,7 @@ def compute(model, ctx=None) -> dict[str, float]:
     out[TIES] = float(ties.m)
     out[MEAN_DEGREE] = float(deg[mem].mean()) if mem.any() else 0.0
     out[MEAN_TIE_STRENGTH] = float(ties.strength.mean()) if ties.m else float("nan")
-    out[CLUSTERING] = clustering_sample(ties.adjacency(), model.clustering_nodes)
+    out[CLUSTERING] = clustering_sample(ties, model.clustering_nodes)
     out[ISOLATES] = float((deg[mem] == 0).sum())
     out[COMPONENTS] = float(count_components(ties.u, ties.v, n))
     out[LONELINESS_ASSORTATIVITY] = float(symmetric_correlation(ties.u, ties.v, pop.loneliness))

@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-from .kernels import build_adjacency, merge_apply, merge_plan, symmetric_sum
+from .kernels import adjacency_from_keys, merge_apply, merge_plan, symmetric_sum
 from .kinds import KIND_CODES, TIE_KINDS
 
 __all__ = ["TieAttrs", "TieGraph", "TieStore", "tie_keys"]
@@ -218,6 +218,9 @@ class TieStore:
         for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True):
             setattr(self, name, np.zeros(0, dtype))
         self.keys = np.zeros(0, np.int64)
+        # The same ties keyed the other way round (v << 32 | u), sorted: with ``keys`` it gives
+        # every person's neighbour list in order (see model.kernels), kept by sequential merges.
+        self.vkeys = np.zeros(0, np.int64)
         self.version = 0
         self._graph: TieGraph | None = None
         self._editing = False
@@ -257,8 +260,9 @@ class TieStore:
         """Number of ties of each person (cached until ties form or end; do not modify)."""
         cached = getattr(self, "_degree_cache", None)
         if cached is None or cached[0] != self.version or len(cached[1]) != self.n_nodes:
-            deg = np.bincount(self.u, minlength=self.n_nodes) + np.bincount(
-                self.v, minlength=self.n_nodes
+            bounds = np.arange(self.n_nodes + 1, dtype=np.int64) << _SHIFT
+            deg = np.diff(np.searchsorted(self.keys, bounds)) + np.diff(
+                np.searchsorted(self.vkeys, bounds)
             )
             self._degree_cache = cached = (self.version, deg)
         return cached[1]
@@ -271,10 +275,11 @@ class TieStore:
         """Symmetric CSR adjacency with sorted column indices; ``data`` holds each arc's slot.
 
         Cached until ties form or end. Row ``i`` lists ``i``'s neighbours in increasing order.
+        (The step itself never needs it: it reads neighbour lists from the key indexes.)
         """
         if self._csr_cache is not None and self._csr_cache[0] == self.version:
             return self._csr_cache[1]
-        indptr, indices, slots = build_adjacency(self.u, self.v, self.n_nodes)
+        indptr, indices, slots = adjacency_from_keys(self.keys, self.vkeys, self.n_nodes)
         A = sparse.csr_matrix((slots, indices, indptr), shape=(self.n_nodes,) * 2)
         A.has_sorted_indices = True
         self._csr_cache = (self.version, A)
@@ -354,6 +359,7 @@ class TieStore:
         if len(remove) == 0 and len(new_keys) == 0:
             return np.zeros(0, np.int64)
         removed_u, removed_v = self.u[remove], self.v[remove]
+        removed_vkeys = (removed_v.astype(np.int64) << _SHIFT) | removed_u
         keep = np.ones(self.m, bool)
         keep[remove] = False
         dest_old, dest_new, size = merge_plan(keep, np.searchsorted(self.keys, new_keys))
@@ -363,6 +369,11 @@ class TieStore:
         self.keys = merge_apply(self.keys, dest_old, new_keys, dest_new, size)
         lo = (new_keys >> _SHIFT).astype(np.int64)
         hi = new_keys & _LOW
+        vkeep = np.ones(len(self.vkeys), bool)
+        vkeep[np.searchsorted(self.vkeys, removed_vkeys)] = False
+        new_vkeys = np.sort((hi << _SHIFT) | lo)
+        v_old, v_new, v_size = merge_plan(vkeep, np.searchsorted(self.vkeys, new_vkeys))
+        self.vkeys = merge_apply(self.vkeys, v_old, new_vkeys, v_new, v_size)
         self.version += 1
         if self._graph is not None:
             if len(remove):

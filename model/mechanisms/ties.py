@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import tie_update
+from ..kernels import nth_neighbours, tie_update
 from ..kinds import CAN_END, FAMILY, FRIEND, ONLINE, decay_by_kind
 from .context import StepContext, draw_per_tie
 
@@ -74,16 +74,6 @@ def update_existing(ctx: StepContext) -> np.ndarray:
     return np.flatnonzero(ends)
 
 
-def _nth_neighbour(indptr, indices, people, draw):
-    """Return, for each person, their neighbour at position floor(draw * degree), or -1."""
-    deg = indptr[people + 1] - indptr[people]
-    has = deg > 0
-    out = np.full(len(people), -1, np.int64)
-    pos = indptr[people[has]] + np.minimum((draw[has] * deg[has]).astype(np.int64), deg[has] - 1)
-    out[has] = indices[pos]
-    return out
-
-
 def formation_candidates(ctx: StepContext, draws: np.ndarray):
     """Return (u, v, kind) of the ties that form this step, before duplicates are dropped.
 
@@ -100,14 +90,13 @@ def formation_candidates(ctx: StepContext, draws: np.ndarray):
     active = room * open_ * pop.tie_formation
     us, vs, kinds = [], [], []
 
-    # Triadic closure through the adjacency (rows sorted: the same pick in any implementation).
+    # Triadic closure: neighbour lists in sorted order (the same pick in any implementation).
     if p.closure_rate > 0 and ties.m:
-        A = ties.adjacency()
         meet = np.flatnonzero(draws[0] < p.closure_rate * active)
-        j = _nth_neighbour(A.indptr, A.indices, meet, draws[1][meet])
+        j = nth_neighbours(ties.keys, ties.vkeys, meet, draws[1][meet])
         ok = j >= 0
         meet, j = meet[ok], j[ok]
-        k = _nth_neighbour(A.indptr, A.indices, j, draws[2][meet])
+        k = nth_neighbours(ties.keys, ties.vkeys, j, draws[2][meet])
         ok = (k >= 0) & (k != meet)
         meet, k = meet[ok], k[ok]
         acc = (draws[3][meet] < open_[k]) & room[k]
