@@ -20,7 +20,7 @@ import solara
 from model import metrics
 
 from .compare import CompareTab
-from .controls import InterventionPanel, ParameterPanel, PresetPicker, RunControls
+from .controls import InterventionPanel, ParameterPanel, PresetPicker, RunControls, use_stable
 from .info import InfoTab
 from .inspector import Inspector, PersonCard
 from .network import NetworkView
@@ -179,9 +179,15 @@ def PlotsTab(session, frame):
 
 @solara.component
 def Page():
-    """The whole dashboard (one per browser session)."""
+    """The whole dashboard (one per browser session).
+
+    Two redraw counters keep a frame cheap: ``frame`` changes when the runs move (a step, a
+    reset) and redraws the views; ``edits`` changes when settings are edited and redraws the
+    controls. Stepping never redraws the hundred parameter controls.
+    """
     session = solara.use_memo(Session, [])
-    version = solara.use_reactive(0)
+    frame = solara.use_reactive(0)
+    edits = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(5)
     colour_by = solara.use_reactive("stress")
@@ -189,51 +195,76 @@ def Page():
     min_strength = solara.use_reactive(0.0)
     tab = solara.use_reactive(0)
 
-    def changed():
-        version.value += 1
-
     def play_loop():
         # Runs in a thread while Play is on; each frame steps the run(s), then redraws.
         while playing.value:
             started = time.perf_counter()
             pause, steps = SPEEDS[speed.value - 1]
             session.step(steps, stop=lambda: not playing.value)
-            changed()
+            frame.value += 1
             wait = max(pause, MIN_FRAME) - (time.perf_counter() - started)
             if wait > 0:
                 time.sleep(wait)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
-    def select(person):
-        session.select(person)
-        changed()
+    # Stable callbacks (the same objects every render), so that components whose other
+    # arguments did not change are not redrawn.
+    def _moved():
+        frame.value += 1
 
-    v = version.value
+    def _edited():
+        edits.value += 1
+
+    def _both():
+        edits.value += 1
+        frame.value += 1
+
+    def _select(person):
+        session.select(person)
+        _both()
+
+    moved = use_stable(_moved, session)
+    edited = use_stable(_edited, session)
+    both = use_stable(_both, session)
+    select = use_stable(_select, session)
+
     solara.Title("SupportNet")
     with solara.AppBar():
         solara.AppBarTitle("SupportNet: social support and mental health")
     with solara.Sidebar():
-        if session.error:
-            solara.Error(session.error, dense=True)
-        with solara.Card("Run", margin=0):
-            RunControls(session, playing, speed, changed)
-        with solara.Card("Scenario", margin=0):
-            PresetPicker(session, v, changed)
-        if interventions_available() is not None:
-            with solara.Card("Interventions", margin=0):
-                InterventionPanel(session, v, changed)
-        with solara.Card("Parameters", margin=0):
-            ParameterPanel(session, v, changed)
+        Controls(session, playing, speed, moved, both, edited, edits.value)
+    Views(session, frame.value, colour_by, size_by, min_strength, tab, select, both)
+
+
+@solara.component
+def Controls(session, playing, speed, moved, both, edited, version):
+    """The sidebar: run buttons, scenario, interventions, parameters (redrawn on edits only)."""
+    if session.error:
+        solara.Error(session.error, dense=True)
+    with solara.Card("Run", margin=0):
+        RunControls(session, playing, speed, moved, both, version)
+    with solara.Card("Scenario", margin=0):
+        PresetPicker(session, version, both)
+    if interventions_available() is not None:
+        with solara.Card("Interventions", margin=0):
+            InterventionPanel(session, version, edited)
+    with solara.Card("Parameters", margin=0):
+        ParameterPanel(session, version, edited)
+
+
+@solara.component
+def Views(session, frame, colour_by, size_by, min_strength, tab, select, both):
+    """The tabs (redrawn every frame; only the open tab is drawn)."""
     with solara.lab.Tabs(value=tab, lazy=True):
         with solara.lab.Tab("Model"):
-            ModelTab(session, v, colour_by, size_by, min_strength, select)
+            ModelTab(session, frame, colour_by, size_by, min_strength, select)
         with solara.lab.Tab("Plots"):
-            PlotsTab(session, v)
+            PlotsTab(session, frame)
         with solara.lab.Tab("Inspector"):
-            Inspector(session, v, select)
+            Inspector(session, frame, select)
         with solara.lab.Tab("Compare"):
-            CompareTab(session, v, colour_by.value, size_by.value, min_strength.value, changed)
+            CompareTab(session, frame, colour_by.value, size_by.value, min_strength.value, both)
         with solara.lab.Tab("Results"):
             ResultsExplorer()
         with solara.lab.Tab("Info"):

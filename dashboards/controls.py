@@ -208,9 +208,20 @@ def RunControls(
     session: Session,
     playing: solara.Reactive[bool],
     speed: solara.Reactive[int],
+    on_step: Callable[[], None],
     on_change: Callable[[], None],
+    version: int = 0,
 ):
-    """Reset, Step, Play/Pause, Speed and Seed: NetLogo's setup/go buttons and speed slider."""
+    """Reset, Step, Play/Pause, Speed and Seed: NetLogo's setup/go buttons and speed slider.
+
+    Args:
+        session: The session.
+        playing: Whether Play is on.
+        speed: The speed level (1 to ``len(SPEEDS)``).
+        on_step: Called after a step (the views redraw).
+        on_change: Called after Reset or a new seed (views and controls redraw).
+        version: The page's edit counter (a new value redraws the seed box).
+    """
 
     def reset():
         playing.set(False)
@@ -219,7 +230,7 @@ def RunControls(
 
     def step():
         session.step(1)
-        on_change()
+        on_step()
 
     def seed(value):
         session.set_seed(value)

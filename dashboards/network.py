@@ -1,16 +1,18 @@
 """The network view: people coloured by a measure, sized by ties or capacity, ties by kind.
 
 The picture is drawn in the browser on a canvas (``network.vue``). Python sends compact arrays
-per frame (positions as 16-bit integers, colour and size codes as bytes, ties as two 16-bit ends,
-a kind byte and a strength byte, all base64), so a frame at 500 people and ~11,000 ties is about
-90 kB and one canvas redraw, instead of a server-side figure rendered to PNG. Positions come from
-the run's incremental layout (:mod:`dashboards.layout`), never recomputed from scratch per frame.
+per frame (positions as 16-bit integers, colour and size codes as bytes, all base64) and the
+ties that changed since the last snapshot of the tie list (:class:`EdgeSync`), so a frame at 2,000
+people is about 15 kB and one canvas redraw, instead of a server-side figure rendered to PNG.
+Positions come from the run's incremental layout (:mod:`dashboards.layout`), never recomputed
+from scratch per frame.
 Clicking a person selects them for the inspector.
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +24,15 @@ from model.kinds import TIE_KINDS
 
 from .session import COLOUR_MEASURES, MAX_DRAWN, SIZE_MEASURES, Run
 
-__all__ = ["KIND_COLOURS", "NetworkFrame", "NetworkView", "frame_data", "palette"]
+__all__ = [
+    "KIND_COLOURS",
+    "EdgeSync",
+    "NetworkFrame",
+    "NetworkView",
+    "frame_data",
+    "palette",
+    "tie_codes",
+]
 
 #: Colour of each tie kind (index = kind code), chosen to stay apart from the people's scale.
 KIND_COLOURS = ("#8c564b", "#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#7f7f7f")
@@ -43,6 +53,91 @@ def _b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")
 
 
+#: Strength bands the canvas draws (thin and faint to thick and dark).
+BANDS = 3
+
+
+def tie_codes(kind: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """One byte per tie for the canvas: ``kind * BANDS + strength band``."""
+    band = np.minimum((np.clip(strength, 0, 1) * BANDS).astype(np.int64), BANDS - 1)
+    return (kind.astype(np.int64) * BANDS + band).astype(np.uint8)
+
+
+_SNAPSHOTS = itertools.count(1)
+
+
+class EdgeSync:
+    """The ties the canvas has, kept in step with the model by sending only what changed.
+
+    The full tie list (two 16-bit ends and a code byte per tie: 5 bytes, ~330 kB as base64 at
+    2,000 people) is sent only now and then; each frame sends the changes since that snapshot
+    (ties formed, ended, or moved to another strength band). Large websocket messages every frame
+    stall the ones behind them (measured: a 400 kB frame delayed the next message by over a
+    second), while a frame's changes are a few hundred ties. The browser applies the changes to
+    its copy of the snapshot, so a view redrawn from scratch (a tab switched back) is right too.
+
+    Args:
+        refresh: Send a new snapshot when the changes reach this share of it.
+    """
+
+    def __init__(self, refresh: float = 0.15):
+        self.refresh = refresh
+        self.keys = np.zeros(0, np.int64)  # sorted snapshot keys: u * 65536 + v
+        self.codes = np.zeros(0, np.uint8)
+        self.full = _b64(np.zeros(0, np.uint8))
+        self.version = 0  # set from _SNAPSHOTS: unique across views, runs and resets
+
+    def update(self, keys: np.ndarray, codes: np.ndarray) -> tuple[str, int, int, str, int]:
+        """Return (snapshot, its version, its size, changes, number of ties drawn).
+
+        Args:
+            keys: Sorted keys of the ties to draw (``u * 65536 + v``, ``u < v``).
+            codes: Their codes (:func:`tie_codes`).
+        """
+        pos = np.searchsorted(self.keys, keys)
+        pos_c = np.minimum(pos, max(len(self.keys) - 1, 0))
+        known = (
+            (pos < len(self.keys)) & (self.keys[pos_c] == keys)
+            if len(self.keys)
+            else (np.zeros(len(keys), bool))
+        )
+        changed = ~known | (self.codes[pos_c] != codes) if len(self.keys) else ~known
+        back = np.searchsorted(keys, self.keys)
+        back_c = np.minimum(back, max(len(keys) - 1, 0))
+        gone = (
+            ~((back < len(keys)) & (keys[back_c] == self.keys))
+            if len(keys)
+            else (np.ones(len(self.keys), bool))
+        )
+        if changed.sum() + gone.sum() > self.refresh * max(len(self.keys), 1) or not len(self.keys):
+            self.keys, self.codes = keys.copy(), codes.copy()
+            self.full = _b64(np.concatenate(_split(keys) + [codes]))
+            # The browser caches a snapshot by version: a new view of a new run must never
+            # reuse an old number.
+            self.version = next(_SNAPSHOTS)
+            changed[:] = False
+            gone = np.zeros(0, bool)
+        set_keys, set_codes = keys[changed], codes[changed]
+        del_keys = self.keys[gone] if len(gone) else np.zeros(0, np.int64)
+        delta = np.concatenate(
+            [
+                np.array([len(set_keys), len(del_keys)], "<u4").view(np.uint8),
+                *_split(set_keys),
+                *_split(del_keys),
+                set_codes,
+            ]
+        )
+        return self.full, self.version, len(self.keys), _b64(delta), len(keys)
+
+
+def _split(keys: np.ndarray) -> list[np.ndarray]:
+    """Tie keys as two little-endian 16-bit arrays (lower ends, then higher ends), as bytes."""
+    return [
+        (keys // 65536).astype("<u2").view(np.uint8),
+        (keys % 65536).astype("<u2").view(np.uint8),
+    ]
+
+
 @dataclass(frozen=True)
 class NetworkFrame:
     """The arrays of one frame of the network view (what the canvas receives).
@@ -54,7 +149,11 @@ class NetworkFrame:
         colour: Colour code 0-255 per person, 0 = good, 255 = bad (base64).
         size: Size code 0-255 per person (base64).
         flags: Bit 0 set for professionals (drawn as squares) (base64).
-        edges: Tie ends (16-bit), then kind codes, then strength codes (bytes) (base64).
+        ties: Snapshot of the ties: lower ends, higher ends (16-bit), codes (bytes) (base64).
+        ties_version: Changes whenever a new snapshot is sent.
+        ties_count: Ties in the snapshot.
+        delta: Changes since the snapshot: two 32-bit counts (set, deleted), then the set
+            ties' ends, the deleted ties' ends (16-bit each), then the set ties' codes (base64).
         legend: Title and end labels of the colour scale.
     """
 
@@ -64,11 +163,16 @@ class NetworkFrame:
     colour: str
     size: str
     flags: str
-    edges: str
+    ties: str
+    ties_version: int
+    ties_count: int
+    delta: str
     legend: dict
 
 
-def frame_data(run: Run, colour_by: str, size_by: str, min_strength: float) -> NetworkFrame:
+def frame_data(
+    run: Run, colour_by: str, size_by: str, min_strength: float, sync: EdgeSync | None = None
+) -> NetworkFrame:
     """Pack the current state of ``run`` for the canvas.
 
     Args:
@@ -76,6 +180,7 @@ def frame_data(run: Run, colour_by: str, size_by: str, min_strength: float) -> N
         colour_by: A key of :data:`~dashboards.session.COLOUR_MEASURES`.
         size_by: A key of :data:`~dashboards.session.SIZE_MEASURES`.
         min_strength: Ties weaker than this are not drawn (readability of dense networks).
+        sync: What the canvas already has (a new one sends everything).
 
     Returns:
         The frame's arrays.
@@ -100,25 +205,26 @@ def frame_data(run: Run, colour_by: str, size_by: str, min_strength: float) -> N
         size = np.clip(pop.capacity, 0, 1)
     else:
         size = np.full(n, 0.3)
-    keep = ties.strength >= min_strength
-    u, v = ties.u[keep], ties.v[keep]
-    edges = np.concatenate(
-        [
-            u.astype("<u2").view(np.uint8),
-            v.astype("<u2").view(np.uint8),
-            ties.kind[keep].astype(np.uint8),
-            np.round(np.clip(ties.strength[keep], 0, 1) * 255).astype(np.uint8),
-        ]
-    )
+    # The tie store keeps its keys sorted as (lower << 32 | higher); re-key as lower * 65536 +
+    # higher (same order, since ends are below 65,536) for the browser's 53-bit numbers.
+    slots = ties.key_slots
+    keep = ties.strength[slots] >= min_strength
+    slots = slots[keep]
+    keys = ties.u[slots].astype(np.int64) * 65536 + ties.v[slots]
+    codes = tie_codes(ties.kind[slots], ties.strength[slots])
+    full, version, count, delta, m = (sync or EdgeSync()).update(keys, codes)
     low, high = ("0 (none)", "1 (most)") if high_is_bad else ("1 (most)", "0 (none)")
     return NetworkFrame(
         n=int(n),
-        m=int(keep.sum()),
+        m=int(m),
         pos=_b64(pos),
         colour=_b64(colour),
         size=_b64(np.round(size * 255).astype(np.uint8)),
         flags=_b64(pop.is_professional.astype(np.uint8)),
-        edges=_b64(edges),
+        ties=full,
+        ties_version=version,
+        ties_count=count,
+        delta=delta,
         legend={"title": label, "low": low, "high": high},
     )
 
@@ -131,7 +237,10 @@ def _NetworkCanvas(
     colour: str,
     size: str,
     flags: str,
-    edges: str,
+    ties: str,
+    ties_version: int,
+    ties_count: int,
+    delta: str,
     legend: dict,
     frame: int,
     selected: int,
@@ -167,8 +276,9 @@ def NetworkView(
         on_select: Called with the person clicked (None for a click on empty space).
         px: Width and height of the picture in pixels.
     """
+    sync = solara.use_memo(EdgeSync, dependencies=[run, min_strength])
     data = solara.use_memo(
-        lambda: frame_data(run, colour_by, size_by, min_strength) if run.layout else None,
+        lambda: frame_data(run, colour_by, size_by, min_strength, sync) if run.layout else None,
         dependencies=[run, frame, colour_by, size_by, min_strength],
     )
     if data is None:
@@ -189,7 +299,10 @@ def NetworkView(
         colour=data.colour,
         size=data.size,
         flags=data.flags,
-        edges=data.edges,
+        ties=data.ties,
+        ties_version=data.ties_version,
+        ties_count=data.ties_count,
+        delta=data.delta,
         legend=data.legend,
         frame=int(frame),
         selected=-1 if selected is None else int(selected),

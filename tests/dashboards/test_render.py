@@ -179,7 +179,7 @@ def test_page_parameter_change_and_presets():
 
 
 def _network(box):
-    return [w for w in widgets(box) if hasattr(w, "edges") and hasattr(w, "pos")]
+    return [w for w in widgets(box) if hasattr(w, "delta") and hasattr(w, "pos")]
 
 
 def _charts(box):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboards import plots
-from dashboards.network import frame_data, palette
+from dashboards.network import EdgeSync, frame_data, palette, tie_codes
 from dashboards.session import COLOUR_MEASURES, SIZE_MEASURES, Session
 from model import metrics
 
@@ -26,6 +26,37 @@ def run():
     s = Session(seed=2, **SMALL)
     s.step(3)
     return s.run
+
+
+def decode_ties(frame) -> dict[tuple[int, int], int]:
+    """What the canvas does: the snapshot, with the frame's changes applied (key -> code)."""
+    raw = base64.b64decode(frame.ties)
+    m = frame.ties_count
+    u = np.frombuffer(raw[: 2 * m], "<u2")
+    v = np.frombuffer(raw[2 * m : 4 * m], "<u2")
+    code = np.frombuffer(raw[4 * m :], np.uint8)
+    ties = {(int(a), int(b)): int(c) for a, b, c in zip(u, v, code, strict=True)}
+    d = base64.b64decode(frame.delta)
+    ns, nd = np.frombuffer(d[:8], "<u4")
+    o = 8
+    su = np.frombuffer(d[o : o + 2 * ns], "<u2")
+    sv = np.frombuffer(d[o + 2 * ns : o + 4 * ns], "<u2")
+    o += 4 * ns
+    du = np.frombuffer(d[o : o + 2 * nd], "<u2")
+    dv = np.frombuffer(d[o + 2 * nd : o + 4 * nd], "<u2")
+    sc = np.frombuffer(d[o + 4 * nd :], np.uint8)
+    for a, b in zip(du, dv, strict=True):
+        del ties[(int(a), int(b))]
+    for a, b, c in zip(su, sv, sc, strict=True):
+        ties[(int(a), int(b))] = int(c)
+    return ties
+
+
+def model_ties(run, min_strength=0.0) -> dict[tuple[int, int], int]:
+    t = run.model.ties
+    keep = t.strength >= min_strength
+    codes = tie_codes(t.kind[keep], t.strength[keep])
+    return {(int(a), int(b)): int(c) for a, b, c in zip(t.u[keep], t.v[keep], codes, strict=True)}
 
 
 @pytest.mark.parametrize("colour_by", list(COLOUR_MEASURES))
@@ -46,19 +77,44 @@ def test_frame_round_trip(run, colour_by, size_by):
         assert size.argmax() == ties.degree().argmax()
     elif size_by == "none":
         assert len(set(size)) == 1
-    edges = base64.b64decode(f.edges)
-    u = np.frombuffer(edges[: 2 * m], "<u2")
-    v = np.frombuffer(edges[2 * m : 4 * m], "<u2")
-    kind = np.frombuffer(edges[4 * m : 5 * m], np.uint8)
-    strength = np.frombuffer(edges[5 * m :], np.uint8) / 255
-    assert np.array_equal(u, ties.u) and np.array_equal(v, ties.v)
-    assert np.array_equal(kind, ties.kind)
-    assert np.allclose(strength, ties.strength, atol=1 / 255)
+    assert decode_ties(f) == model_ties(run)
+
+
+def test_tie_codes():
+    kind = np.array([0, 1, 5, 5])
+    strength = np.array([0.1, 0.5, 0.99, 1.0])
+    assert list(tie_codes(kind, strength)) == [0, 4, 17, 17]
+
+
+def test_only_changes_are_sent_each_frame():
+    s = Session(seed=4, **SMALL)
+    run = s.run
+    sync = EdgeSync(refresh=0.5)
+    first = frame_data(run, "stress", "degree", 0.0, sync)
+    assert first.ties_version > 0 and first.ties_count == run.model.ties.m
+    sizes = []
+    for _ in range(8):
+        s.step(1)
+        f = frame_data(run, "stress", "degree", 0.0, sync)
+        assert decode_ties(f) == model_ties(run)  # the canvas always has the current ties
+        sizes.append(len(f.delta))
+        if f.ties_version == first.ties_version:
+            assert f.ties == first.ties  # the snapshot itself is not sent again
+    assert max(sizes) < len(first.ties) / 2
+    # Past the refresh share, a new snapshot replaces the changes.
+    tight = EdgeSync(refresh=0.0)
+    before = frame_data(run, "stress", "degree", 0.0, tight).ties_version
+    assert before > first.ties_version  # versions are never reused, even by a new view
+    s.step(1)
+    f = frame_data(run, "stress", "degree", 0.0, tight)
+    assert f.ties_version > before and decode_ties(f) == model_ties(run)
+    assert np.frombuffer(base64.b64decode(f.delta)[:8], "<u4").tolist() == [0, 0]
 
 
 def test_weak_ties_can_be_hidden(run):
     f = frame_data(run, "stress", "degree", 0.5)
     assert f.m == int((run.model.ties.strength >= 0.5).sum()) < run.model.ties.m
+    assert decode_ties(f) == model_ties(run, 0.5)
 
 
 def test_bad_view_choices(run):
