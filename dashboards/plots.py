@@ -124,8 +124,8 @@ def _base(title: str, y_name: str = "", y_max: float | None = None) -> dict[str,
         "animation": False,
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 22, "itemWidth": 14, "itemGap": 6, "textStyle": {"fontSize": 11}},
-        "grid": {"left": 48, "right": 48, "top": 84, "bottom": 30},
+        "legend": {"bottom": 0, "itemWidth": 14, "itemGap": 6, "textStyle": {"fontSize": 11}},
+        "grid": {"left": 48, "right": 48, "top": 50, "bottom": 72},
         "xAxis": {
             "type": "value",
             "name": "step",
@@ -298,7 +298,9 @@ def difference_option(a: pd.DataFrame, b: pd.DataFrame, measure: str) -> dict[st
 def person_option(series: pd.DataFrame, person: int) -> dict[str, Any]:
     """One person's recorded states over time."""
     cols = {c: c.replace("_", " ").capitalize() for c in series.columns}
-    opt = _base(f"Person {person} over time", "level", y_max=1)
+    # Professionals' capacity runs above 1; everyone else's states are in [0, 1].
+    top = 1 if series.empty or float(np.nanmax(series.to_numpy())) <= 1 else None
+    opt = _base(f"Person {person} over time", "level", y_max=top)
     opt["series"] = [
         _series(thin(series), c, label, **_colour_of(f"mean_{c}")) for c, label in cols.items()
     ]

@@ -211,10 +211,11 @@ def test_results_explorer(app, images, sweep_folder):
     image = page.locator(".sn-results-figure img")
     expect(image).to_have_count(1)
     choose(page, "Outcome", "mean_stress")
-    choose(page, "Lines by", "buffering")
-    expect(page.get_by_role("cell", name="False").first).to_be_visible()
     choose(page, "Band", "± 1 standard deviation")
     expect(image).to_have_count(1)
+    choose(page, "Lines by", "buffering")
+    expect(page.get_by_role("cell", name="False").first).to_be_visible()
+    page.wait_for_timeout(1000)  # the drop-down menu fades out
     page.screenshot(path=str(images / "dashboard-results.png"), full_page=True)
     type_into(page, "Folder", str(sweep_folder / "missing"))
     button(page, "Open").click()

@@ -181,3 +181,25 @@ def test_interventions_switch_on_at_reset_and_act(session):
     assert a.model.measures["ties_peer"] > 0 and b.model.measures["ties_peer"] == 0
     session.set_intervention("peer_groups", None)
     assert session.interventions == {}
+
+
+@pytest.mark.skipif(interventions_available() is None, reason="interventions not installed")
+def test_professionals_joining_are_drawn_and_inspected():
+    import base64
+
+    from dashboards.network import frame_data
+
+    s = Session(seed=3, **SMALL)
+    assert s.set_intervention("professional", {"budget": 50, "start": 2}) is None
+    s.reset()
+    assert s.model.population.n == 80
+    s.step(4)  # professionals join at step 2: the layout and the history grow with them
+    n = s.model.population.n
+    assert n > 80 and s.run.layout.n == n and s.run.history.n == n
+    frame = frame_data(s.run, "stress", "degree", 0.0)
+    flags = np.frombuffer(base64.b64decode(frame.flags), np.uint8)
+    assert flags[80:].all() and not flags[:80].any()  # drawn as squares
+    newcomer = n - 1
+    assert s.select(newcomer) is None
+    assert (s.run.person_ties(newcomer)["kind"] == "professional").all()
+    assert s.run.history.series(newcomer)["capacity"].iloc[-1] > 1
