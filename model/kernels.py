@@ -18,13 +18,12 @@ __all__ = [
     "adjacency_from_keys",
     "choose_asked_arcs",
     "contact_pass",
-    "count_components",
     "clustering_by_keys",
     "merge_apply",
     "merge_plan",
+    "network_pass",
     "nth_neighbours",
     "quality_sum",
-    "symmetric_correlation",
     "symmetric_sum",
     "tie_update",
 ]
@@ -208,33 +207,31 @@ def merge_apply(old, dest_old, new, dest_new, size):  # pragma: no cover - compi
 
 
 @njit(cache=True)
-def symmetric_correlation(u, v, x):  # pragma: no cover - compiled
-    """Pearson correlation of x over ties, each tie counted both ways (assortativity)."""
+def network_pass(u, v, kind, strength, x, n, n_kinds):  # pragma: no cover - compiled
+    """Tie-level measures in one pass: components, assortativity of x, ties by kind, strength.
+
+    Components by union-find (isolated people count one each); assortativity is the Pearson
+    correlation of x over ties with each tie counted both ways.
+
+    Returns:
+        (components, assortativity (NaN without variation), count per kind, sum of strength).
+    """
     m = len(u)
-    if m < 2:
-        return np.nan
+    parent = np.arange(n)
+    components = n
+    counts = np.zeros(n_kinds, np.int64)
+    total = 0.0
     s = 0.0
     ss = 0.0
     sp = 0.0
     for e in range(m):
-        a, b = x[u[e]], x[v[e]]
-        s += a + b
-        ss += a * a + b * b
-        sp += a * b
-    mean = s / (2 * m)
-    var = ss / (2 * m) - mean * mean
-    if var <= 1e-12 * max(mean * mean, 1e-300):
-        return np.nan
-    return (sp / m - mean * mean) / var
-
-
-@njit(cache=True)
-def count_components(u, v, n):  # pragma: no cover - compiled
-    """Number of connected components (isolated people count one each), by union-find."""
-    parent = np.arange(n)
-    components = n
-    for e in range(len(u)):
         a, b = u[e], v[e]
+        xa, xb = x[a], x[b]
+        s += xa + xb
+        ss += xa * xa + xb * xb
+        sp += xa * xb
+        counts[kind[e]] += 1
+        total += strength[e]
         while parent[a] != a:
             parent[a] = parent[parent[a]]
             a = parent[a]
@@ -244,7 +241,13 @@ def count_components(u, v, n):  # pragma: no cover - compiled
         if a != b:
             parent[a] = b
             components -= 1
-    return components
+    corr = np.nan
+    if m >= 2:
+        mean = s / (2 * m)
+        var = ss / (2 * m) - mean * mean
+        if var > 1e-12 * max(mean * mean, 1e-300):
+            corr = (sp / m - mean * mean) / var
+    return components, corr, counts, total
 
 
 @njit(cache=True)
@@ -314,72 +317,56 @@ def choose_asked_arcs(
     return out[:k].copy()
 
 
-_HIGH = np.int64(32)
-
-
 @njit(cache=True)
-def _row(keys, vkeys, i):  # pragma: no cover - compiled
-    """Return (b0, b1, f0, f1), the ranges of person i's neighbours in the two key indexes.
+def nth_neighbours(keys, vkeys, fptr, bptr, people, draw):  # pragma: no cover - compiled
+    """For each person, their neighbour at position floor(draw * degree) in sorted order, or -1.
 
-    i's lower neighbours are vkeys[b0:b1] & LOW (ties (u, i)) and its higher neighbours
-    keys[f0:f1] & LOW (ties (i, v)); in that order they form i's sorted neighbour list.
+    Person i's lower neighbours are ``vkeys[bptr[i]:bptr[i+1]] & LOW`` (ties (u, i)) and its
+    higher neighbours ``keys[fptr[i]:fptr[i+1]] & LOW`` (ties (i, v)); in that order they form
+    i's sorted neighbour list (see ``TieStore.row_pointers``).
     """
-    lo = np.int64(i) << _HIGH
-    hi = np.int64(i + 1) << _HIGH
-    return (
-        np.searchsorted(vkeys, lo),
-        np.searchsorted(vkeys, hi),
-        np.searchsorted(keys, lo),
-        np.searchsorted(keys, hi),
-    )
-
-
-@njit(cache=True)
-def nth_neighbours(keys, vkeys, people, draw):  # pragma: no cover - compiled
-    """For each person, their neighbour at position floor(draw * degree) in sorted order, or -1."""
     out = np.full(len(people), -1, np.int64)
     mask = np.int64(0xFFFFFFFF)
     for t in range(len(people)):
-        b0, b1, f0, f1 = _row(keys, vkeys, people[t])
-        nb = b1 - b0
-        deg = nb + (f1 - f0)
+        i = people[t]
+        nb = bptr[i + 1] - bptr[i]
+        deg = nb + fptr[i + 1] - fptr[i]
         if deg == 0:
             continue
         idx = min(int(draw[t] * deg), deg - 1)
-        out[t] = (vkeys[b0 + idx] if idx < nb else keys[f0 + idx - nb]) & mask
+        out[t] = (vkeys[bptr[i] + idx] if idx < nb else keys[fptr[i] + idx - nb]) & mask
     return out
 
 
 @njit(cache=True)
-def clustering_by_keys(keys, vkeys, n, sample):  # pragma: no cover - compiled
+def clustering_by_keys(keys, vkeys, fptr, bptr, sample):  # pragma: no cover - compiled
     """Mean local clustering over ``sample`` (0 for people with < 2 ties), from the key indexes."""
+    n = len(fptr) - 1
     mark = np.zeros(n, np.bool_)
     mask = np.int64(0xFFFFFFFF)
     total = 0.0
     for i in sample:
-        b0, b1, f0, f1 = _row(keys, vkeys, i)
-        d = (b1 - b0) + (f1 - f0)
+        d = (bptr[i + 1] - bptr[i]) + (fptr[i + 1] - fptr[i])
         if d < 2:
             continue
-        for p in range(b0, b1):
+        for p in range(bptr[i], bptr[i + 1]):
             mark[vkeys[p] & mask] = True
-        for p in range(f0, f1):
+        for p in range(fptr[i], fptr[i + 1]):
             mark[keys[p] & mask] = True
         closed = 0
         for part in range(2):
-            start, end = (b0, b1) if part == 0 else (f0, f1)
+            start, end = (bptr[i], bptr[i + 1]) if part == 0 else (fptr[i], fptr[i + 1])
             for p in range(start, end):
                 j = (vkeys[p] if part == 0 else keys[p]) & mask
-                c0, c1, g0, g1 = _row(keys, vkeys, j)
-                for q in range(c0, c1):
+                for q in range(bptr[j], bptr[j + 1]):
                     if mark[vkeys[q] & mask]:
                         closed += 1
-                for q in range(g0, g1):
+                for q in range(fptr[j], fptr[j + 1]):
                     if mark[keys[q] & mask]:
                         closed += 1
-        for p in range(b0, b1):
+        for p in range(bptr[i], bptr[i + 1]):
             mark[vkeys[p] & mask] = False
-        for p in range(f0, f1):
+        for p in range(fptr[i], fptr[i + 1]):
             mark[keys[p] & mask] = False
         total += closed / (d * (d - 1.0))
     return total / len(sample) if len(sample) else 0.0
@@ -397,13 +384,13 @@ def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
     f = 0
     o = 0
     for i in range(n):
-        while b < m and (vkeys[b] >> _HIGH) == i:  # lower neighbours u of ties (u, i)
+        while b < m and (vkeys[b] >> 32) == i:  # lower neighbours u of ties (u, i)
             u = vkeys[b] & mask
             indices[o] = u
-            slots[o] = np.searchsorted(keys, (u << _HIGH) | i)
+            slots[o] = np.searchsorted(keys, (u << 32) | i)
             o += 1
             b += 1
-        while f < m and (keys[f] >> _HIGH) == i:  # higher neighbours v of ties (i, v)
+        while f < m and (keys[f] >> 32) == i:  # higher neighbours v of ties (i, v)
             indices[o] = keys[f] & mask
             slots[o] = f
             o += 1

@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from .kernels import clustering_by_keys, count_components, symmetric_correlation
+from .kernels import clustering_by_keys, network_pass
 from .kinds import SUPPORT_TYPES, TIE_KINDS
 
 __all__ = [
@@ -129,8 +129,10 @@ def clustering_sample(ties, sample: np.ndarray) -> float:
         ties: The tie store.
         sample: People to average over.
     """
-    sample = np.asarray(sample, np.int64)
-    return float(clustering_by_keys(ties.keys, ties.vkeys, ties.n_nodes, sample))
+    fptr, bptr = ties.row_pointers()
+    return float(
+        clustering_by_keys(ties.keys, ties.vkeys, fptr, bptr, np.asarray(sample, np.int64))
+    )
 
 
 def compute(model, ctx=None) -> dict[str, float]:
@@ -145,9 +147,10 @@ def compute(model, ctx=None) -> dict[str, float]:
     """
     pop, ties, p = model.population, model.ties, model.params
     mem = pop.members
+    everyone = bool(mem.all())  # no professionals: measure the arrays themselves, no copies
     out: dict[str, float] = {}
     for s in STATES:
-        x = getattr(pop, s)[mem]
+        x = getattr(pop, s) if everyone else getattr(pop, s)[mem]
         out[f"mean_{s}"] = float(x.mean()) if len(x) else float("nan")
         qs = np.quantile(x, [q for _, q in QUANTILES]) if len(x) else [np.nan] * 3
         for (name, _), val in zip(QUANTILES, qs, strict=True):
@@ -171,18 +174,19 @@ def compute(model, ctx=None) -> dict[str, float]:
     for name, val in zip(SUPPORT_BY_KIND, by_kind, strict=True):
         out[name] = float(val)
 
-    n = pop.n
     deg = ties.degree()
+    components, assortativity, counts, strength_sum = network_pass(
+        ties.u, ties.v, ties.kind, ties.strength, pop.loneliness, pop.n, len(TIE_KINDS)
+    )
     out[TIES] = float(ties.m)
     out[MEAN_DEGREE] = float(deg[mem].mean()) if mem.any() else 0.0
-    out[MEAN_TIE_STRENGTH] = float(ties.strength.mean()) if ties.m else float("nan")
+    out[MEAN_TIE_STRENGTH] = float(strength_sum / ties.m) if ties.m else float("nan")
     out[CLUSTERING] = clustering_sample(ties, model.clustering_nodes)
     out[ISOLATES] = float((deg[mem] == 0).sum())
-    out[COMPONENTS] = float(count_components(ties.u, ties.v, n))
-    out[LONELINESS_ASSORTATIVITY] = float(symmetric_correlation(ties.u, ties.v, pop.loneliness))
+    out[COMPONENTS] = float(components)
+    out[LONELINESS_ASSORTATIVITY] = float(assortativity)
     out[TIES_FORMED] = float(ctx.formed if ctx is not None else 0)
     out[TIES_ENDED] = float(ctx.ended if ctx is not None else 0)
-    counts = np.bincount(ties.kind, minlength=len(TIE_KINDS))
     for name, val in zip(TIES_BY_KIND, counts, strict=True):
         out[name] = float(val)
     return out

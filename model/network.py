@@ -256,16 +256,25 @@ class TieStore:
             raise KeyError("this tie has ended")
         return pos
 
+    def row_pointers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each person's neighbours sit in the two key indexes (cached per version).
+
+        Returns:
+            (fptr, bptr): person i's higher neighbours are ``keys[fptr[i]:fptr[i+1]]`` (low
+            32 bits), its lower neighbours ``vkeys[bptr[i]:bptr[i+1]]``.
+        """
+        cached = getattr(self, "_rows_cache", None)
+        if cached is None or cached[0] != self.version or len(cached[1]) != self.n_nodes + 1:
+            bounds = np.arange(self.n_nodes + 1, dtype=np.int64) << _SHIFT
+            fptr = np.searchsorted(self.keys, bounds)
+            bptr = np.searchsorted(self.vkeys, bounds)
+            self._rows_cache = cached = (self.version, fptr, bptr, np.diff(fptr) + np.diff(bptr))
+        return cached[1], cached[2]
+
     def degree(self) -> np.ndarray:
         """Number of ties of each person (cached until ties form or end; do not modify)."""
-        cached = getattr(self, "_degree_cache", None)
-        if cached is None or cached[0] != self.version or len(cached[1]) != self.n_nodes:
-            bounds = np.arange(self.n_nodes + 1, dtype=np.int64) << _SHIFT
-            deg = np.diff(np.searchsorted(self.keys, bounds)) + np.diff(
-                np.searchsorted(self.vkeys, bounds)
-            )
-            self._degree_cache = cached = (self.version, deg)
-        return cached[1]
+        self.row_pointers()
+        return self._rows_cache[3]
 
     def weighted_degree(self, weights: np.ndarray) -> np.ndarray:
         """Sum of ``weights`` (one per tie) over each person's ties."""

@@ -93,10 +93,11 @@ def formation_candidates(ctx: StepContext, draws: np.ndarray):
     # Triadic closure: neighbour lists in sorted order (the same pick in any implementation).
     if p.closure_rate > 0 and ties.m:
         meet = np.flatnonzero(draws[0] < p.closure_rate * active)
-        j = nth_neighbours(ties.keys, ties.vkeys, meet, draws[1][meet])
+        fptr, bptr = ties.row_pointers()
+        j = nth_neighbours(ties.keys, ties.vkeys, fptr, bptr, meet, draws[1][meet])
         ok = j >= 0
         meet, j = meet[ok], j[ok]
-        k = nth_neighbours(ties.keys, ties.vkeys, j, draws[2][meet])
+        k = nth_neighbours(ties.keys, ties.vkeys, fptr, bptr, j, draws[2][meet])
         ok = (k >= 0) & (k != meet)
         meet, k = meet[ok], k[ok]
         acc = (draws[3][meet] < open_[k]) & room[k]
