@@ -116,7 +116,7 @@ def _series(df: pd.DataFrame, col: str, name: str, **extra: Any) -> dict[str, An
     return out
 
 
-def _base(title: str, y_name: str = "", y_max: float | None = None) -> dict[str, Any]:
+def _base(title: str, y_name: str = "", y_max: float | str | None = None) -> dict[str, Any]:
     y: dict[str, Any] = {"type": "value", "name": y_name, "min": 0}
     if y_max is not None:
         y["max"] = y_max
@@ -299,7 +299,7 @@ def person_option(series: pd.DataFrame, person: int) -> dict[str, Any]:
     """One person's recorded states over time."""
     cols = {c: c.replace("_", " ").capitalize() for c in series.columns}
     # Professionals' capacity runs above 1; everyone else's states are in [0, 1].
-    top = 1 if series.empty or float(np.nanmax(series.to_numpy())) <= 1 else None
+    top = 1 if series.empty or float(np.nanmax(series.to_numpy())) <= 1 else "dataMax"
     opt = _base(f"Person {person} over time", "level", y_max=top)
     opt["series"] = [
         _series(thin(series), c, label, **_colour_of(f"mean_{c}")) for c, label in cols.items()
