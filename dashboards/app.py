@@ -36,7 +36,7 @@ from .plots import (
 from .results import ResultsExplorer
 from .session import COLOUR_MEASURES, SIZE_MEASURES, SPEEDS, Session, interventions_available
 
-__all__ = ["MIN_FRAME", "Page"]
+__all__ = ["MIN_FRAME", "Page", "page_gone"]
 
 #: Shortest time between two frames of Play (seconds), so a browser is never flooded.
 MIN_FRAME = 0.05
@@ -51,6 +51,26 @@ _MONITORS = (
     (metrics.BURNT_OUT, "Burnt-out givers", "{:.1%}"),
     (metrics.TIES, "Ties", "{:,.0f}"),
 )
+
+
+def page_gone(context=None) -> bool:
+    """Return True when the session's browser page has closed or disconnected.
+
+    Args:
+        context: A Solara kernel context; the current one when None. Outside a Solara server
+            (``solara.render`` in tests) there is no page, and this returns False.
+    """
+    from solara.server import kernel_context
+
+    if context is None:
+        try:
+            context = kernel_context.get_current_context()
+        except Exception:  # no server: nothing to have gone
+            return False
+    if context.closed_event.is_set():
+        return True
+    statuses = list(context.page_status.values())
+    return bool(statuses) and kernel_context.PageStatus.CONNECTED not in statuses
 
 
 @solara.component
@@ -198,6 +218,11 @@ def Page():
     def play_loop():
         # Runs in a thread while Play is on; each frame steps the run(s), then redraws.
         while playing.value:
+            if page_gone():
+                # Nobody is watching (the tab was closed): stop, rather than keep a classroom
+                # server busy until the abandoned session is freed.
+                playing.value = False
+                break
             started = time.perf_counter()
             pause, steps = SPEEDS[speed.value - 1]
             session.step(steps, stop=lambda: not playing.value)

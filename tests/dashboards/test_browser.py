@@ -8,7 +8,9 @@ docs/images/ for docs/dashboard.md.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import time
 
 import pytest
@@ -285,4 +287,29 @@ def test_ten_sessions_are_independent(server, browser):
         for c in contexts:
             c.close()
     assert errors == []
+    assert server.alive()
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_play_stops_when_the_page_closes(server, browser):
+    """A student closing a playing tab must not leave a model running on the server."""
+    solara_pid = int(subprocess.check_output(["pgrep", "-P", str(server.proc.pid)]).split()[0])
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(server.url)
+    button(page, "Play").click()
+    expect(monitor(page, "step")).not_to_have_text(re.compile(r"^[0-3]$"), timeout=30_000)
+    busy = _cpu_seconds(solara_pid)
+    time.sleep(2)
+    assert _cpu_seconds(solara_pid) - busy > 0.2  # playing: the server works
+    context.close()
+    time.sleep(2)  # the disconnect arrives, the loop notices within a frame
+    quiet = _cpu_seconds(solara_pid)
+    time.sleep(3)
+    assert _cpu_seconds(solara_pid) - quiet < 0.2
     assert server.alive()

@@ -277,3 +277,25 @@ def test_results_tab(tmp_path, monkeypatch):
     type_into(by_label(rc, v.TextField, "Folder"), str(tmp_path / "nowhere"))
     button(rc, "Open").click()
     assert "no such folder" in page_text(box)
+
+
+def test_page_gone():
+    import threading
+    from types import SimpleNamespace
+
+    from solara.server.kernel_context import PageStatus
+
+    def ctx(*statuses, closed=False):
+        event = threading.Event()
+        if closed:
+            event.set()
+        return SimpleNamespace(
+            closed_event=event, page_status={str(i): s for i, s in enumerate(statuses)}
+        )
+
+    assert not app.page_gone(ctx(PageStatus.CONNECTED))
+    assert not app.page_gone(ctx(PageStatus.DISCONNECTED, PageStatus.CONNECTED))
+    assert app.page_gone(ctx(PageStatus.DISCONNECTED))
+    assert app.page_gone(ctx(PageStatus.CLOSED))
+    assert app.page_gone(ctx(PageStatus.CONNECTED, closed=True))
+    assert not app.page_gone(ctx())  # no page registered yet
