@@ -15,7 +15,7 @@ from dashboards.controls import (
     widget_kind,
 )
 from dashboards.info import SECTIONS
-from dashboards.session import Session, interventions_available
+from dashboards.session import COLOUR_MEASURES, SIZE_MEASURES, Session, interventions_available
 from model import PARAMETERS, PRESETS
 from model.params import GROUPS, Param
 
@@ -83,6 +83,10 @@ def test_every_parameter_has_a_working_control(group):
             pytest.skip(f"every parameter of {group} is a main one")
         button(rc, f"▸ {group.capitalize()}").click()
     text = page_text(box)
+    if group != "main":
+        button(rc, f"▾ {group.capitalize()}").click()  # closing hides the group's controls
+        assert all(help_text(p) not in page_text(box) for p in params)
+        button(rc, f"▸ {group.capitalize()}").click()
     for p in params:
         assert help_text(p) in text, f"no help text for {p.name}"
         value = _other_value(p)
@@ -194,9 +198,16 @@ def test_view_options_and_selecting_a_person():
     (net,) = _network(box)
     assert net.colour != colour and net.legend["title"] == "Loneliness"
     assert "Loneliness: how many" in _charts(box)["histogram"]["title"]["text"]
-    by_label(rc, v.Select, "Size people by").v_model = "All the same"
-    (net,) = _network(box)
-    assert len(set(__import__("base64").b64decode(net.size))) == 1
+    for key, (label, _) in COLOUR_MEASURES.items():
+        by_label(rc, v.Select, "Colour people by").v_model = label
+        (net,) = _network(box)
+        assert net.legend["title"] == label
+        assert _charts(box)["histogram"]["title"]["text"].startswith(label), key
+    for key, label in SIZE_MEASURES.items():
+        by_label(rc, v.Select, "Size people by").v_model = label
+        (net,) = _network(box)
+        sizes = set(__import__("base64").b64decode(net.size))
+        assert (len(sizes) == 1) == (key == "none"), key
     by_label(rc, v.Slider, "Hide ties weaker than").v_model = 0.6
     (net,) = _network(box)
     assert net.m < m
@@ -299,3 +310,18 @@ def test_page_gone():
     assert app.page_gone(ctx(PageStatus.CLOSED))
     assert app.page_gone(ctx(PageStatus.CONNECTED, closed=True))
     assert not app.page_gone(ctx())  # no page registered yet
+
+
+@pytest.mark.skipif(interventions_available() is None, reason="interventions not installed")
+def test_compare_b_without_interventions():
+    box, rc = render(FullPage())
+    by_label(rc, v.Switch, "Peer support groups").v_model = True
+    button(rc, "Reset").click()
+    _tab(rc, 3)
+    by_label(rc, v.Select, "What B changes").v_model = "(interventions off)"
+    button(rc, "Start comparison").click()
+    assert "B runs without the interventions" in page_text(box)
+    for _ in range(3):
+        button(rc, "Step").click()
+    options = _charts(box)
+    assert [p[0] for p in options["difference"]["series"][0]["data"]] == [0, 1, 2, 3]
