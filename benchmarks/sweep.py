@@ -69,6 +69,18 @@ def _cores_used(folder: Path, wall: float) -> float:
     return sum(store.stored_meta(p.stem)["cpu"] for p in store.runs_dir.glob("*.parquet")) / wall
 
 
+def _same(a: Path, b: Path) -> bool:
+    """Whether two results folders hold identical summaries and per-step tables."""
+    import pandas as pd
+
+    if not pd.read_parquet(a / "summary.parquet").equals(pd.read_parquet(b / "summary.parquet")):
+        return False
+    return all(
+        pd.read_parquet(p).equals(pd.read_parquet(b / "runs" / p.name))
+        for p in (a / "runs").glob("*.parquet")
+    )
+
+
 def _direct(specs, analyses: bool) -> None:
     from model import SupportModel
     from model.analysis import buffering_estimate, loneliness_by_distance
@@ -135,6 +147,7 @@ def measure(
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in ("d", "a", "w1", "w2")}
     cores: dict[str, list[float]] = {"w1": [], "w2": []}
     fixed: list[float] = []
+    identical: list[bool] = []
     kw = {"progress": False, "echo": None, "specs": specs, "command": ["benchmark"]}
     for _ in range(repeat):
         times["d"].append(_timed(lambda: _direct(specs, analyses=False))[1:])
@@ -151,6 +164,7 @@ def measure(
                 lambda: run_sweep(config, Path(tmp) / "w2", workers=2, **kw)
             )
             assert out2.finished == n
+            identical.append(_same(Path(tmp) / "w1", Path(tmp) / "w2"))
             times["w2"].append((w2_wall, w2_cpu))
             cores["w2"].append(_cores_used(Path(tmp) / "w2", w2_wall))
     with tempfile.TemporaryDirectory() as tmp:
@@ -183,6 +197,7 @@ def measure(
         "cores_used_workers1": max(cores["w1"]),
         "cores_used_workers2": max(cores["w2"]),
         "session_fixed_s": min(fixed),
+        "identical_1_vs_2_workers": all(identical),
         "overhead_ms_per_run": 1000 * (w1_wall - direct_wall) / n,
         "overhead_pct_vs_direct": 100 * (w1_wall / direct_wall - 1),
         "overhead_pct_vs_direct_with_analyses": 100 * (w1_wall / analyses_wall - 1),
@@ -215,6 +230,7 @@ def _table(r: dict) -> str:
         f"{r['cpu_overhead_pct_vs_direct_with_analyses']:+.1f}% CPU vs the loop with the same "
         "analyses (target <= 5%)",
     ]
+    lines.append(f"results with 1 and 2 workers identical: {r['identical_1_vs_2_workers']}")
     lines.append(
         f"fixed cost of a sweep session (all runs already finished): "
         f"{1000 * r['session_fixed_s']:.0f} ms"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -91,14 +92,25 @@ class ProcessExecutor:
     A worker that dies (killed, out of memory) breaks the pool; the runs not yet finished are
     then resubmitted to a new pool, up to ``restarts`` times.
 
+    Warm start: the first workers need a few seconds to import the model, while this process
+    (which has already imported it) would only wait. So until a worker has finished its first run,
+    this process runs runs itself, taken from the end of the queue (those no worker has picked
+    up), at most one run in ``workers + 1``. Runs are pure functions of their specs, so where a
+    run executes does not change its result.
+
     Args:
         workers: Worker processes.
         restarts: New pools to start after workers died, before giving up.
         run: The function run on each spec (importable at module level; tests replace it).
+        warm_start: Run runs here while the workers start (default: only for the real run
+            function, never for a replacement that might stop this process).
     """
 
-    def __init__(self, workers: int, restarts: int = 3, run=execute_run):
+    def __init__(
+        self, workers: int, restarts: int = 3, run=execute_run, warm_start: bool | None = None
+    ):
         self.run = run
+        self.warm_start = run is execute_run if warm_start is None else warm_start
         self.workers = workers
         self.restarts = restarts
         self.description = f"{workers} local processes"
@@ -129,6 +141,12 @@ class ProcessExecutor:
             futures = {self._pool.submit(self.run, s): s for s in pending.values()}
             broken = False
             not_done = set(futures)
+            if self.warm_start:
+                for fut in self._local_candidates(futures, not_done):
+                    not_done.discard(fut)
+                    result = self.run(futures[fut])
+                    del pending[futures[fut].run_id]
+                    yield result
             while not_done:
                 done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -149,6 +167,24 @@ class ProcessExecutor:
                         f"{len(pending)} runs are left. Finished runs are kept: run the same "
                         "command again to resume, with fewer --workers if memory is short"
                     )
+
+    def _local_candidates(self, futures, not_done) -> Iterator[Any]:
+        """Yield queued futures (cancelled, so no worker takes them) until a worker finishes one."""
+        worker_done = threading.Event()
+
+        def mark(fut):
+            if not fut.cancelled():
+                worker_done.set()
+
+        for fut in futures:
+            fut.add_done_callback(mark)
+        budget = len(futures) // (self.workers + 1)
+        for fut in reversed(list(futures)):
+            if budget <= 0 or worker_done.is_set():
+                return
+            if fut in not_done and fut.cancel():  # still queued: now it is ours
+                budget -= 1
+                yield fut
 
 
 class DaskExecutor:
@@ -203,9 +239,10 @@ class DaskExecutor:
         return self
 
     def _check_workers(self) -> None:
-        from .provenance import model_code_digest, versions, worker_info
+        from . import runner
+        from .provenance import versions, worker_info
 
-        mine = (versions().get("supportnet"), model_code_digest())
+        mine = (versions().get("supportnet"), runner.MODEL_CODE)
         info = self._client.run(worker_info)
         if not info:
             raise ExecutorError(f"the Dask cluster at {self.address} has no workers")

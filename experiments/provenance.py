@@ -87,7 +87,7 @@ def provenance() -> dict[str, Any]:
     """Return what a manifest records about the software and machine that ran a sweep."""
     return {
         "versions": versions(),
-        "model_code": model_code_digest(),
+        "model_code": _loaded_model_code(),
         "git": git_state(),
         "platform": platform.platform(),
         "host": socket.gethostname(),
@@ -98,4 +98,15 @@ def provenance() -> dict[str, Any]:
 
 def worker_info() -> dict[str, Any]:
     """Return the versions and model-code digest of the process it runs in (for Dask workers)."""
-    return {"versions": versions(), "model_code": model_code_digest(), "host": socket.gethostname()}
+    return {
+        "versions": versions(),
+        "model_code": _loaded_model_code(),
+        "host": socket.gethostname(),
+    }
+
+
+def _loaded_model_code() -> str:
+    """The digest of the model code this process loaded (see ``experiments.runner.MODEL_CODE``)."""
+    from . import runner
+
+    return runner.MODEL_CODE

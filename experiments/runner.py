@@ -18,10 +18,17 @@ from typing import Any
 
 import pandas as pd
 
+from .provenance import model_code_digest
+
 __all__ = ["RunResult", "build_model", "execute_run", "summary_row"]
 
 #: Distances of the loneliness correlation kept per run (Cacioppo et al. 2009 use 1-3).
 DISTANCES = (1, 2, 3, 4)
+
+#: Digest of the model code this process runs, taken when it imports the runner (just after the
+#: model). Every result carries it, so a run made by a worker that loaded other code (the model
+#: edited while a sweep runs, or another checkout on a cluster) is caught, not silently mixed in.
+MODEL_CODE = model_code_digest()
 
 
 @dataclass
@@ -39,6 +46,7 @@ class RunResult:
         traceback: Its traceback.
         elapsed: Seconds the run took in the worker (wall clock).
         cpu: CPU seconds the worker process spent on it.
+        model_code: :data:`MODEL_CODE` of the process that ran it.
         worker: ``host:pid`` of the process that ran it.
     """
 
@@ -52,6 +60,7 @@ class RunResult:
     traceback: str = ""
     elapsed: float = 0.0
     cpu: float = 0.0
+    model_code: str = ""
     worker: str = ""
 
 
@@ -143,5 +152,6 @@ def execute_run(spec) -> RunResult:
         )
     result.elapsed = time.perf_counter() - started
     result.cpu = time.process_time() - started_cpu
+    result.model_code = MODEL_CODE
     result.worker = where
     return result

@@ -255,6 +255,7 @@ class ResultStore:
                     "summary": result.summary,
                     "elapsed": result.elapsed,
                     "cpu": result.cpu,
+                    "model_code": result.model_code,
                     "worker": result.worker,
                 }
             )

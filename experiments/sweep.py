@@ -139,12 +139,25 @@ def run_sweep(
             f"{len(todo)} to run"
         )
     spec_of = {s.run_id: s for s in specs}
+    from . import runner
+
+    expected_code = runner.MODEL_CODE
     try:
         with _sigterm_as_interrupt():
             if todo:
                 with executor, SweepProgress(len(specs), len(rows), config.name, progress) as bar:
                     outcome.executor = executor.description
                     for result in executor.results(todo):
+                        if result.ok and result.model_code != expected_code:
+                            result.ok = False
+                            result.error = (
+                                "ModelCodeChanged: this run was made with other model code "
+                                f"({result.model_code}) than this sweep started with "
+                                f"({expected_code}): the model was edited during the sweep, or "
+                                "a worker runs another checkout. Run the same command again to "
+                                "redo it"
+                            )
+                            result.traceback = "(checked by the sweep, not raised by the run)"
                         if result.ok:
                             rows[result.run_id] = store.write_run(result)
                             outcome.finished += 1

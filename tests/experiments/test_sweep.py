@@ -112,6 +112,14 @@ def test_two_local_workers_give_identical_results(reference, tiny, tmp_path):
     outcome = sweep(tiny, tmp_path / "w2", workers=2)
     assert outcome.executor == "2 local processes" and outcome.finished == 8
     assert_same_results(reference, tmp_path / "w2")
+    # Worker processes ran most runs; this process at most one in three (the warm start).
+    store = ResultStore(tmp_path / "w2")
+    where = [store.stored_meta(f"main-p00{p}-r0{r}")["worker"] for p in range(4) for r in range(2)]
+    here = sum(w.endswith(f":{os.getpid()}") for w in where)
+    assert (
+        here <= 8 // 3
+        and len(set(where) - {w for w in where if w.endswith(f":{os.getpid()}")}) >= 1
+    )
 
 
 def test_dask_local_cluster_gives_identical_results(reference, tiny, tmp_path):
@@ -126,7 +134,7 @@ def test_existing_dask_scheduler_via_cli_gives_identical_results(
 ):
     from dask.distributed import LocalCluster
 
-    from experiments import provenance
+    from experiments import runner
     from experiments.cli import main
 
     with LocalCluster(
@@ -135,7 +143,7 @@ def test_existing_dask_scheduler_via_cli_gives_identical_results(
         address = cluster.scheduler_address
         out = tmp_path / "sched"
         # A worker running other model code is refused before anything runs.
-        monkeypatch.setattr(provenance, "model_code_digest", lambda: "something-else")
+        monkeypatch.setattr(runner, "MODEL_CODE", "something-else")
         assert (
             main(
                 [
@@ -169,6 +177,21 @@ def test_existing_dask_scheduler_via_cli_gives_identical_results(
         )
         assert f"on Dask cluster at {address}, 1 workers" in capsys.readouterr().out
     assert_same_results(reference, out)
+
+
+def test_runs_made_with_other_model_code_are_not_mixed_in(tiny, tmp_path, monkeypatch):
+    """As if the model were edited while the sweep runs: the workers' results carry another
+    model-code digest than this process, so they are recorded as failures, not as results."""
+    from experiments import runner
+
+    monkeypatch.setattr(runner, "MODEL_CODE", "edited-since")
+    outcome = sweep(tiny, tmp_path / "code", workers=2)
+    assert outcome.failed and outcome.finished + len(outcome.failed) == 8
+    failure = json.loads((tmp_path / "code" / "failures" / f"{outcome.failed[0]}.json").read_text())
+    assert failure["error"].startswith("ModelCodeChanged: this run was made with other model code")
+    monkeypatch.undo()
+    outcome = sweep(tiny, tmp_path / "code", workers=1)
+    assert outcome.complete and not list((tmp_path / "code" / "failures").glob("*.json"))
 
 
 def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, capsys):
