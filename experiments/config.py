@@ -411,7 +411,7 @@ def _check_key(p: _Problems, key: str, decl: Key, value: Any) -> Any:
 
 
 def _read_section(
-    p: _Problems, table: Mapping[str, Any], section: str, prefix: str, extra_ok: bool = False
+    p: _Problems, table: Mapping[str, Any], section: str, prefix: str
 ) -> dict[str, Any]:
     """Check a table's keys against a schema section; return the checked values (with defaults).
 
@@ -420,16 +420,12 @@ def _read_section(
         table: The TOML table.
         section: Schema section name.
         prefix: Key path prefix for messages ('' at the top level).
-        extra_ok: Unknown keys are kept (an intervention's own parameters) instead of refused.
     """
     decls = section_of(section)
     out: dict[str, Any] = {}
     for name, value in table.items():
         key = f"{prefix}{name}"
         if name not in decls:
-            if extra_ok:
-                out[name] = value
-                continue
             where = f"[{prefix.rstrip('.')}]" if prefix else "the top level"
             p.unknown(key, value, decls, f"keys at {where}: {', '.join(decls)}")
             continue
