@@ -144,13 +144,11 @@ def line_option(
     title: str,
     y_name: str = "",
     y_max: float | None = None,
-    stacked: bool = False,
 ) -> dict[str, Any]:
     """A line chart of ``columns`` of ``df`` (index = step)."""
     df = thin(df)
     opt = _base(title, y_name, y_max)
-    extra = {"stack": "total", "areaStyle": {"opacity": 0.6}} if stacked else {}
-    opt["series"] = [_series(df, c, MEASURE_LABELS.get(c, c), **extra) for c in columns]
+    opt["series"] = [_series(df, c, MEASURE_LABELS.get(c, c)) for c in columns]
     return opt
 
 
@@ -184,17 +182,13 @@ def strain_option(df: pd.DataFrame) -> dict[str, Any]:
 
 
 def support_type_option(df: pd.DataFrame) -> dict[str, Any]:
-    """Support given each step by type (stacked)."""
-    return line_option(
-        df, metrics.SUPPORT_BY_TYPE, "Support given by type", "support per step", stacked=True
-    )
+    """Support given each step by type."""
+    return line_option(df, metrics.SUPPORT_BY_TYPE, "Support given by type", "support per step")
 
 
 def support_kind_option(df: pd.DataFrame) -> dict[str, Any]:
-    """Support given each step by tie kind (stacked, in the network view's tie colours)."""
-    opt = line_option(
-        df, metrics.SUPPORT_BY_KIND, "Support given by tie kind", "support per step", stacked=True
-    )
+    """Support given each step by tie kind (in the network view's tie colours)."""
+    opt = line_option(df, metrics.SUPPORT_BY_KIND, "Support given by tie kind", "support per step")
     for s, c in zip(opt["series"], KIND_COLOURS, strict=True):
         s["color"] = c
     return opt

@@ -35,7 +35,9 @@ def button(page, name: str):
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the drop-down labelled ``label``."""
     page.locator(".v-select", has=page.get_by_text(label, exact=True)).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    # Menus of drop-downs opened before stay in the page, hidden: pick from the open one.
+    menu = page.locator(".menuable__content__active")
+    menu.get_by_role("option", name=option, exact=True).click()
 
 
 def type_into(page, label: str, text: str) -> None:
@@ -181,6 +183,9 @@ def test_plots_tab(app, images):
                  "degree-histogram", "histogram-stress", "histogram-depression",
                  "histogram-loneliness", "histogram-perceived_support"):  # fmt: skip
         expect(page.locator(f'[data-chart="{name}"] canvas')).to_have_count(1)
+    # Each plot over time spans exactly the steps run.
+    for name in ("wellbeing-all", "strain", "support-type", "support-kind", "network-measures"):
+        expect(page.locator(f'[data-chart="{name}"]')).to_have_attribute("data-x-extent", "0,5")
     page.screenshot(path=str(images / "dashboard-plots.png"), full_page=True)
 
 
