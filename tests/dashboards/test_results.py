@@ -147,3 +147,26 @@ def test_band_figure_draws_each_group(tmp_path, band):
     cat = band_figure(band_table(df, "buffering", "mean_stress", band), df, "buffering",
                       "mean_stress", band)  # fmt: skip
     assert [t.get_text() for t in cat.axes[0].get_xticklabels()] == ["False", "True"]
+
+
+def test_reads_a_folder_written_by_supportnet_sweep(tmp_path):
+    """The explorer and the experiments engine agree on the folder format (a tiny real sweep)."""
+    run_experiment = pytest.importorskip("experiments").run_experiment
+    config = {
+        "name": "tiny",
+        "title": "Tiny sweep for the dashboard's reader",
+        "seed": 5,
+        "steps": 4,
+        "replications": 2,
+        "base": {"n_people": 40, "convoy_inner": 2, "convoy_sympathy": 4, "convoy_wider": 8},
+        "design": {"kind": "grid", "vary": {"stressor_rate": [0.02, 0.2]}},
+        "output": {"outcomes": ["mean_stress", "mean_depression"], "outcome_window": 2},
+    }
+    run_experiment(config, tmp_path / "tiny", workers=1, progress=False, quiet=True)
+    sweep = open_sweep(tmp_path / "tiny")
+    assert sweep.name == "tiny" and sweep.title.startswith("Tiny sweep")
+    assert sweep.factors == ["stressor_rate"]
+    assert sweep.outcomes[:2] == ["mean_stress", "mean_depression"]
+    assert len(sweep.summary) == 4 and sweep.notes == []
+    table = band_table(sweep.summary, "stressor_rate", "mean_stress")
+    assert list(table["x"]) == [0.02, 0.2] and (table["n"] == 2).all()
