@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboards.serve import CHROMIUM, CHROMIUM_ARGS, DashboardServer
 
 from .helpers import make_sweep
+
+# Page checks wait up to 20 s (Playwright's default is 5 s): under the whole suite on 2 cores the
+# server can take several seconds to answer a click. A check that passes returns at once.
+expect.set_options(timeout=20_000)
 
 #: Screenshots made by the browser tests, used in docs/dashboard.md.
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"

@@ -18,7 +18,12 @@ from playwright.sync_api import expect
 
 from dashboards.session import interventions_available
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    # pytest-playwright's own base_url fixture triggers this deprecation; nothing of ours.
+    pytest.mark.filterwarnings("ignore::pytest.PytestRemovedIn10Warning"),
+]
 
 CANVAS = "canvas.sn-network-canvas"
 
