@@ -151,13 +151,11 @@ def ModelTab(session, frame, colour_by, size_by, min_strength, on_select):
             if session.selected is not None:
                 PersonCard(session.run, session.selected, frame)
         with solara.Column():
-            df = session.model.dataframe()
-            Chart(wellbeing_option(df), "wellbeing", height=300)
-            pop = session.model.population
+            Chart(wellbeing_option(session.run.dataframe()), "wellbeing", height=300)
             measure = colour_by.value
             Chart(
                 histogram_option(
-                    getattr(pop, measure)[pop.members],
+                    session.run.values(measure),
                     f"{COLOUR_MEASURES[measure][0]}: how many people at each level",
                 ),
                 "histogram",
@@ -168,8 +166,8 @@ def ModelTab(session, frame, colour_by, size_by, min_strength, on_select):
 @solara.component
 def PlotsTab(session, frame):
     """Every live plot: wellbeing, strain, support by type and by tie kind, network, histograms."""
-    df = session.model.dataframe()
-    pop = session.model.population
+    run = session.run
+    df = run.dataframe()
     with solara.Columns([1, 1]):
         Chart(wellbeing_option(df), "wellbeing-all")
         Chart(strain_option(df), "strain")
@@ -180,7 +178,7 @@ def PlotsTab(session, frame):
         Chart(network_option(df), "network-measures")
         Chart(
             histogram_option(
-                session.model.ties.degree()[pop.members],
+                run.values("degree"),
                 "Ties per person",
                 colour="#7f7f7f",
                 x_name="ties",
@@ -191,7 +189,7 @@ def PlotsTab(session, frame):
     with solara.Columns([1, 1, 1, 1]):
         for name in ("stress", "depression", "loneliness", "perceived_support"):
             Chart(
-                histogram_option(getattr(pop, name)[pop.members], COLOUR_MEASURES[name][0]),
+                histogram_option(run.values(name), COLOUR_MEASURES[name][0]),
                 f"histogram-{name}",
                 height=200,
             )

@@ -102,7 +102,7 @@ def CompareTab(
                     min_strength=min_strength,
                     px=420,
                 )
-    da, db = a.model.dataframe(), b.model.dataframe()
+    da, db = a.dataframe(), b.dataframe()
     with solara.Columns([1, 1]):
         Chart(compare_option(da, db, measure), "compare")
         Chart(difference_option(da, db, measure), "difference")

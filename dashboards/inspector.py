@@ -97,7 +97,9 @@ def Inspector(session: Session, frame: int, on_select: Callable[[int | None], No
     solara.Markdown(
         markdown_table(pd.DataFrame({"state": list(s), "now": list(s.values())}), limit=20)
     )
-    Chart(person_option(run.history.series(person), person), "person", height=260)
+    with run.lock:
+        series = run.history.series(person)
+    Chart(person_option(series, person), "person", height=260)
 
     ties = run.person_ties(person)
     counts = ties.groupby("kind").agg(ties=("other", "size"), mean_strength=("strength", "mean"))

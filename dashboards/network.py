@@ -191,10 +191,15 @@ def frame_data(
         )
     if size_by not in SIZE_MEASURES:
         raise ValueError(f"size_by must be one of {', '.join(SIZE_MEASURES)}, got {size_by!r}")
+    with run.lock:  # Play may be stepping this run in another thread
+        return _frame_data(run, colour_by, size_by, min_strength, sync)
+
+
+def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
+    label, high_is_bad = COLOUR_MEASURES[colour_by]
     pop, ties, layout = run.model.population, run.model.ties, run.layout
     n = pop.n
     pos = np.round((np.clip(layout.pos[:n], -1, 1) + 1) * 32767.5).astype("<u2")
-    label, high_is_bad = COLOUR_MEASURES[colour_by]
     value = np.clip(getattr(pop, colour_by), 0, 1)
     badness = value if high_is_bad else 1 - value
     colour = np.round(badness * 255).astype(np.uint8)

@@ -149,6 +149,8 @@ class Run:
         label: Name shown in compare mode ("A", "B").
         like: A run just built whose picture to reuse when this one starts from the same ties
             (compare mode: B then starts from A's picture, and differences show as they grow).
+        lock: Held while the run steps; the views hold it while they read (Play steps in its
+            own thread, and a half-made step can have tie arrays of different lengths).
 
     Raises:
         ParameterError: If the parameters or interventions are invalid (messages name the field).
@@ -161,7 +163,9 @@ class Run:
         interventions: tuple[dict[str, Any], ...] = (),
         label: str = "A",
         like: Run | None = None,
+        lock: threading.RLock | None = None,
     ):
+        self.lock = lock if lock is not None else threading.RLock()
         built = []
         if interventions:
             iv = interventions_available()
@@ -189,6 +193,8 @@ class Run:
         self.exchanges: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = deque(
             maxlen=EXCHANGE_STEPS
         )
+        self._df: pd.DataFrame | None = None  # the per-step table, cached per step
+        self._df_steps = -1
 
     @property
     def steps(self) -> int:
@@ -206,6 +212,10 @@ class Run:
         Returns:
             The number of steps run.
         """
+        with self.lock:
+            return self._advance(steps, stop)
+
+    def _advance(self, steps: int, stop: Callable[[], bool] | None) -> int:
         m = self.model
         done = 0
         for _ in range(int(steps)):
@@ -238,9 +248,28 @@ class Run:
             self.layout.grow(n - self.layout.n, ties.u, ties.v)
         self.layout.relax(ties.u, ties.v, ties.strength, iterations=1)
 
-    # --- the inspector's questions -------------------------------------------------------------
+    # --- what the views read (under the lock) --------------------------------------------------
+    def dataframe(self) -> pd.DataFrame:
+        """The per-step measures so far (index = step), read consistently while Play runs."""
+        with self.lock:
+            if self._df is None or self._df_steps != self.model.steps:
+                self._df, self._df_steps = self.model.dataframe(), self.model.steps
+            return self._df
+
+    def values(self, name: str) -> np.ndarray:
+        """A copy of a person state (``stress``, ..., or ``degree``) for the population proper."""
+        with self.lock:
+            pop = self.model.population
+            if name == "degree":
+                return self.model.ties.degree()[pop.members]
+            return getattr(pop, name)[pop.members].copy()
+
     def person_ties(self, person: int) -> pd.DataFrame:
         """Return a person's ties: other person, kind, strength, balance, conflict."""
+        with self.lock:
+            return self._person_ties(person)
+
+    def _person_ties(self, person: int) -> pd.DataFrame:
         t = self.model.ties
         mine = np.flatnonzero((t.u == person) | (t.v == person))
         lower = t.u[mine] == person
@@ -261,13 +290,15 @@ class Run:
             Two tables (``other``, ``amount``, ``times``, ``kind`` of the tie), largest amounts
             first, and the number of steps logged.
         """
-        if not self.exchanges:
+        with self.lock:
+            log = list(self.exchanges)
+        if not log:
             empty = pd.DataFrame(columns=["other", "amount", "times", "kind"])
             return empty, empty.copy(), 0
-        giver = np.concatenate([e[1] for e in self.exchanges])
-        receiver = np.concatenate([e[2] for e in self.exchanges])
-        amount = np.concatenate([e[3] for e in self.exchanges])
-        kind = np.concatenate([e[4] for e in self.exchanges])
+        giver = np.concatenate([e[1] for e in log])
+        receiver = np.concatenate([e[2] for e in log])
+        amount = np.concatenate([e[3] for e in log])
+        kind = np.concatenate([e[4] for e in log])
 
         def table(mask: np.ndarray, other: np.ndarray) -> pd.DataFrame:
             df = pd.DataFrame(
@@ -464,7 +495,7 @@ class Session:
             try:
                 params = make_params(self.values)
                 specs = tuple(self.interventions.values())
-                a = Run(params, self.seed, specs, label="A")
+                a = Run(params, self.seed, specs, label="A", lock=self.lock)
                 runs = [a]
                 if self.comparison is not None:
                     runs.append(self._build_b(a))
@@ -485,7 +516,7 @@ class Session:
             specs = a.intervention_specs
         else:
             params, specs = a.params, ()
-        return Run(params, self.seed, specs, label="B", like=a)
+        return Run(params, self.seed, specs, label="B", like=a, lock=self.lock)
 
     def step(self, steps: int = 1, stop: Callable[[], bool] | None = None) -> None:
         """Advance every run by ``steps`` steps and ask the views to redraw.

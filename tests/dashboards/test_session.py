@@ -203,3 +203,52 @@ def test_professionals_joining_are_drawn_and_inspected():
     assert s.select(newcomer) is None
     assert (s.run.person_ties(newcomer)["kind"] == "professional").all()
     assert s.run.history.series(newcomer)["capacity"].iloc[-1] > 1
+
+
+def test_views_read_consistently_while_play_steps_in_another_thread(session):
+    """What the views read is taken under the run's lock, so a step half-done is never seen."""
+    import threading
+
+    from dashboards.network import frame_data
+
+    stop = threading.Event()
+    errors = []
+
+    def play():
+        while not stop.is_set():
+            session.step(1)
+
+    def watch():
+        run = session.run
+        try:
+            while not stop.is_set():
+                df = run.dataframe()
+                assert len(df) == df.index[-1] + 1
+                frame_data(run, "stress", "degree", 0.0)
+                run.helped(3)
+                run.person_ties(3)
+                run.values("degree")
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    import sys
+    import time
+
+    # Switch threads very often, so that a read without the lock would land mid-step (without
+    # the locks this test sees "All arrays must be of the same length" within a second or two).
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=play), threading.Thread(target=watch)]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        stop.set()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert session.model.steps > 5
+    df = session.run.dataframe()
+    assert df is session.run.dataframe()  # cached until the next step
