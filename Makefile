@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed
 ASSETS := $(VENV)/solara-assets/.complete
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: help setup demo run test test-fast lint format docs bench browser assets dashboard clean
+.PHONY: help setup demo run test test-fast lint format docs bench browser assets dashboard clean screenshots
 
 help:
 	@echo "make demo       set up (first time) and run the demo sweep with its report"
 	@echo "make test       set up (first time) and run the full test suite, browser tests included"
 	@echo "make test-fast  the suite without browser tests"
-	@echo "make dashboard  start the dashboard on http://localhost:8765"
+	@echo "make dashboard  start the dashboard on http://127.0.0.1:8765"
 	@echo "make lint       ruff check and format check"
 	@echo "make docs       regenerate the parameter tables in docs/"
 	@echo "make bench      run the speed benchmarks"
@@ -73,6 +73,10 @@ format: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m model.docs
+
+# Refresh the dashboard screenshots in docs/images/ (made by the browser tests).
+screenshots: $(STAMP) browser $(ASSETS)
+	SUPPORTNET_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -n 2 --dist loadgroup tests/dashboards
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,13 @@ def app(server, page):
 
 
 @pytest.fixture(scope="session")
-def images():
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    return IMAGES
+def images(tmp_path_factory):
+    """Where screenshots go: docs/images/ with SUPPORTNET_SCREENSHOTS=1, else a temporary folder.
+
+    The tests always take them (a page that cannot be drawn fails), but only refresh the committed
+    images on request, so running the suite leaves the working tree clean.
+    """
+    if os.environ.get("SUPPORTNET_SCREENSHOTS") == "1":
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        return IMAGES
+    return tmp_path_factory.mktemp("screenshots")
