@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -72,27 +73,37 @@ def _single_threaded_children():
                 os.environ[k] = v
 
 
-def _context():
-    """Return the start method's context: a fork server where there is one, else spawn.
+def _context(method: str | None, fork_ok: bool):
+    """Return the multiprocessing context to start workers with.
 
-    The fork server imports the model once and forks each worker from that warm process, so
-    workers start in milliseconds instead of each paying the imports (about 3 s); it is a
-    fresh single-threaded process, so forking it is safe. Windows has no fork server.
+    By default: ``fork`` on Linux when this process has a single thread (the workers start at
+    once, with the model already imported, and forking a single-threaded process is safe);
+    otherwise a fork server, which imports the model once and forks each worker from that fresh,
+    single-threaded process; ``spawn`` where neither exists (Windows).
     """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
+    available = multiprocessing.get_all_start_methods()
+    if method is None:
+        if fork_ok and sys.platform == "linux" and "fork" in available:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in available else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
         ctx.set_forkserver_preload(["experiments.runner", "model"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+    return ctx
 
 
 class ProcessExecutor:
-    """Runs on ``workers`` local processes (spawned; each imports the model once).
+    """Runs on ``workers`` local processes.
+
+    The workers are started when the executor is entered (see :func:`_context` for how), before
+    the progress bar starts its thread, so a plain fork is possible from the command line.
 
     A worker that dies (killed, out of memory) breaks the pool; the runs not yet finished are
     then resubmitted to a new pool, up to ``restarts`` times.
 
-    Warm start: the first workers need a few seconds to import the model, while this process
+    Warm start: workers that do not come from a fork of this process need a few seconds to import
+    the model, while this process
     (which has already imported it) would only wait. So until a worker has finished its first run,
     this process runs runs itself, taken from the end of the queue (those no worker has picked
     up), at most one run in ``workers + 1``. Runs are pure functions of their specs, so where a
@@ -104,7 +115,12 @@ class ProcessExecutor:
         run: The function run on each spec (importable at module level; tests replace it).
         warm_start: Run runs here while the workers start (default: only for the real run
             function, never for a replacement that might stop this process).
+
+    Attributes:
+        start_method: ``fork``, ``forkserver`` or ``spawn``; None (the default) chooses.
     """
+
+    start_method: str | None = None
 
     def __init__(
         self, workers: int, restarts: int = 3, run=execute_run, warm_start: bool | None = None
@@ -117,9 +133,10 @@ class ProcessExecutor:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self):
-        # Workers are spawned on demand while the pool runs; they inherit these variables.
+        # Workers inherit these variables (a forked worker keeps this process's BLAS threads).
         self._threads = _single_threaded_children()
         self._threads.__enter__()
+        self._pool = self._new_pool(fork_ok=threading.active_count() == 1)
         return self
 
     def __exit__(self, *exc):
@@ -129,19 +146,26 @@ class ProcessExecutor:
         self._threads.__exit__(None, None, None)
         return False
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=_context())
+    def _new_pool(self, fork_ok: bool = False) -> ProcessPoolExecutor:
+        ctx = _context(self.start_method, fork_ok)
+        pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+        self._forked = ctx.get_start_method() == "fork"
+        self.description = f"{self.workers} local processes ({ctx.get_start_method()})"
+        if self._forked:
+            pool.submit(int).result()  # fork every worker now, while this process has one thread
+        return pool
 
     def results(self, specs: Sequence[Any]) -> Iterator[RunResult]:
         """Yield the result of each run as it finishes."""
         pending = {s.run_id: s for s in specs}
         breaks = 0
         while pending:
-            self._pool = self._new_pool()
+            if self._pool is None:
+                self._pool = self._new_pool()
             futures = {self._pool.submit(self.run, s): s for s in pending.values()}
             broken = False
             not_done = set(futures)
-            if self.warm_start:
+            if self.warm_start and not self._forked:
                 for fut in self._local_candidates(futures, not_done):
                     not_done.discard(fut)
                     result = self.run(futures[fut])

@@ -176,5 +176,6 @@ def run_sweep(
             finished=outcome.finished,
             failed=len(outcome.failed),
             interrupted=outcome.interrupted,
+            executor=outcome.executor or executor.description,
         )
     return outcome

@@ -110,16 +110,41 @@ def test_seed_in_summary_reproduces_the_run_directly(reference):
 
 def test_two_local_workers_give_identical_results(reference, tiny, tmp_path):
     outcome = sweep(tiny, tmp_path / "w2", workers=2)
-    assert outcome.executor == "2 local processes" and outcome.finished == 8
+    assert outcome.executor.startswith("2 local processes (") and outcome.finished == 8
     assert_same_results(reference, tmp_path / "w2")
-    # Worker processes ran most runs; this process at most one in three (the warm start).
+    # Worker processes ran most runs; this process at most one in three (the warm start, only
+    # when the workers are not forked from it).
     store = ResultStore(tmp_path / "w2")
     where = [store.stored_meta(f"main-p00{p}-r0{r}")["worker"] for p in range(4) for r in range(2)]
-    here = sum(w.endswith(f":{os.getpid()}") for w in where)
-    assert (
-        here <= 8 // 3
-        and len(set(where) - {w for w in where if w.endswith(f":{os.getpid()}")}) >= 1
+    mine = {w for w in where if w.endswith(f":{os.getpid()}")}
+    assert sum(w in mine for w in where) <= 8 // 3 and set(where) - mine
+
+
+def test_cli_two_workers_forked_from_a_fresh_process_give_identical_results(
+    reference, tiny_file, tmp_path
+):
+    # The command line has one thread when it starts its workers, so on Linux it forks them.
+    out = tmp_path / "cli2"
+    done = subprocess.run(
+        [
+            *SUPPORTNET,
+            "sweep",
+            str(tiny_file),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
+    assert done.returncode == 0, done.stderr
+    method = "fork" if sys.platform == "linux" else "forkserver"
+    assert f"on 2 local processes ({method})" in done.stdout
+    assert_same_results(reference, out)
 
 
 def test_dask_local_cluster_gives_identical_results(reference, tiny, tmp_path):
@@ -183,7 +208,10 @@ def test_runs_made_with_other_model_code_are_not_mixed_in(tiny, tmp_path, monkey
     """As if the model were edited while the sweep runs: the workers' results carry another
     model-code digest than this process, so they are recorded as failures, not as results."""
     from experiments import runner
+    from experiments.executors import ProcessExecutor
 
+    # Forked workers share this process's loaded code; a fork server loads it from disk.
+    monkeypatch.setattr(ProcessExecutor, "start_method", "forkserver")
     monkeypatch.setattr(runner, "MODEL_CODE", "edited-since")
     outcome = sweep(tiny, tmp_path / "code", workers=2)
     assert outcome.failed and outcome.finished + len(outcome.failed) == 8
