@@ -286,17 +286,25 @@ class ReferenceModel(mesa.Model):
         if not p.seeking:
             return
         ask_draw = rng.random(len(people)).tolist()
-        arc_draw = rng.random((2, len(ties))).tolist()  # per tie: "u asks v", then "v asks u"
-        for tie, draw_u, draw_v in zip(ties, arc_draw[0], arc_draw[1], strict=True):
-            tie.ask_draw_u, tie.ask_draw_v = draw_u, draw_v
         landing = self.landing
         for i, person in enumerate(people):
             considers = (
                 person.stress > p.seek_stress_threshold or max(person.need) > p.seek_need_threshold
             )
-            if not (considers and person.ask_need > 0 and ask_draw[i] < self.willingness(person)):
+            person.asked = (
+                considers and person.ask_need > 0 and ask_draw[i] < self.willingness(person)
+            )
+        # One draw per arc leaving an asker: "u asks v" for ties in order, then "v asks u".
+        asking_u = [tie for tie in ties if people[tie.u].asked]
+        asking_v = [tie for tie in ties if people[tie.v].asked]
+        arc_draw = iter(rng.random(len(asking_u) + len(asking_v)).tolist())
+        for tie in asking_u:
+            tie.ask_draw_u = next(arc_draw)
+        for tie in asking_v:
+            tie.ask_draw_v = next(arc_draw)
+        for person in people:
+            if not person.asked:
                 continue
-            person.asked = True
             weights = []
             for j, tie in person.ties.items():
                 other, land = people[j], landing[tie.kind]

@@ -274,8 +274,10 @@ def choose_asked_arcs(
 ):  # pragma: no cover - compiled
     """Arcs on which people ask for help (see mechanisms.seeking), in arc order.
 
-    Each arc s -> d leaving an asker s has weight w = strength * fit(s's needs, d's competence,
-    tie kind) and is asked when its draw is below min(1, breadth * w / (sum of s's weights)).
+    The candidates are the arcs leaving askers, in arc order: u -> v for every tie whose u asks
+    (ties in canonical order), then v -> u for every tie whose v asks. Candidate c, from s to d,
+    has weight w = strength * fit(s's needs, d's competence, tie kind) and is asked when
+    ``draw[c]`` is below min(1, breadth * w / (sum of s's weights)).
 
     Args:
         u: Lower endpoint per tie.
@@ -288,32 +290,37 @@ def choose_asked_arcs(
         competence: Competence (n, 4).
         landing: Landing table (kinds, 4).
         breadth: ask_breadth.
-        draw: Uniforms for the 2m arcs (u -> v for every tie, then v -> u).
+        draw: One uniform per candidate arc, in candidate order.
 
     Returns:
-        Indices of the asked arcs (into the 2m arc list), increasing.
+        Indices of the asked arcs (into the 2m arc list: u -> v for every tie, then v -> u).
     """
     m, n = len(u), len(asks)
+    count = len(draw)
+    weight = np.empty(count)
+    arc = np.empty(count, np.int64)
+    source = np.empty(count, np.int64)
     wsum = np.zeros(n)
-    for e in range(m):
-        a, b = u[e], v[e]
-        if asks[a]:
-            wsum[a] += strength[e] * _fit(a, b, kind[e], need, total_need, competence, landing)
-        if asks[b]:
-            wsum[b] += strength[e] * _fit(b, a, kind[e], need, total_need, competence, landing)
-    out = np.empty(2 * m, np.int64)
-    k = 0
+    c = 0
     for direction in range(2):
         for e in range(m):
             s, d = (u[e], v[e]) if direction == 0 else (v[e], u[e])
             if not asks[s]:
                 continue
             w = strength[e] * _fit(s, d, kind[e], need, total_need, competence, landing)
-            total = wsum[s] if wsum[s] > 0 else 1.0
-            arc = e + direction * m
-            if draw[arc] < min(1.0, breadth * w / total):
-                out[k] = arc
-                k += 1
+            weight[c] = w
+            arc[c] = e + direction * m
+            source[c] = s
+            wsum[s] += w
+            c += 1
+    out = np.empty(count, np.int64)
+    k = 0
+    for c in range(count):
+        s = source[c]
+        total = wsum[s] if wsum[s] > 0 else 1.0
+        if draw[c] < min(1.0, breadth * weight[c] / total):
+            out[k] = arc[c]
+            k += 1
     return out[:k].copy()
 
 

@@ -18,8 +18,9 @@ so ``ask_breadth`` ties are asked on average, the strong and competent ones most
 Booked sessions: a client of a professional (see :mod:`model.interventions.professional`) with any
 unmet need sees their professional every step, whether or not they ask anyone else.
 
-Draws per step, in order: uniform (n) for willingness, then two uniforms per tie in canonical
-order (arc u->v, arc v->u).
+Draws per step, in order: uniform (n) for willingness, then one uniform per arc leaving an asker,
+in arc order: u -> v for each tie (canonical order) whose u asks, then v -> u for each tie whose v
+asks.
 
 Sources:
     Rickwood, D. & Thomas, K. (2012). Conceptual measurement framework for help-seeking for mental
@@ -35,7 +36,7 @@ import numpy as np
 
 from ..kernels import choose_asked_arcs
 from ..kinds import landing_matrix
-from .context import StepContext, draw_per_tie
+from .context import StepContext
 
 
 def willingness(ctx: StepContext) -> np.ndarray:
@@ -57,7 +58,6 @@ def run(ctx: StepContext) -> None:
         return
     n, m = pop.n, ties.m
     u_ask = ctx.rng.random(n)
-    u_arc = draw_per_tie(ctx.rng, ties, 2).reshape(-1)  # arcs u->v then v->u
     considers = (pop.stress > p.seek_stress_threshold) | (
         pop.need.max(axis=1) > p.seek_need_threshold
     )  # noqa: E501
@@ -67,7 +67,8 @@ def run(ctx: StepContext) -> None:
         ctx.ask_arcs = np.zeros(0, np.int64)
         _book_sessions(ctx, total_need)
         return
-    # One compiled pass: the weights of the arcs leaving askers, then the draws against them.
+    # One uniform per arc leaving an asker, in arc order; one compiled pass weighs and picks.
+    u_arc = ctx.rng.random(int(ties.degree()[asks].sum()))
     ctx.ask_arcs = choose_asked_arcs(
         ties.u, ties.v, ties.kind, ties.strength, asks, pop.need, total_need, pop.competence,
         landing_matrix(p), p.ask_breadth, u_arc,
