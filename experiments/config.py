@@ -38,6 +38,7 @@ __all__ = [
     "ExperimentConfig",
     "Factor",
     "Output",
+    "Ratio",
     "load_config",
     "parse_config",
     "resolve_config_path",
@@ -135,6 +136,23 @@ class Control:
 
 
 @dataclass(frozen=True)
+class Ratio:
+    """A ratio of two arms' effect sizes against the control arm, for the report.
+
+    Attributes:
+        label: Name in the report.
+        numerator: Arm whose Hedges' g is the numerator.
+        denominator: Arm whose Hedges' g is the denominator.
+        outcome: Outcome both effect sizes are taken on.
+    """
+
+    label: str
+    numerator: str
+    denominator: str
+    outcome: str
+
+
+@dataclass(frozen=True)
 class Output:
     """What each run keeps and how it is summarised."""
 
@@ -164,6 +182,7 @@ class ExperimentConfig:
         control: The control condition, or None.
         output: Output settings.
         source: The file it came from ('' when built from a dict).
+        ratios: Ratios of two arms' effect sizes, reported with bootstrap intervals.
     """
 
     name: str
@@ -179,13 +198,26 @@ class ExperimentConfig:
     control: Control | None
     output: Output
     source: str = ""
+    ratios: tuple[Ratio, ...] = ()
 
     def canonical(self) -> dict[str, Any]:
         """Return the config as plain JSON-ready data (what the hash and the manifest record).
 
         The base parameters appear fully resolved (every declared parameter), so a changed
-        model default changes the hash too.
+        model default changes the hash too. ``ratios`` appears only when declared, so configs
+        without them keep the hash they had before ratios existed.
         """
+        ratios = {}
+        if self.ratios:
+            ratios["ratios"] = [
+                {
+                    "label": r.label,
+                    "numerator": r.numerator,
+                    "denominator": r.denominator,
+                    "outcome": r.outcome,
+                }
+                for r in self.ratios
+            ]
         return _plain(
             {
                 "name": self.name,
@@ -239,6 +271,7 @@ class ExperimentConfig:
                     "outcome_window": self.output.outcome_window,
                     "burn_in": self.output.burn_in,
                 },
+                **ratios,
             }
         )
 
@@ -695,6 +728,7 @@ def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
     arms = _read_arms(p, top, base_dir)
     design = _resolve_intervention_factors(p, design, arms)
     control, arms = _read_control(p, top, design, arms, base_dir)
+    ratios = _read_ratios(p, top.get("ratios", []), control, arms, output)
     p.raise_if_any()
 
     config = ExperimentConfig(
@@ -711,6 +745,7 @@ def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
         control=control,
         output=output,
         source=source,
+        ratios=ratios,
     )
     _check_points(p, config)
     p.raise_if_any()
@@ -999,6 +1034,60 @@ def _read_control(
     if arms[0].name == "main" and not arms[0].label:
         arms = (Arm("main", "treatment", arms[0].set, arms[0].interventions),)
     return Control(label, arm="control"), (*arms, extra)
+
+
+def _read_ratios(
+    p: _Problems,
+    tables: Sequence[Mapping[str, Any]],
+    control: Control | None,
+    arms: tuple[Arm, ...],
+    output: Output,
+) -> tuple[Ratio, ...]:
+    """Check the [[ratios]] tables: each names two treated arms and an outcome."""
+    if tables and (control is None or control.arm is None):
+        p.value(
+            "ratios",
+            tables,
+            "needs a control arm (effect sizes are taken against it)",
+            '[control] with arm = "name", or an extra control arm (set/interventions)',
+        )
+        return ()
+    treated = [a.name for a in arms if a.name != control.arm] if control else []
+    ratios = []
+    for i, table in enumerate(tables):
+        r = _read_section(p, table, "ratios[]", f"ratios[{i}].")
+        ok = all(k in r for k in ("label", "numerator", "denominator", "outcome"))
+        for key in ("numerator", "denominator"):
+            name = r.get(key)
+            if name is not None and name not in treated:
+                ok = False
+                p.value(
+                    f"ratios[{i}].{key}",
+                    name,
+                    f"is not a treated arm{_did_you_mean(name, treated)}",
+                    "the name of one of the [[arms]] other than the control: "
+                    + (", ".join(treated) or "(none declared)"),
+                )
+        if ok and r["numerator"] == r["denominator"]:
+            ok = False
+            p.value(
+                f"ratios[{i}].denominator",
+                r["denominator"],
+                "is the numerator too",
+                "two different arms",
+            )
+        outcome = r.get("outcome")
+        if outcome is not None and outcome not in output.outcomes:
+            ok = False
+            p.value(
+                f"ratios[{i}].outcome",
+                outcome,
+                f"is not an outcome of this experiment{_did_you_mean(outcome, output.outcomes)}",
+                "one of [output] outcomes: " + ", ".join(output.outcomes),
+            )
+        if ok:
+            ratios.append(Ratio(r["label"], r["numerator"], r["denominator"], outcome))
+    return tuple(ratios)
 
 
 def _control_where(

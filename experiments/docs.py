@@ -26,6 +26,7 @@ _TITLES = {
     "output": "`[output]`",
     "control": "`[control]`",
     "arms[]": "`[[arms]]` (each table)",
+    "ratios[]": "`[[ratios]]` (each table)",
     "interventions[]": "`[[interventions]]` (each table; also in `[[arms]]` and `[control]`)",
 }
 

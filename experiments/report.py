@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .stats import ci_frame, hedges_g, mean_ci, morris_indices, sobol_indices
+from .stats import ci_frame, g_ratio, hedges_g, mean_ci, morris_indices, sobol_indices
 from .store import ResultStore, read_manifest
 
 __all__ = ["Report", "write_report"]
@@ -576,6 +576,77 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
     )
 
 
+def _ratios(d: _Data, out: Path) -> str:
+    """Ratios of two arms' Hedges' g against the control arm, with paired bootstrap intervals."""
+    declared = d.config.get("ratios") or []
+    control = (d.config.get("control") or {}).get("arm")
+    if not declared or not control:
+        return ""
+    s = d.summary
+    rows = []
+    for i, r in enumerate(declared):
+        arms = [r["numerator"], r["denominator"], control]
+        o = r["outcome"]
+        if o not in s.columns:
+            continue
+        wide = s[s.arm.isin(arms)].pivot_table(
+            index=["point", "replication"], columns="arm", values=o, aggfunc="first"
+        )
+        wide = wide.reindex(columns=arms)
+        # The bootstrap's seed comes from the experiment's, so the report is reproducible.
+        seed = int(np.random.SeedSequence([int(d.config["seed"]), 7919, i]).generate_state(1)[0])
+        e = g_ratio(wide[arms[0]], wide[arms[1]], wide[arms[2]], seed=seed)
+        rows.append(
+            {
+                "ratio": r["label"],
+                "outcome": o,
+                "numerator": r["numerator"],
+                "denominator": r["denominator"],
+                "g_numerator": e.g_numerator,
+                "g_denominator": e.g_denominator,
+                "value": e.ratio,
+                "lo": e.ci_low,
+                "hi": e.ci_high,
+                "units": e.n,
+                "resamples": e.resamples,
+                "defined_fraction": e.defined,
+                "seed": seed,
+            }
+        )
+    if not rows:
+        return ""
+    table = pd.DataFrame(rows)
+    table.to_csv(out / "ratios.csv", index=False)
+    shown = pd.DataFrame(
+        {
+            "ratio": table["ratio"],
+            "outcome": table["outcome"],
+            "g numerator": [
+                f"{_fmt(g)} ({d.arm_labels.get(a, a)})"
+                for g, a in zip(table.g_numerator, table.numerator, strict=True)
+            ],
+            "g denominator": [
+                f"{_fmt(g)} ({d.arm_labels.get(a, a)})"
+                for g, a in zip(table.g_denominator, table.denominator, strict=True)
+            ],
+            "ratio [95% CI]": [
+                _ci_text(v, lo, hi)
+                for v, lo, hi in zip(table.value, table.lo, table.hi, strict=True)
+            ],
+            "replications": table["units"],
+        }
+    )
+    label = d.config["control"].get("label") or "control"
+    return (
+        f"### Ratios of effect sizes (each against {label})\n\n"
+        "g(numerator arm vs control) / g(denominator arm vs control), on the same outcome. "
+        "The 95% interval is a percentile bootstrap over replications, each replication's "
+        "three runs resampled together because they share a seed (Efron & Tibshirani 1993); "
+        "its seed is derived from the experiment seed. A ratio is unstable when the "
+        "denominator's g is near zero. (Also in `ratios.csv`.)\n\n" + _md_table(shown)
+    )
+
+
 # --- markdown ------------------------------------------------------------------------------------
 def _md_table(
     df: pd.DataFrame, cols: list[str] | None = None, names: list[str] | None = None
@@ -725,6 +796,7 @@ def write_report(folder: str | Path) -> Report:
             parts.append(_sensitivity(d, out, figures))
         parts.append("\n## Analyses\n")
         parts.append(_effect_sizes(d, out, figures))
+        parts.append(_ratios(d, out))
         parts.append(_buffering(d, out, figures))
         parts.append(_loneliness_distance(d, out, figures))
     if d.failures:

@@ -126,6 +126,13 @@ _TOP = (
         default=[],
     ),
     Key("control", "table", "The control condition for effect sizes (see [control])"),
+    Key(
+        "ratios",
+        "tables",
+        "Ratios of two arms' effect sizes for the report, e.g. personalised over generic help: "
+        "[[ratios]] tables, see below (needs a control arm)",
+        default=[],
+    ),
     Key("output", "table", "What each run keeps (see [output])", default={}),
 )
 
@@ -225,6 +232,28 @@ _ARM = (
     Key("interventions", "tables", "This arm's interventions", default=[]),
 )
 
+_RATIO = (
+    Key("label", "str", "Name of the ratio in the report", required=True),
+    Key(
+        "numerator",
+        "str",
+        "Arm whose Hedges' g against the control is the numerator (a name of [[arms]])",
+        required=True,
+    ),
+    Key(
+        "denominator",
+        "str",
+        "Arm whose Hedges' g against the control is the denominator (a name of [[arms]])",
+        required=True,
+    ),
+    Key(
+        "outcome",
+        "str",
+        "Outcome the effect sizes are taken on (one of [output] outcomes)",
+        required=True,
+    ),
+)
+
 _INTERVENTION = (
     Key(
         "kind",
@@ -236,14 +265,16 @@ _INTERVENTION = (
     ),
 )
 
-#: Sections of a config: table path -> declared keys. ``interventions[]`` and ``arms[]`` are the
-#: keys of each table in those arrays (interventions also take their own kind's parameters).
+#: Sections of a config: table path -> declared keys. ``interventions[]``, ``arms[]`` and
+#: ``ratios[]`` are the keys of each table in those arrays (interventions also take their own
+#: kind's parameters).
 SECTIONS: dict[str, tuple[Key, ...]] = {
     "": _TOP,
     "design": _DESIGN,
     "output": _OUTPUT,
     "control": _CONTROL,
     "arms[]": _ARM,
+    "ratios[]": _RATIO,
     "interventions[]": _INTERVENTION,
 }
 

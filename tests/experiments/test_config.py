@@ -111,7 +111,7 @@ def test_unknown_top_level_key_with_did_you_mean():
     assert msg == (
         "exp.toml: unknown key 'replicatons' = 3 (did you mean 'replications'?); allowed: keys "
         "at the top level: name, title, description, seed, steps, replications, preset, base, "
-        "design, interventions, arms, control, output"
+        "design, interventions, arms, control, ratios, output"
     )
 
 
@@ -373,6 +373,63 @@ def test_arms_and_control_arm(tiny):
     assert [a.name for a in c.arms] == ["low", "high"] and c.control.arm == "low"
     tiny["control"] = {"arm": "lo"}
     assert "'control.arm' = \"lo\" is not an arm (did you mean 'low'?)" in one_problem(tiny)
+
+
+def ratio_config(tiny, ratios, control=None):
+    tiny.pop("control")
+    tiny["arms"] = [{"name": "none"}, {"name": "one"}, {"name": "two"}]
+    tiny["control"] = control if control is not None else {"arm": "none"}
+    tiny["ratios"] = ratios
+    return tiny
+
+
+RATIO = {
+    "label": "two over one",
+    "numerator": "two",
+    "denominator": "one",
+    "outcome": "mean_stress",
+}
+
+
+def test_ratios_parse_and_enter_the_hash(tiny):
+    c = parse_config(ratio_config(copy.deepcopy(tiny), [RATIO]))
+    assert [(r.numerator, r.denominator, r.outcome) for r in c.ratios] == [
+        ("two", "one", "mean_stress")
+    ]
+    assert c.canonical()["ratios"][0]["label"] == "two over one"
+    without = parse_config(ratio_config(copy.deepcopy(tiny), []))
+    assert "ratios" not in without.canonical() and without.hash() != c.hash()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"numerator": "tow"},
+            "'ratios[0].numerator' = \"tow\" is not a treated arm (did you mean 'two'?); "
+            "allowed: the name of one of the [[arms]] other than the control: one, two",
+        ),
+        ({"denominator": "none"}, "'ratios[0].denominator' = \"none\" is not a treated arm"),
+        ({"denominator": "two"}, "'ratios[0].denominator' = \"two\" is the numerator too"),
+        (
+            {"outcome": "mean_stres"},
+            "'ratios[0].outcome' = \"mean_stres\" is not an outcome of this experiment "
+            "(did you mean 'mean_stress'?)",
+        ),
+        ({"label": None}, "'ratios[0].label' is missing"),
+        ({"lable": "x"}, "unknown key 'ratios[0].lable' = \"x\" (did you mean 'label'?)"),
+    ],
+)
+def test_ratio_problems(tiny, change, expected):
+    ratio = {**RATIO, **change}
+    ratio = {k: v for k, v in ratio.items() if v is not None}
+    assert expected in one_problem(ratio_config(tiny, [ratio]))
+
+
+def test_ratios_need_a_control_arm(tiny):
+    tiny["ratios"] = [RATIO]  # the tiny config's control is a set of design points
+    assert "'ratios' = " in one_problem(tiny)
+    assert "needs a control arm" in one_problem(tiny)
 
 
 def test_arm_problems(tiny):

@@ -134,6 +134,35 @@ def test_arms_report_compares_each_arm_with_the_control_arm(tmp_path):
     assert "Arms: none (`none`), more (`more`)" in report.markdown.read_text()
 
 
+def test_ratio_of_effect_sizes_in_the_report(tmp_path):
+    data = tiny(
+        arms=[{"name": "none"}, {"name": "weak"}, {"name": "strong"}],
+        control={"arm": "none", "label": "no change"},
+        ratios=[
+            {
+                "label": "strong / weak",
+                "numerator": "strong",
+                "denominator": "weak",
+                "outcome": OUTCOMES[0],
+            }
+        ],
+    )
+    data.pop("design")
+    shift = {"none": 0.0, "weak": 0.05, "strong": 0.1}
+    # Arms share each replication's seed, so the noise is shared and the ratio is exactly 2.
+    fake_results(tmp_path, data, lambda s: 0.2 + shift[s.arm])
+    text = write_report(tmp_path).markdown.read_text()
+    assert "### Ratios of effect sizes (each against no change)" in text
+    r = pd.read_csv(tmp_path / "report" / "ratios.csv")
+    assert r["ratio"].tolist() == ["strong / weak"] and r["units"].item() == 4
+    assert r["value"].item() == pytest.approx(2.0)
+    assert r["lo"].item() == pytest.approx(2.0) and r["hi"].item() == pytest.approx(2.0)
+    again = tmp_path / "again"
+    fake_results(again, data, lambda s: 0.2 + shift[s.arm] * (1 + (s.arm == "strong")))
+    write_report(again)
+    assert pd.read_csv(again / "report" / "ratios.csv")["value"].item() == pytest.approx(4.0)
+
+
 def test_many_conditions_are_grouped_in_line_plots(tmp_path):
     from experiments.report import _groups, _load
 
