@@ -12,7 +12,10 @@ Python loop over people or ties. It serves twice (``../shared/design/architectur
   ``(u, v)`` order), so both must reach the same state (``tests/benchmarks``).
 
 The equations are re-implemented here from the phases' docstrings, never imported. Only the fixed
-tables of :mod:`model.kinds` and the parameters are shared. Interventions are out of scope: a
+tables of :mod:`model.kinds`, the parameters and the measures' names are shared. Measurement is
+part of the step here too, as in the fast model: every measure of :data:`model.metrics.ALL_MEASURES`
+computed by loops over people and ties (breadth-first search for components, set intersections
+for clustering) and collected by a Mesa ``DataCollector``. Interventions are out of scope: a
 model with professionals or interventions is refused.
 
 Examples:
@@ -46,6 +49,9 @@ from model.kinds import (
     decay_by_kind,
     landing_matrix,
 )
+from model.kinds import SUPPORT_TYPES as TYPE_NAMES
+from model.kinds import TIE_KINDS as TIE_KIND_NAMES
+from model.metrics import ALL_MEASURES, QUANTILES, STATES
 from model.population import SUBGROUP_CODES
 
 __all__ = ["PERSON_FIELDS", "ReferenceModel", "RefPerson", "Tie"]
@@ -176,6 +182,13 @@ class ReferenceModel(mesa.Model):
         for u, v, kind, strength, conflict, balance, last, formed in zip(*columns, strict=True):
             self.add_tie(Tie(u, v, kind, strength, conflict, balance, last, formed))
         self.formed = self.ended = 0
+        self.clustering_nodes = start.clustering_nodes.tolist()  # the same sample of people
+        self.measures: dict[str, float] = {}
+        self.given_by_kind = [0.0] * len(TIE_KIND_NAMES)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in ALL_MEASURES}
+        )
+        self.measure(flows=False)
 
     # --- ties ---------------------------------------------------------------------------------
     def add_tie(self, tie: Tie) -> None:
@@ -212,6 +225,7 @@ class ReferenceModel(mesa.Model):
         self.loneliness(ties)
         self.depression()
         self.tie_dynamics(ties)
+        self.measure()
 
     def mark_shock(self, step: int) -> None:
         """Set ``under_shock`` on the people a shock hits at this step."""
@@ -329,6 +343,7 @@ class ReferenceModel(mesa.Model):
             person.given = person.relief = 0.0
         for tie in ties:
             tie.given_by_u = tie.given_by_v = 0.0
+        self.given_by_kind = [0.0] * len(TIE_KIND_NAMES)  # counted here: a tie may end this step
         if not p.giving:
             return
         asks_of = defaultdict(list)  # giver -> [(asker, tie, weight)]
@@ -350,6 +365,7 @@ class ReferenceModel(mesa.Model):
         landing = self.landing
         for giver, asker, tie, amount in transfers:
             giver.given += amount
+            self.given_by_kind[tie.kind] += amount
             if giver.index == tie.u:
                 tie.given_by_u += amount
             else:
@@ -582,6 +598,92 @@ class ReferenceModel(mesa.Model):
         distance = math.dist(person.interests, other.interests) / math.sqrt(len(person.interests))
         return draw < other.openness * math.exp(-self.p.homophily * distance)
 
+    # --- measurement --------------------------------------------------------------------------
+    def measure(self, flows: bool = True) -> None:
+        """Compute every per-step measure with loops over people and ties; collect them.
+
+        Args:
+            flows: Count this step's support flows (False before the first step).
+        """
+        p, people = self.p, self.people
+        n = len(people)
+        out: dict[str, float] = {}
+        for name in STATES:
+            values = sorted(getattr(q, name) for q in people)
+            out[f"mean_{name}"] = sum(values) / n
+            for label, q in QUANTILES:
+                out[f"{label}_{name}"] = _quantile(values, q)
+        out["mean_capacity"] = sum(q.capacity for q in people) / n
+        out["case_prevalence"] = sum(q.depression > p.case_threshold for q in people) / n
+        out["lonely_fraction"] = sum(q.loneliness > p.lonely_threshold for q in people) / n
+        out["unmet_need"] = sum(sum(q.need) for q in people) / n
+        out["asked_fraction"] = sum(bool(q.asked) for q in people) / n
+        out["event_fraction"] = sum(q.event > 0 for q in people) / n
+        givers = [q for q in people if q.given > 0]
+        burnt = sum(q.capacity < p.burnout_capacity * q.capacity_max for q in givers)
+        out["burnt_out_givers"] = burnt / len(givers) if givers else 0.0
+        by_type = [0.0] * N_TYPES
+        by_kind = list(self.given_by_kind) if flows else [0.0] * len(TIE_KIND_NAMES)
+        if flows:
+            for q in people:
+                for k in range(N_TYPES):
+                    by_type[k] += q.received[k]
+        out["support_given"] = sum(q.given for q in people)
+        out["support_received"] = sum(sum(q.received) for q in people)
+        for name, value in zip(TYPE_NAMES, by_type, strict=True):
+            out[f"support_{name}"] = value
+        for name, value in zip(TIE_KIND_NAMES, by_kind, strict=True):
+            out[f"support_via_{name}"] = value
+        ties = [tie for q in people for j, tie in q.ties.items() if j > q.index]
+        out["ties"] = len(ties)
+        out["mean_degree"] = sum(len(q.ties) for q in people) / n
+        out["mean_tie_strength"] = sum(t.strength for t in ties) / len(ties) if ties else math.nan
+        out["clustering"] = self._clustering()
+        out["isolates"] = sum(not q.ties for q in people)
+        out["components"] = self._components()
+        out["loneliness_assortativity"] = _assortativity(
+            [(people[t.u].loneliness, people[t.v].loneliness) for t in ties]
+        )
+        out["ties_formed"] = self.formed if flows else 0
+        out["ties_ended"] = self.ended if flows else 0
+        counts = [0] * len(TIE_KIND_NAMES)
+        for t in ties:
+            counts[t.kind] += 1
+        for name, count in zip(TIE_KIND_NAMES, counts, strict=True):
+            out[f"ties_{name}"] = count
+        self.measures = {name: float(out[name]) for name in ALL_MEASURES}
+        self.datacollector.collect(self)
+
+    def _clustering(self) -> float:
+        """Mean local clustering over the sample (0 for people with fewer than two ties)."""
+        total = 0.0
+        for i in self.clustering_nodes:
+            friends = self.people[i].ties
+            d = len(friends)
+            if d < 2:
+                continue
+            closed = sum(len(friends.keys() & self.people[j].ties.keys()) for j in friends)
+            total += closed / (d * (d - 1))
+        return total / len(self.clustering_nodes) if self.clustering_nodes else 0.0
+
+    def _components(self) -> int:
+        """Connected components by breadth-first search (an isolated person is one)."""
+        seen = [False] * len(self.people)
+        count = 0
+        for start in self.people:
+            if seen[start.index]:
+                continue
+            count += 1
+            seen[start.index] = True
+            frontier = [start.index]
+            while frontier:
+                i = frontier.pop()
+                for j in self.people[i].ties:
+                    if not seen[j]:
+                        seen[j] = True
+                        frontier.append(j)
+        return count
+
     # --- read-out, for comparisons ------------------------------------------------------------
     def state(self) -> dict[str, np.ndarray]:
         """Return the people's states and step records as arrays indexed by person."""
@@ -609,3 +711,37 @@ class ReferenceModel(mesa.Model):
             (t.u, t.v): (t.kind, t.strength, t.balance, t.conflict, t.last_contact, t.formed)
             for t in self.canonical_ties()
         }
+
+
+def _reporter(name: str):
+    """A DataCollector reporter reading one measure of the last :meth:`measure`."""
+
+    def read(model: ReferenceModel) -> float:
+        return model.measures[name]
+
+    return read
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    """Quantile of sorted values, linear between order statistics (numpy's default)."""
+    if not ordered:
+        return math.nan
+    position = (len(ordered) - 1) * q
+    below = math.floor(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def _assortativity(pairs: list[tuple[float, float]]) -> float:
+    """Pearson correlation of a value across ties, each tie counted both ways (NaN if flat)."""
+    m = len(pairs)
+    if m < 2:
+        return math.nan
+    total = sum(a + b for a, b in pairs)
+    squares = sum(a * a + b * b for a, b in pairs)
+    products = sum(a * b for a, b in pairs)
+    mean = total / (2 * m)
+    variance = squares / (2 * m) - mean * mean
+    if variance <= 1e-12 * max(mean * mean, 1e-300):
+        return math.nan
+    return (products / m - mean * mean) / variance

@@ -27,10 +27,12 @@ Output: one JSON object per size per line with ``--json``, otherwise a table. Ke
   model), ``load_avg`` (1-minute load average when the fast run started);
 - ``reference_steps``, ``reference_setup_s``, ``reference_ms_per_step``,
   ``reference_agent_steps_per_s`` (null when skipped), ``reference_wall_ms_per_step``,
+  ``reference_phases_ms_per_step`` and ``reference_measure_ms_per_step``,
   ``reference_max_abs_diff`` (largest state difference to the fast model after the same
-  steps), ``reference_peak_mb``, ``reference_note`` (why it was skipped or shortened);
-- ``speedup`` (the fast step with its measurement against the reference, which measures
-  nothing) and ``speedup_phases`` (like for like: the fast step without its measurement).
+  steps), ``reference_max_measure_diff`` (largest difference of a per-step measure),
+  ``reference_peak_mb``, ``reference_note`` (why it was skipped or shortened);
+- ``speedup`` (whole steps, measurement included in both) and ``speedup_phases`` (the steps
+  without their measurement).
 """
 
 from __future__ import annotations
@@ -102,14 +104,14 @@ def _timed_steps(model, steps: int) -> tuple[list[float], list[float]]:
     return cpu, wall
 
 
-def _measure_timer(model) -> list[float]:
-    """Time the model's per-step measurement (its ``_measure`` hook); return the list it fills.
+def _measure_timer(model, hook: str = "_measure") -> list[float]:
+    """Time a model's per-step measurement (its ``hook`` method); return the list it fills.
 
-    The per-agent reference measures nothing, so the step time without measurement is the
-    like-for-like figure; the list stays empty if the model has no such hook.
+    Both models measure every step; timing the measurement apart also gives the cost of the
+    phases alone. The list stays empty if the model has no such hook.
     """
     spent: list[float] = []
-    measure = getattr(model, "_measure", None)
+    measure = getattr(model, hook, None)
     if measure is None:
         return spent
 
@@ -118,7 +120,7 @@ def _measure_timer(model) -> list[float]:
         measure(*args, **kwargs)
         spent.append(time.process_time() - t0)
 
-    model._measure = timed
+    setattr(model, hook, timed)
     return spent
 
 
@@ -194,13 +196,20 @@ def _run_reference(size: int, steps: int, seed: int, budget: float, min_steps: i
         return out
     if run < steps:
         out["reference_note"] = f"timed over {run} of {steps} steps to stay within {budget:g} s"
+    measuring = _measure_timer(ref, "measure")
     times, wall = _timed_steps(ref, run)
     per_step = statistics.median(times)
+    phases = statistics.median(t - m for t, m in zip(times, measuring, strict=True))
     # The same computation: the fast model, stepped as often from the same start, must agree.
     fast.run_for(run + 1)
     mine = ref.state()
     diff = max(
         float(np.max(np.abs(mine[name] - getattr(fast.population, name)))) for name in STATE_NAMES
+    )
+    measure_diff = max(
+        abs(fast.measures[name] - ref.measures[name])
+        for name in fast.measures
+        if np.isfinite(fast.measures[name]) or np.isfinite(ref.measures[name])
     )
     out.update(
         {
@@ -208,7 +217,10 @@ def _run_reference(size: int, steps: int, seed: int, budget: float, min_steps: i
             "reference_ms_per_step": round(1e3 * per_step, 3),
             "reference_agent_steps_per_s": round(size / per_step),
             "reference_wall_ms_per_step": round(1e3 * statistics.median(wall), 3),
+            "reference_phases_ms_per_step": round(1e3 * phases, 3),
+            "reference_measure_ms_per_step": round(1e3 * (per_step - phases), 3),
             "reference_max_abs_diff": diff,
+            "reference_max_measure_diff": float(measure_diff),
             "reference_peak_mb": round(_peak_mb(), 1),
         }
     )
@@ -258,7 +270,10 @@ REFERENCE_KEYS = (
     "reference_ms_per_step",
     "reference_agent_steps_per_s",
     "reference_wall_ms_per_step",
+    "reference_phases_ms_per_step",
+    "reference_measure_ms_per_step",
     "reference_max_abs_diff",
+    "reference_max_measure_diff",
     "reference_peak_mb",
 )
 
@@ -288,7 +303,7 @@ def measure(size: int, args: argparse.Namespace, prior: dict | None) -> dict:
     row["speedup"] = round(row["fast_agent_steps_per_s"] / ref, 1) if ref else None
     phases = row["fast_phases_ms_per_step"]
     row["speedup_phases"] = (
-        round(row["reference_ms_per_step"] / phases, 1) if ref and phases else None
+        round(row["reference_phases_ms_per_step"] / phases, 1) if ref and phases else None
     )
     return row
 

@@ -1,8 +1,8 @@
 """The fast, vectorised model agrees with the per-agent reference (benchmarks/reference.py).
 
 Both start from the same people, ties and generator state and make the same draws, so after every
-step every state array and every tie (set, kind, strength, balance, conflict, last contact) must
-agree to rounding (the two sum in different orders).
+step every state array, every tie (set, kind, strength, balance, conflict, last contact) and every
+per-step measure must agree to rounding (the two sum in different orders).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from benchmarks.reference import ReferenceModel
 from model import ParameterError, SupportModel, make_params
+from model.metrics import ALL_MEASURES
 
 TOL = 1e-9
 STEPS = 30
@@ -105,6 +106,10 @@ def disagreements(fast: SupportModel, ref: ReferenceModel) -> list[str]:
         if a.shape != b.shape or not np.allclose(a, b, rtol=0, atol=TOL):
             i = np.unravel_index(np.argmax(np.abs(a - b)), a.shape) if a.shape == b.shape else ()
             out.append(f"{name} differs, e.g. at {i}: fast {a[i]!r}, reference {b[i]!r}")
+    for name in ALL_MEASURES:
+        a, b = fast.measures[name], ref.measures[name]
+        if not (np.isclose(a, b, rtol=TOL, atol=TOL) or (np.isnan(a) and np.isnan(b))):
+            out.append(f"measure {name} differs: fast {a!r}, reference {b!r}")
     ft, rt = fast_ties(fast), ref.tie_table()
     if ft.keys() != rt.keys():
         only_fast, only_ref = sorted(ft.keys() - rt.keys()), sorted(rt.keys() - ft.keys())
@@ -221,3 +226,14 @@ def test_a_deliberate_difference_is_caught():
     ref.canonical_ties()[0].strength -= 1e-6
     ref.people[3].stress += 1e-6
     assert disagreements(fast, ref)
+
+
+def test_measures_are_compared_and_collected():
+    fast, ref, _ = run_both({**SMALL, **CHURN}, seed=2, steps=5)
+    table = ref.datacollector.get_model_vars_dataframe()
+    assert list(table.columns) == list(ALL_MEASURES) and len(table) == 6  # step 0 and 5 steps
+    np.testing.assert_allclose(
+        fast.dataframe()[list(ALL_MEASURES)].to_numpy(float), table.to_numpy(float), atol=TOL
+    )
+    ref.measures["components"] += 1  # a reference that counts one component more must disagree
+    assert any(p.startswith("measure components") for p in disagreements(fast, ref))

@@ -33,6 +33,8 @@ def test_json_lines_have_the_documented_keys_and_the_reference_agrees():
     assert ran["reference_agent_steps_per_s"] > 0
     assert ran["speedup"] > 0 and ran["speedup_phases"] > 0
     assert ran["reference_max_abs_diff"] < 1e-9  # the same computation, timed twice
+    assert ran["reference_max_measure_diff"] < 1e-9  # measured the same way too
+    assert 0 < ran["reference_phases_ms_per_step"] < ran["reference_ms_per_step"]
     assert skipped["reference_agent_steps_per_s"] is None and skipped["speedup"] is None
     assert "skipped" in skipped["reference_note"]
 
