@@ -431,3 +431,30 @@ def test_interventions_arm_and_control(tmp_path, tiny):
         assert treated["mean_depression"] == control["mean_depression"]
         active = s.loc[f"main-p001-r0{rep}"]
         assert active["mean_loneliness"] != s.loc[f"control-p001-r0{rep}"]["mean_loneliness"]
+
+
+def test_shipped_interventions_experiment_reports_the_professional_ratio(tmp_path):
+    import tomllib
+
+    from experiments.config import CONFIG_DIR
+    from experiments.report import write_report
+    from tests.experiments.conftest import TINY
+
+    data = tomllib.loads((CONFIG_DIR / "interventions.toml").read_text())
+    # The shipped design, shrunk: a small town, a short run, three replications.
+    data.update(steps=20, replications=3, base=dict(TINY["base"], n_people=60))
+    data["output"]["outcome_window"] = 10
+    for arm in data["arms"]:
+        for iv in arm.get("interventions", []):
+            iv.update(start=5, duration=15)
+    run_experiment(data, tmp_path / "iv", workers=2, progress=False, quiet=True)
+    text = write_report(tmp_path / "iv").markdown.read_text()
+    assert "### Ratios of effect sizes (each against no intervention)" in text
+    assert "| professional help, personalised / generic | mean_depression |" in text
+    ratio = pd.read_csv(tmp_path / "iv" / "report" / "ratios.csv").iloc[0]
+    g = pd.read_csv(tmp_path / "iv" / "report" / "effect_sizes.csv")
+    g = g[g.outcome == "mean_depression"].set_index("condition")["g"]
+    assert ratio["g_numerator"] == pytest.approx(g["professional help, personalised"])
+    assert ratio["g_denominator"] == pytest.approx(g["professional help, generic"])
+    assert ratio["value"] == pytest.approx(ratio["g_numerator"] / ratio["g_denominator"])
+    assert ratio["units"] == 3
