@@ -206,8 +206,15 @@ def test_compare_mode(app, images):
         expect(page.get_by_text(f"step {i + 1}", exact=False).first).to_be_visible()
     expect(page.locator('[data-chart="compare"] canvas')).to_have_count(1)
     expect(page.locator('[data-chart="difference"] canvas')).to_have_count(1)
-    # Both canvases were redrawn for the last step, from the same starting picture.
-    assert drawn(page, 0) == drawn(page, 1)
+    # Both canvases are redrawn for the last step, from the same starting picture: they end with
+    # the same number of draws (waited for: the step label can show before B's canvas redraws).
+    page.wait_for_function(
+        f"""() => {{
+            const c = document.querySelectorAll('{CANVAS}');
+            return c.length === 2 && c[0].dataset.drawn === c[1].dataset.drawn;
+        }}""",
+        timeout=20_000,
+    )
     page.screenshot(path=str(images / "dashboard-compare.png"), full_page=True)
     choose(page, "Measure", "Mean stress")
     expect(page.locator('[data-chart="difference"] canvas')).to_have_count(1)
