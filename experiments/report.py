@@ -11,6 +11,7 @@ loneliness correlation by network distance; Hedges' g against the control when o
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -95,6 +96,13 @@ def _load(folder: Path) -> _Data:
     store = ResultStore(folder)
     summary = store.summary()
     factors = [f["key"] for f in config["design"]["factors"]]
+    if "network_file" in factors and len(summary):
+        summary, names = _short_file_names(summary)
+        where = (config.get("control") or {}).get("where") or {}
+        if "network_file" in where:  # the control is picked by the same, shortened, values
+            config = copy.deepcopy(config)
+            file = config["control"]["where"]["network_file"]
+            config["control"]["where"]["network_file"] = names.get(file, file)
     outcomes = [o for o in config["output"]["outcomes"] if o in summary.columns]
     arm_labels = {a["name"]: a["label"] or a["name"] for a in config["arms"]}
     if len(summary):
@@ -117,6 +125,21 @@ def _load(folder: Path) -> _Data:
         store,
         arm_labels,
     )
+
+
+def _short_file_names(summary: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Show network files by their names, not full paths (when the names tell them apart).
+
+    Full paths make labels and tick marks too long to draw (the manifest keeps them).
+
+    Returns:
+        The summary with shortened ``network_file`` values, and the mapping path -> name.
+    """
+    paths = summary["network_file"].astype(str)
+    names = {v: Path(v).name for v in paths.unique()}
+    if len(set(names.values())) < len(names):
+        return summary, {}
+    return summary.assign(network_file=paths.map(names)), names
 
 
 def _label(row, factors, arm_labels, multi_arm) -> str:

@@ -269,6 +269,13 @@ def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, ca
         p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet") if p.name in before
     } == before
     assert len(load_results(out).summary) == 8
+    # Files appear by name in the report (full paths made the figures' labels too long to draw).
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. "constrained_layout not applied"
+        text = write_report(out).markdown.read_text()
+    assert "network_file=bad.graphml" in text and str(tmp_path) not in text.split("## Outcomes")[1]
 
 
 def test_sigkill_then_same_command_resumes_identically(reference, tiny_file, tmp_path):
