@@ -91,10 +91,10 @@ def describe(config: ExperimentConfig, n_points: int) -> str:
         what = (
             " x ".join(f"{f.key} {toml_value(list(f.values))}" for f in d.factors) or "no factors"
         )
-        lines.append(f"  design: grid, {n_points} points ({what})")
+        lines.append(f"  design: grid, {_points(n_points)} ({what})")
     else:
         ranges = ", ".join(f"{f.key} [{f.low:g}, {f.high:g}]" for f in d.factors)
-        lines.append(f"  design: {d.kind}, samples = {d.samples}, {n_points} points ({ranges})")
+        lines.append(f"  design: {d.kind}, samples = {d.samples}, {_points(n_points)} ({ranges})")
     if len(config.arms) > 1:
         lines.append("  arms: " + ", ".join(a.name for a in config.arms))
     if config.control is not None:
@@ -105,11 +105,17 @@ def describe(config: ExperimentConfig, n_points: int) -> str:
             else "points where " + ", ".join(f"{k} = {toml_value(v)}" for k, v in c.where.items())
         )
         lines.append(f"  control: {c.label} ({how})")
+    for r in config.ratios:
+        lines.append(f"  ratio: {r.label} = g({r.numerator}) / g({r.denominator}) on {r.outcome}")
     lines.append(
-        f"  {n_runs} runs = {n_points} points x {len(config.arms)} arm(s) x "
+        f"  {n_runs} runs = {_points(n_points)} x {len(config.arms)} arm(s) x "
         f"{config.replications} replication(s), {config.steps} steps each, seed {config.seed}"
     )  # noqa: E501
     return "\n".join(lines)
+
+
+def _points(n: int) -> str:
+    return "1 point" if n == 1 else f"{n} points"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

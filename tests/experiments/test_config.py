@@ -548,3 +548,16 @@ def test_cli_validate_describes_a_valid_config(tiny_file, capsys):
     assert "design: grid, 4 points (stressor_rate [0.02, 0.1] x buffering [true, false])" in out
     assert "8 runs = 4 points x 1 arm(s) x 2 replication(s)" in out
     assert ": OK (config hash " in out
+
+
+def test_cli_validate_lists_arms_control_and_ratios(capsys):
+    from experiments.cli import main
+
+    assert main(["validate", "interventions"]) == 0
+    out = capsys.readouterr().out
+    assert "control: no intervention (arm 'control')" in out
+    assert (
+        "ratio: professional help, personalised / generic = g(professional_personalised) / "
+        "g(professional_generic) on mean_depression"
+    ) in out
+    assert "96 runs = 1 point x 8 arm(s) x 12 replication(s)" in out
