@@ -28,6 +28,8 @@ import statistics
 import sys
 import time
 
+from benchmarks.speed import cpu_name
+
 #: Clicks Step and resolves with the milliseconds until the canvas and the chart both redrew.
 _FRAME_JS = """
 async () => {
@@ -108,16 +110,10 @@ def measure(page, n: int, frames: int, warmup: int) -> dict:
 
 def machine() -> str:
     """One line describing this machine."""
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    return (
+        f"{cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,7 +47,7 @@ import subprocess
 import sys
 import time
 
-__all__ = ["main", "machine"]
+__all__ = ["cpu_name", "main", "machine"]
 
 STATE_NAMES = ("stress", "depression", "loneliness", "capacity", "perceived_support", "need")
 
@@ -64,22 +64,25 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_name() -> str:
+    """The processor's model name (from /proc/cpuinfo on Linux, else what platform says)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def machine() -> dict:
     """Describe the machine and software versions the figures come from."""
     import mesa
     import numpy as np
 
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
     return {
-        "cpu": cpu,
+        "cpu": cpu_name(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "numpy": np.__version__,

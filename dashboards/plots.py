@@ -174,11 +174,7 @@ def strain_option(df: pd.DataFrame) -> dict[str, Any]:
         "share",
         y_max=1,
     )
-    opt["yAxis"] = [opt["yAxis"], {"type": "value", "name": "unmet need", "min": 0}]
-    opt["series"].append(
-        _series(thin(df), metrics.UNMET_NEED, MEASURE_LABELS[metrics.UNMET_NEED], yAxisIndex=1)
-    )
-    return opt
+    return _on_second_axis(opt, df, metrics.UNMET_NEED, {"name": "unmet need", "min": 0})
 
 
 def support_type_option(df: pd.DataFrame) -> dict[str, Any]:
@@ -202,10 +198,16 @@ def network_option(df: pd.DataFrame) -> dict[str, Any]:
         "Network over time",
         "count",
     )
-    opt["yAxis"] = [opt["yAxis"], {"type": "value", "name": "clustering", "min": 0, "max": 1}]
-    opt["series"].append(
-        _series(thin(df), metrics.CLUSTERING, MEASURE_LABELS[metrics.CLUSTERING], yAxisIndex=1)
-    )
+    axis = {"name": "clustering", "min": 0, "max": 1}
+    return _on_second_axis(opt, df, metrics.CLUSTERING, axis)
+
+
+def _on_second_axis(
+    opt: dict[str, Any], df: pd.DataFrame, column: str, axis: dict[str, Any]
+) -> dict[str, Any]:
+    """Add ``column`` to a line chart as a series on a second y axis described by ``axis``."""
+    opt["yAxis"] = [opt["yAxis"], {"type": "value", **axis}]
+    opt["series"].append(_series(thin(df), column, MEASURE_LABELS[column], yAxisIndex=1))
     return opt
 
 

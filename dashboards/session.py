@@ -411,19 +411,28 @@ class Session:
         return tuple(self.interventions.values()) != self.run.intervention_specs
 
     # --- editing ---------------------------------------------------------------------------
+    def _check(self, name: str, value: Any) -> tuple[Any, str | None]:
+        """Check one parameter value on its own; return (converted value, None) or (None, error).
+
+        The error message is also kept in ``self.error`` for the page to show.
+        """
+        if name not in PARAMETERS:
+            self.error = f"unknown parameter {name!r}"
+            return None, self.error
+        try:
+            return PARAMETERS[name].check(value), None
+        except ParameterError as exc:
+            self.error = str(exc)
+            return None, self.error
+
     def set_value(self, name: str, value: Any) -> str | None:
         """Set one parameter for the next reset; return an error message or None.
 
         The value is checked on its own (type, range) here, and with the others at reset.
         """
-        if name not in PARAMETERS:
-            self.error = f"unknown parameter {name!r}"
-            return self.error
-        try:
-            value = PARAMETERS[name].check(value)
-        except ParameterError as exc:
-            self.error = str(exc)
-            return self.error
+        value, error = self._check(name, value)
+        if error:
+            return error
         if name == "n_people" and value > MAX_PEOPLE:
             self.error = (
                 f"parameter 'n_people': {value} is more than the dashboard runs "
@@ -541,14 +550,9 @@ class Session:
             An error message, or None.
         """
         if param:
-            if param not in PARAMETERS:
-                self.error = f"unknown parameter {param!r}"
-                return self.error
-            try:
-                value = PARAMETERS[param].check(value)
-            except ParameterError as exc:
-                self.error = str(exc)
-                return self.error
+            value, error = self._check(param, value)
+            if error:
+                return error
         elif not self.interventions:
             self.error = "no interventions are switched on, so B would be the same as A"
             return self.error

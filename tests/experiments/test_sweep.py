@@ -167,39 +167,21 @@ def test_existing_dask_scheduler_via_cli_gives_identical_results(
     ) as cluster:
         address = cluster.scheduler_address
         out = tmp_path / "sched"
+        command = [
+            "sweep",
+            str(tiny_file),
+            "--out",
+            str(out),
+            "--scheduler",
+            address,
+            "--no-progress",
+        ]
         # A worker running other model code is refused before anything runs.
         monkeypatch.setattr(runner, "MODEL_CODE", "something-else")
-        assert (
-            main(
-                [
-                    "sweep",
-                    str(tiny_file),
-                    "--out",
-                    str(out),
-                    "--scheduler",
-                    address,
-                    "--no-progress",
-                ]
-            )
-            == 2
-        )
+        assert main(command) == 2
         assert "runs another version of the model" in capsys.readouterr().err
         monkeypatch.undo()
-        assert (
-            main(
-                [
-                    "sweep",
-                    str(tiny_file),
-                    "--out",
-                    str(out),
-                    "--scheduler",
-                    address,
-                    "--no-progress",
-                    "--force",
-                ]
-            )
-            == 0
-        )
+        assert main([*command, "--force"]) == 0
         assert f"on Dask cluster at {address}, 1 workers" in capsys.readouterr().out
     assert_same_results(reference, out)
 
