@@ -125,10 +125,13 @@ def _base(title: str, y_name: str = "", y_max: float | str | None = None) -> dic
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0, "itemWidth": 14, "itemGap": 6, "textStyle": {"fontSize": 11}},
-        "grid": {"left": 48, "right": 48, "top": 50, "bottom": 72},
+        "grid": {"left": 48, "right": 48, "top": 50, "bottom": 84},
         "xAxis": {
             "type": "value",
             "name": "step",
+            # Below the axis, not at its end, where a second y axis puts its labels.
+            "nameLocation": "middle",
+            "nameGap": 22,
             "min": "dataMin",
             "max": "dataMax",
             "minInterval": 1,
