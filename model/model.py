@@ -82,7 +82,7 @@ class SupportModel(mesa.Model):
         self.labels = start.labels
         self.population: Population = draw_population(p, start.n, self.rng)
         self._apply_start(start)
-        self.ties = TieStore(start.n, capacity=int(len(start.u) * 1.25) + 16)
+        self.ties = TieStore(start.n)
         self._add_starting_ties(start)
         self.ties.set_node_attrs_factory(self._node_view)
 

@@ -213,7 +213,7 @@ class TieStore:
     _FIELDS = ("u", "v", "kind", "strength", "balance", "conflict", "last_contact", "formed")
     _DTYPES = (np.int32, np.int32, np.int8, np.float64, np.float64, np.float64, np.int64, np.int64)
 
-    def __init__(self, n_nodes: int, capacity: int = 0):
+    def __init__(self, n_nodes: int):
         self.n_nodes = int(n_nodes)
         for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True):
             setattr(self, name, np.zeros(0, dtype))
@@ -225,6 +225,7 @@ class TieStore:
         self._graph: TieGraph | None = None
         self._editing = False
         self._csr_cache: tuple[int, Any] | None = None
+        self._rows_cache: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def m(self) -> int:
@@ -263,8 +264,8 @@ class TieStore:
             (fptr, bptr): person i's higher neighbours are ``keys[fptr[i]:fptr[i+1]]`` (low
             32 bits), its lower neighbours ``vkeys[bptr[i]:bptr[i+1]]``.
         """
-        cached = getattr(self, "_rows_cache", None)
-        if cached is None or cached[0] != self.version or len(cached[1]) != self.n_nodes + 1:
+        cached = self._rows_cache
+        if cached is None or cached[0] != self.version:
             bounds = np.arange(self.n_nodes + 1, dtype=np.int64) << _SHIFT
             fptr = np.searchsorted(self.keys, bounds)
             bptr = np.searchsorted(self.vkeys, bounds)
@@ -328,17 +329,14 @@ class TieStore:
         v = np.asarray(v, np.int64)
         k = len(u)
         keys = tie_keys(u, v)
-        ok = (u != v) & (self.find_keys(keys) < 0)
-        # Keep the first of repeated pairs, in the order given (deterministic).
-        _, first = np.unique(keys, return_index=True)
-        once = np.zeros(k, bool)
-        once[first] = True
-        ok &= once
-        idx = np.flatnonzero(ok)
-        order = idx[np.argsort(keys[idx], kind="stable")]
+        # The first of repeated pairs, in the order given (deterministic), sorted by key; no
+        # self-loops, no ties that exist already.
+        distinct, first = np.unique(keys, return_index=True)
+        new = ((distinct >> _SHIFT) != (distinct & _LOW)) & (self.find_keys(distinct) < 0)
+        order = first[new]
         values = {
-            "u": np.minimum(u, v)[order],
-            "v": np.maximum(u, v)[order],
+            "u": keys[order] >> _SHIFT,
+            "v": keys[order] & _LOW,
             "kind": np.broadcast_to(np.asarray(kind), (k,))[order],
             "strength": np.broadcast_to(np.asarray(strength, np.float64), (k,))[order],
             "balance": np.zeros(len(order)),
@@ -353,11 +351,6 @@ class TieStore:
     def remove(self, slots: np.ndarray) -> None:
         """End the ties in ``slots``."""
         self._merge(slots, np.zeros(0, np.int64), None)
-
-    def remove_keys(self, keys: np.ndarray) -> None:
-        """End the ties with these keys (those that exist)."""
-        slots = self.find_keys(keys)
-        self.remove(slots[slots >= 0])
 
     def _merge(self, remove, new_keys: np.ndarray, values: dict | None) -> np.ndarray:
         """Cut out the ties in ``remove`` and merge in new ones (sorted by key), in one pass.
@@ -439,6 +432,7 @@ class TieStore:
         start = self.n_nodes
         self.n_nodes += int(n_new)
         self._csr_cache = None
+        self._rows_cache = None
         if self._graph is not None:
             factory = getattr(self, "_node_factory", None)
             for i in range(start, self.n_nodes):

@@ -64,7 +64,7 @@ class StepContext:
 
     def used_ties(self) -> np.ndarray:
         """Slots of the ties that carried support this step (either way)."""
-        return np.flatnonzero((self.flow_uv + self.flow_vu) > 0)
+        return np.flatnonzero(self.used_mask())
 
     def used_mask(self) -> np.ndarray:
         """Per tie, whether it carried support this step (either way)."""
