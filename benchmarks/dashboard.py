@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 
-from benchmarks.speed import cpu_name
+from benchmarks import speed
 
 #: Clicks Step and resolves with the milliseconds until the canvas and the chart both redrew.
 _FRAME_JS = """
@@ -110,10 +110,8 @@ def measure(page, n: int, frames: int, warmup: int) -> dict:
 
 def machine() -> str:
     """One line describing this machine."""
-    return (
-        f"{cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()}"
-    )
+    m = speed.machine()
+    return f"{m['cpu']}, {m['cores']} cores, Python {m['python']}, {platform.system()}"
 
 
 def main(argv: list[str] | None = None) -> int:

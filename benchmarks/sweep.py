@@ -52,6 +52,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from benchmarks.speed import cpu_name
+
 __all__ = ["main"]
 
 
@@ -108,14 +110,9 @@ def _paired(specs, folder: Path) -> dict:
     direct, runner = [], []
     for spec in specs:
         d, r = [], []
-        for order in (0, 1):
-            for which in (0, 1) if order == 0 else (1, 0):
-                fn = (
-                    (lambda s=spec: _direct([s], analyses=True))
-                    if which == 0
-                    else (lambda s=spec: runner_path(s))
-                )
-                (d if which == 0 else r).append(_timed(fn)[1:])
+        paths = (lambda: _direct([spec], analyses=True), lambda: runner_path(spec))  # noqa: B023
+        for which in (0, 1, 1, 0):  # direct, runner, runner, direct: neither always goes first
+            (d, r)[which].append(_timed(paths[which])[1:])
         direct.append(min(d))
         runner.append(min(r))
     dw, dc = (sum(x[i] for x in direct) for i in (0, 1))
@@ -185,7 +182,7 @@ def measure(
         "load_average_before": load_before,
         "load_average_after": os.getloadavg()[0],
         "all_wall_s": {k: [round(w, 2) for w, _ in v] for k, v in times.items()},
-        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "machine": f"{platform.machine()} {cpu_name()}",
         "direct_s": direct_wall,
         "direct_with_analyses_s": analyses_wall,
         "workers1_s": w1_wall,
