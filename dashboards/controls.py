@@ -281,7 +281,10 @@ def PresetPicker(session: Session, version: int, on_change: Callable[[], None]):
 
 @solara.component
 def InterventionPanel(session: Session, version: int, on_change: Callable[[], None]):
-    """Switch interventions on and set them up; they act from the next Reset."""
+    """Switch interventions on and set them up; they act from the next Reset.
+
+    Drawn only when interventions are installed (see ``app.Controls``).
+    """
     iv = interventions_available()
 
     def toggle(kind: str, on: bool) -> None:
@@ -299,14 +302,10 @@ def InterventionPanel(session: Session, version: int, on_change: Callable[[], No
         on_change()
 
     change = use_stable(change_now, session)
-    kinds = tuple(iv.INTERVENTIONS) if iv is not None else ()
+    kinds = tuple(iv.INTERVENTIONS)
     changers = solara.use_memo(
         lambda: {k: (lambda name, v, k=k: change(k, name, v)) for k in kinds}, [change]
     )
-    if iv is None:
-        solara.Text("Interventions are not available in this version.")
-        return
-
     if session.interventions_pending():
         solara.Warning("Interventions changed: press Reset to run with them.", dense=True)
     for kind, cls in iv.INTERVENTIONS.items():

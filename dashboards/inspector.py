@@ -65,11 +65,12 @@ def person_summary(run: Run, person: int) -> dict[str, str]:
 def PersonCard(run: Run, person: int, frame: int):
     """A short card on the selected person (shown under the network view)."""
     s = person_summary(run, person)
-    ties = run.person_ties(person)
+    with run.lock:  # Play may be stepping this run in another thread
+        ties = int(run.model.ties.degree()[person])
     keys = ("Stress", "Depression", "Loneliness", "Perceived support", "Capacity to give")
     line = " · ".join(f"{k.lower()} {s[k]}" for k in keys)
     solara.Markdown(
-        f"**Person {person}** ({len(ties)} ties): {line}. "
+        f"**Person {person}** ({ties} ties): {line}. "
         "The Inspector tab shows their history and who helped whom."
     )
 

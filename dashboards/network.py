@@ -210,13 +210,12 @@ def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
         size = np.clip(pop.capacity, 0, 1)
     else:
         size = np.full(n, 0.3)
-    # The tie store keeps its keys sorted as (lower << 32 | higher); re-key as lower * 65536 +
-    # higher (same order, since ends are below 65,536) for the browser's 53-bit numbers.
-    slots = ties.key_slots
-    keep = ties.strength[slots] >= min_strength
-    slots = slots[keep]
-    keys = ties.u[slots].astype(np.int64) * 65536 + ties.v[slots]
-    codes = tie_codes(ties.kind[slots], ties.strength[slots])
+    # The tie store keeps its slots in key order, keys being (lower << 32 | higher); re-key as
+    # lower * 65536 + higher (same order, since ends are below 65,536) for the browser's 53-bit
+    # numbers.
+    keep = ties.strength >= min_strength
+    keys = ties.u[keep].astype(np.int64) * 65536 + ties.v[keep]
+    codes = tie_codes(ties.kind[keep], ties.strength[keep])
     full, version, count, delta, m = (sync or EdgeSync()).update(keys, codes)
     low, high = ("0 (none)", "1 (most)") if high_is_bad else ("1 (most)", "0 (none)")
     return NetworkFrame(

@@ -23,6 +23,7 @@ import pandas as pd
 
 from model import PARAMETERS, PRESETS, ParameterError, SupportModel, make_params
 from model.kinds import TIE_KINDS
+from model.population import STATE_FIELDS as HISTORY_STATES
 
 from .layout import IncrementalLayout
 
@@ -58,9 +59,6 @@ SIZE_MEASURES: Mapping[str, str] = {
     "capacity": "Capacity to give",
     "none": "All the same",
 }
-
-#: Person states kept over time for the inspector.
-HISTORY_STATES = ("stress", "depression", "loneliness", "capacity", "perceived_support")
 
 #: Speed levels of Play, slowest first: (pause between frames in seconds, steps per frame).
 SPEEDS: tuple[tuple[float, int], ...] = (
@@ -133,7 +131,10 @@ class PersonHistory:
         """Return one person's recorded states, indexed by step (oldest first)."""
         kept = min(self.count, self.capacity)
         order = (np.arange(self.count - kept, self.count)) % self.capacity
-        values = self.data[order, :, person] if person < self.n else np.empty((0, 5))
+        if person < self.n:
+            values = self.data[order, :, person]
+        else:
+            values = np.empty((0, len(HISTORY_STATES)))
         df = pd.DataFrame(values.astype(float), columns=list(HISTORY_STATES))
         df.index = pd.Index(self.steps[order], name="step")
         return df
@@ -228,10 +229,10 @@ class Run:
             self.exchanges.append(
                 (
                     m.steps,
-                    np.asarray(giver, np.int32).copy(),
-                    np.asarray(receiver, np.int32).copy(),
-                    np.asarray(amount, float).copy(),
-                    np.asarray(kind, np.int8).copy(),
+                    np.array(giver, np.int32),
+                    np.array(receiver, np.int32),
+                    np.array(amount, float),
+                    np.array(kind, np.int8),
                 )
             )
         if done:
@@ -290,26 +291,30 @@ class Run:
             Two tables (``other``, ``amount``, ``times``, ``kind`` of the tie), largest amounts
             first, and the number of steps logged.
         """
+
+        def empty() -> pd.DataFrame:
+            return pd.DataFrame(columns=["other", "amount", "times", "kind"])
+
         with self.lock:
             log = list(self.exchanges)
         if not log:
-            empty = pd.DataFrame(columns=["other", "amount", "times", "kind"])
-            return empty, empty.copy(), 0
+            return empty(), empty(), 0
         giver = np.concatenate([e[1] for e in log])
         receiver = np.concatenate([e[2] for e in log])
         amount = np.concatenate([e[3] for e in log])
         kind = np.concatenate([e[4] for e in log])
+        kind_names = np.asarray(TIE_KINDS)
 
         def table(mask: np.ndarray, other: np.ndarray) -> pd.DataFrame:
+            if not mask.any():
+                return empty()
             df = pd.DataFrame(
                 {
                     "other": other[mask].astype(int),
                     "amount": amount[mask],
-                    "kind": [TIE_KINDS[k] for k in kind[mask]],
+                    "kind": kind_names[kind[mask]],
                 }
             )
-            if df.empty:
-                return pd.DataFrame(columns=["other", "amount", "times", "kind"])
             out = df.groupby("other").agg(
                 amount=("amount", "sum"), times=("amount", "size"), kind=("kind", "last")
             )
