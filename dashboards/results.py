@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
-from scipy import stats
 
+from experiments.stats import ci_frame
 from model import PARAMETERS
 
 from .inspector import markdown_table
@@ -258,21 +258,23 @@ def band_table(
         data["x"] = df[factor].groupby(codes).transform("mean")
     else:
         data["x"] = df[factor]
-    data = data[np.isfinite(data["y"])]
-    rows = []
-    for (group, x), g in data.groupby(["group", "x"], sort=True):
-        y = g["y"].to_numpy(float)
-        n, mean = len(y), float(y.mean())
-        sd = float(y.std(ddof=1)) if n > 1 else 0.0
-        if band == "ci95":
-            half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if n > 1 else 0.0
-            low, high = mean - half, mean + half
-        elif band == "sd":
-            low, high = mean - sd, mean + sd
+    columns = ["x", "group", "n", "mean", "low", "high"]
+    data = data[np.isfinite(data["y"])].dropna(subset=["group", "x"])
+    if data.empty:
+        return pd.DataFrame(columns=columns)
+    if band == "ci95":
+        out = ci_frame(data, ["group", "x"], "y").rename(columns={"lo": "low", "hi": "high"})
+        single = out["n"] < 2  # no interval from one run: the band shrinks to the mean
+        out.loc[single, "low"] = out.loc[single, "high"] = out.loc[single, "mean"]
+    else:
+        g = data.groupby(["group", "x"], sort=False)["y"]
+        if band == "sd":
+            out = g.agg(n="size", mean="mean", sd="std").reset_index()
+            sd = out["sd"].fillna(0.0)  # one run: no spread
+            out["low"], out["high"] = out["mean"] - sd, out["mean"] + sd
         else:
-            low, high = float(y.min()), float(y.max())
-        rows.append({"x": x, "group": group, "n": n, "mean": mean, "low": low, "high": high})
-    return pd.DataFrame(rows, columns=["x", "group", "n", "mean", "low", "high"])
+            out = g.agg(n="size", mean="mean", low="min", high="max").reset_index()
+    return out.sort_values(["group", "x"], ignore_index=True)[columns]
 
 
 def band_figure(
