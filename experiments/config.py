@@ -20,7 +20,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -207,17 +207,7 @@ class ExperimentConfig:
         model default changes the hash too. ``ratios`` appears only when declared, so configs
         without them keep the hash they had before ratios existed.
         """
-        ratios = {}
-        if self.ratios:
-            ratios["ratios"] = [
-                {
-                    "label": r.label,
-                    "numerator": r.numerator,
-                    "denominator": r.denominator,
-                    "outcome": r.outcome,
-                }
-                for r in self.ratios
-            ]
+        ratios = {"ratios": [asdict(r) for r in self.ratios]} if self.ratios else {}
         return _plain(
             {
                 "name": self.name,
@@ -474,8 +464,13 @@ def _read_section(
     return out
 
 
-def _check_param(p: _Problems, key: str, name: str, value: Any) -> tuple[bool, Any]:
-    """Check a parameter name and value; return (ok, converted value)."""
+def _check_param(
+    p: _Problems, key: str, name: str, value: Any, base_dir: Path | None
+) -> tuple[bool, Any]:
+    """Check a parameter name and value; return (ok, converted value).
+
+    A network file is resolved relative to ``base_dir`` and checked to exist.
+    """
     if name not in PARAMETERS:
         p.unknown(key, value, PARAMETERS, _PARAM_HELP)
         return False, None
@@ -484,23 +479,24 @@ def _check_param(p: _Problems, key: str, name: str, value: Any) -> tuple[bool, A
         p.value(key, value, "is set by the experiment", "use persons_every in [output] instead")
         return False, None
     try:
-        return True, param.check(value)
+        conv = param.check(value)
     except ParameterError as exc:
         problem = "is out of range" if "out of range" in str(exc) else "is not allowed"
         if param.type is str and param.choices and isinstance(value, str):
             problem += _did_you_mean(value, param.choices)
         p.value(key, value, problem, param.allowed())
         return False, None
+    if name == "network_file" and conv:
+        conv = _network_path(p, key, conv, base_dir)
+    return True, conv
 
 
 def _param_table(p: _Problems, table: Mapping[str, Any], prefix: str, base_dir: Path | None):
     """Check a table of parameter values; return the converted values."""
     out: dict[str, Any] = {}
     for name, value in table.items():
-        ok, conv = _check_param(p, f"{prefix}{name}", name, value)
+        ok, conv = _check_param(p, f"{prefix}{name}", name, value, base_dir)
         if ok:
-            if name == "network_file" and conv:
-                conv = _network_path(p, f"{prefix}{name}", conv, base_dir)
             out[name] = conv
     return out
 
@@ -752,7 +748,7 @@ def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
     return config
 
 
-def _read_design(p: _Problems, table: Mapping[str, Any], base_dir: Path | None = None) -> Design:
+def _read_design(p: _Problems, table: Mapping[str, Any], base_dir: Path | None) -> Design:
     d = _read_section(p, table, "design", "design.")
     kind = d.get("kind", "grid")
     vary = _flatten(d.get("vary", {}))
@@ -825,7 +821,7 @@ def _read_design(p: _Problems, table: Mapping[str, Any], base_dir: Path | None =
 
 
 def _grid_factor(
-    p: _Problems, key: str, name: str, values: Any, base_dir: Path | None = None
+    p: _Problems, key: str, name: str, values: Any, base_dir: Path | None
 ) -> Factor | None:
     if not isinstance(values, list) or not values:
         p.value(key, values, "is not a list of values", "a non-empty list, e.g. [0.02, 0.05, 0.1]")
@@ -838,11 +834,9 @@ def _grid_factor(
             return None
         converted = []
         for i, v in enumerate(values):
-            ok, conv = _check_param(p, f"{key}[{i}]", name, v)
+            ok, conv = _check_param(p, f"{key}[{i}]", name, v, base_dir)
             if not ok:
                 return None
-            if name == "network_file" and conv:
-                conv = _network_path(p, f"{key}[{i}]", conv, base_dir)
             converted.append(conv)
     if len({json.dumps(v) for v in converted}) < len(converted):
         p.value(key, values, "repeats a value", "each value once")
@@ -883,7 +877,9 @@ def _range_factor(p: _Problems, key: str, name: str, bounds: Any) -> Factor | No
         )
         return None
     for end, v in (("low", low), ("high", high)):
-        ok, _ = _check_param(p, f"{key} ({end})", name, int(v) if param.type is int else v)
+        ok, _ = _check_param(
+            p, f"{key} ({end})", name, int(v) if param.type is int else v, base_dir=None
+        )
         if not ok:
             return None
     if param.type is int and (not low.is_integer() or not high.is_integer()):
@@ -1116,11 +1112,9 @@ def _control_where(
         f = factors[key]
         conv = value
         if f.intervention is None:
-            ok, conv = _check_param(p, f"control.where.{key}", key, value)
+            ok, conv = _check_param(p, f"control.where.{key}", key, value, base_dir)
             if not ok:
                 continue
-            if key == "network_file" and conv:
-                conv = _network_path(p, f"control.where.{key}", conv, base_dir)
         if conv not in f.values:
             p.value(
                 f"control.where.{key}",

@@ -107,14 +107,13 @@ class ProcessExecutor:
     (which has already imported it) would only wait. So until a worker has finished its first run,
     this process runs runs itself, taken from the end of the queue (those no worker has picked
     up), at most one run in ``workers + 1``. Runs are pure functions of their specs, so where a
-    run executes does not change its result.
+    run executes does not change its result. Only the real run function is run here, never a
+    replacement (tests pass ones that might stop this process).
 
     Args:
         workers: Worker processes.
         restarts: New pools to start after workers died, before giving up.
         run: The function run on each spec (importable at module level; tests replace it).
-        warm_start: Run runs here while the workers start (default: only for the real run
-            function, never for a replacement that might stop this process).
 
     Attributes:
         start_method: ``fork``, ``forkserver`` or ``spawn``; None (the default) chooses.
@@ -122,11 +121,9 @@ class ProcessExecutor:
 
     start_method: str | None = None
 
-    def __init__(
-        self, workers: int, restarts: int = 3, run=execute_run, warm_start: bool | None = None
-    ):
+    def __init__(self, workers: int, restarts: int = 3, run=execute_run):
         self.run = run
-        self.warm_start = run is execute_run if warm_start is None else warm_start
+        self.warm_start = run is execute_run
         self.workers = workers
         self.restarts = restarts
         self.description = f"{workers} local processes"
@@ -166,7 +163,7 @@ class ProcessExecutor:
             broken = False
             not_done = set(futures)
             if self.warm_start and not self._forked:
-                for fut in self._local_candidates(futures, not_done):
+                for fut in self._local_candidates(futures):
                     not_done.discard(fut)
                     result = self.run(futures[fut])
                     del pending[futures[fut].run_id]
@@ -192,7 +189,7 @@ class ProcessExecutor:
                         "command again to resume, with fewer --workers if memory is short"
                     )
 
-    def _local_candidates(self, futures, not_done) -> Iterator[Any]:
+    def _local_candidates(self, futures) -> Iterator[Any]:
         """Yield queued futures (cancelled, so no worker takes them) until a worker finishes one."""
         worker_done = threading.Event()
 
@@ -206,7 +203,7 @@ class ProcessExecutor:
         for fut in reversed(list(futures)):
             if budget <= 0 or worker_done.is_set():
                 return
-            if fut in not_done and fut.cancel():  # still queued: now it is ours
+            if fut.cancel():  # still queued: now it is ours
                 budget -= 1
                 yield fut
 

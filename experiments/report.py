@@ -551,13 +551,14 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
     table.to_csv(out / "effect_sizes.csv", index=False)
     names = list(dict.fromkeys(table["condition"]))[:MAX_ROWS]
     fig, axes = _grid_axes(len(d.outcomes), width=4.2, height=0.32 * len(names) + 1.4)
-    for i, (ax, o) in enumerate(zip(axes, d.outcomes, strict=True)):
+    for ax, o in zip(axes, d.outcomes, strict=True):
         t = table[(table.outcome == o) & table.condition.isin(names)]
         y = np.arange(len(t))
         xerr = np.vstack([t["g"] - t["lo"], t["hi"] - t["g"]])
         ax.errorbar(t["g"], y, xerr=np.nan_to_num(xerr), fmt="o", capsize=3)
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_yticks(y, t["condition"] if i % 3 == 0 else [""] * len(t), fontsize="small")
+        first_col = ax.get_subplotspec().is_first_col()
+        ax.set_yticks(y, t["condition"] if first_col else [""] * len(t), fontsize="small")
         ax.invert_yaxis()
         ax.set_title(_pretty(o))
         ax.set_xlabel("Hedges' g")
@@ -612,9 +613,7 @@ def _ratios(d: _Data, out: Path) -> str:
         o = r["outcome"]
         if o not in s.columns:
             continue
-        wide = s[s.arm.isin(arms)].pivot_table(
-            index=["point", "replication"], columns="arm", values=o, aggfunc="first"
-        )
+        wide = s[s.arm.isin(arms)].pivot(index=["point", "replication"], columns="arm", values=o)
         wide = wide.reindex(columns=arms)
         # The bootstrap's seed comes from the experiment's, so the report is reproducible.
         seed = int(np.random.SeedSequence([int(d.config["seed"]), 7919, i]).generate_state(1)[0])

@@ -87,6 +87,20 @@ class EffectSize:
     mean_control: float
 
 
+def _g_rows(x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """Hedges' g of each row of ``x1`` against the same row of ``x0`` (vectorised).
+
+    g = J (m1 - m0) / s_pooled with J = 1 - 3 / (4 (n1 + n0) - 9); NaN where s_pooled is 0.
+    """
+    n1, n0 = x1.shape[1], x0.shape[1]
+    pooled = np.sqrt(
+        ((n1 - 1) * x1.var(axis=1, ddof=1) + (n0 - 1) * x0.var(axis=1, ddof=1)) / (n1 + n0 - 2)
+    )
+    j = 1 - 3 / (4 * (n1 + n0) - 9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pooled > 0, j * (x1.mean(axis=1) - x0.mean(axis=1)) / pooled, np.nan)
+
+
 def hedges_g(treated, control, level: float = 0.95) -> EffectSize:
     """Return Hedges' g of ``treated`` against ``control`` with a normal-theory CI.
 
@@ -97,7 +111,7 @@ def hedges_g(treated, control, level: float = 0.95) -> EffectSize:
     Examples:
         >>> e = hedges_g([2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0])
         >>> round(e.g, 3), e.n_treated
-        (0.662, 4)
+        (0.674, 4)
     """
     x1 = np.asarray(treated, float)
     x0 = np.asarray(control, float)
@@ -107,11 +121,9 @@ def hedges_g(treated, control, level: float = 0.95) -> EffectSize:
     m0 = float(x0.mean()) if n0 else math.nan
     if n1 < 2 or n0 < 2:
         return EffectSize(math.nan, math.nan, math.nan, n1, n0, m1, m0)
-    pooled = math.sqrt(((n1 - 1) * x1.var(ddof=1) + (n0 - 1) * x0.var(ddof=1)) / (n1 + n0 - 2))
-    if pooled == 0:
+    g = float(_g_rows(x1[None, :], x0[None, :])[0])
+    if math.isnan(g):  # no spread in either group
         return EffectSize(math.nan, math.nan, math.nan, n1, n0, m1, m0)
-    j = 1 - 3 / (4 * (n1 + n0) - 9)
-    g = j * (m1 - m0) / pooled
     se = math.sqrt((n1 + n0) / (n1 * n0) + g * g / (2 * (n1 + n0)))
     z = float(stats.norm.ppf(0.5 + level / 2))
     return EffectSize(g, g - z * se, g + z * se, n1, n0, m1, m0)
@@ -140,17 +152,6 @@ class GRatio:
     n: int
     resamples: int
     defined: float
-
-
-def _g_rows(x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
-    """Hedges' g of each row of ``x1`` against the same row of ``x0`` (vectorised)."""
-    n1, n0 = x1.shape[1], x0.shape[1]
-    pooled = np.sqrt(
-        ((n1 - 1) * x1.var(axis=1, ddof=1) + (n0 - 1) * x0.var(axis=1, ddof=1)) / (n1 + n0 - 2)
-    )
-    j = 1 - 3 / (4 * (n1 + n0) - 9)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(pooled > 0, j * (x1.mean(axis=1) - x0.mean(axis=1)) / pooled, np.nan)
 
 
 def g_ratio(
