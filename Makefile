@@ -52,7 +52,7 @@ browser:
 
 # Solara's front-end files, served locally (no CDN needed: offline classrooms, tests).
 $(ASSETS): $(STAMP) dashboards/assets.py
-	$(BIN)/python -m dashboards.assets --dir $(VENV)/solara-assets
+	$(BIN)/python -m supportnet.dashboards.assets --dir $(VENV)/solara-assets
 
 assets: $(ASSETS)
 
@@ -72,14 +72,14 @@ format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 docs: $(STAMP)
-	$(BIN)/python -m model.docs
+	$(BIN)/python -m supportnet.docs
 
 # Refresh the dashboard screenshots in docs/images/ (made by the browser tests).
 screenshots: $(STAMP) browser $(ASSETS)
 	SUPPORTNET_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -n 2 --dist loadgroup tests/dashboards
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
+	$(BIN)/python -m supportnet.benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

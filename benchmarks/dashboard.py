@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m benchmarks.dashboard --sizes 100,500,2000 --frames 20 [--json]
+    python -m supportnet.benchmarks.dashboard --sizes 100,500,2000 --frames 20 [--json]
 
 Starts ``supportnet dashboard`` (offline, on a free port), opens it in headless Chromium
 (Playwright), and for each size sets ``n_people``, presses Reset, makes ``--warmup`` untimed
@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 
-from benchmarks import speed
+from supportnet.benchmarks import speed
 
 #: Clicks Step and resolves with the milliseconds until the canvas and the chart both redrew.
 _FRAME_JS = """
@@ -61,7 +61,7 @@ async () => {
 
 def model_step_ms(n: int, steps: int) -> float:
     """Median wall time of one model step at ``n`` people (default parameters otherwise)."""
-    from model import SupportModel
+    from supportnet import SupportModel
 
     m = SupportModel(rng=1, n_people=n)
     m.step()
@@ -116,7 +116,9 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a table (or JSON lines)."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.dashboard", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m supportnet.benchmarks.dashboard", description=__doc__
+    )
     parser.add_argument("--sizes", default="100,500,2000", help="populations, comma-separated")
     parser.add_argument("--frames", type=int, default=20, help="timed frames per size")
     parser.add_argument("--warmup", type=int, default=3, help="untimed frames per size")
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from dashboards.serve import CHROMIUM, CHROMIUM_ARGS, DashboardServer
+    from supportnet.dashboards.serve import CHROMIUM, CHROMIUM_ARGS, DashboardServer
 
     rows = []
     with DashboardServer(offline=True) as server, sync_playwright() as pw:

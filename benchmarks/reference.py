@@ -5,21 +5,21 @@ This is the model as a user would write it by hand: a ``mesa.Model`` whose peopl
 dicts (neighbour -> :class:`Tie`, one ``Tie`` object shared by both ends), with every phase a
 Python loop over people or ties. It serves twice (``../shared/design/architecture.md``):
 
-- as the baseline of the speed benchmark (:mod:`benchmarks.speed`), and
-- as an oracle: started from a :class:`model.SupportModel`'s state and generator, it makes the
+- as the baseline of the speed benchmark (:mod:`supportnet.benchmarks.speed`), and
+- as an oracle: started from a :class:`supportnet.SupportModel`'s state and generator, it makes the
   same random draws in the same order and shapes as the vectorised phases in
-  :mod:`model.mechanisms` (draws of ``n`` values indexed by person; per-tie draws in canonical
+  :mod:`supportnet.mechanisms` (draws of ``n`` values indexed by person; per-tie draws in canonical
   ``(u, v)`` order), so both must reach the same state (``tests/benchmarks``).
 
 The equations are re-implemented here from the phases' docstrings, never imported. Only the fixed
-tables of :mod:`model.kinds`, the parameters and the measures' names are shared. Measurement is
-part of the step here too, as in the fast model: every measure of :data:`model.metrics.ALL_MEASURES`
-computed by loops over people and ties (breadth-first search for components, set intersections
-for clustering) and collected by a Mesa ``DataCollector``. Interventions are out of scope: a
-model with professionals or interventions is refused.
+tables of :mod:`supportnet.kinds`, the parameters and the measures' names are shared. Measurement is
+part of the step here too, as in the fast model: every measure of
+:data:`supportnet.metrics.ALL_MEASURES` computed by loops over people and ties (breadth-first search
+for components, set intersections for clustering) and collected by a Mesa ``DataCollector``.
+Interventions are out of scope: a model with professionals or interventions is refused.
 
 Examples:
-    >>> from model import SupportModel
+    >>> from supportnet import SupportModel
     >>> fast = SupportModel(rng=3, n_people=40, convoy_inner=3, convoy_sympathy=5, convoy_wider=8)
     >>> ref = ReferenceModel(fast)
     >>> fast.run_for(3)
@@ -38,7 +38,7 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from model.kinds import (
+from supportnet.kinds import (
     CAN_END,
     CONTACT_QUALITY,
     EVENT_NEEDS,
@@ -49,10 +49,10 @@ from model.kinds import (
     decay_by_kind,
     landing_matrix,
 )
-from model.kinds import SUPPORT_TYPES as TYPE_NAMES
-from model.kinds import TIE_KINDS as TIE_KIND_NAMES
-from model.metrics import ALL_MEASURES, QUANTILES, STATES
-from model.population import SUBGROUP_CODES
+from supportnet.kinds import SUPPORT_TYPES as TYPE_NAMES
+from supportnet.kinds import TIE_KINDS as TIE_KIND_NAMES
+from supportnet.metrics import ALL_MEASURES, QUANTILES, STATES
+from supportnet.population import SUBGROUP_CODES
 
 __all__ = ["PERSON_FIELDS", "ReferenceModel", "RefPerson", "Tie"]
 
@@ -141,7 +141,7 @@ class RefPerson(mesa.Agent):
 
 
 class ReferenceModel(mesa.Model):
-    """Per-agent SupportNet, started from a freshly built :class:`model.SupportModel`.
+    """Per-agent SupportNet, started from a freshly built :class:`supportnet.SupportModel`.
 
     Args:
         start: A model right after construction (``steps == 0``). Its population, its ties and
@@ -212,7 +212,7 @@ class ReferenceModel(mesa.Model):
 
     # --- the step -----------------------------------------------------------------------------
     def step(self) -> None:
-        """Run the phases in the model's order (see :mod:`model.mechanisms`)."""
+        """Run the phases in the model's order (see :mod:`supportnet.mechanisms`)."""
         ties = self.canonical_ties()  # the network changes only in the last phase
         self.mark_shock(self.steps)
         self.stressors()

@@ -2,16 +2,17 @@
 
 Usage::
 
-    python -m benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
+    python -m supportnet.benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
 
 For each size, a fresh Python process builds ``SupportModel(rng=seed, n_people=size)`` with the
 default parameters (the convoy network, mean degree ~45-50), runs one untimed warm-up step, then
 times ``--steps`` steps, measurement included (as users run it), and reports its peak resident
-memory. Another fresh process then runs the per-agent reference (:mod:`benchmarks.reference`)
-from the same starting state, unless its projected time exceeds ``--reference-budget`` seconds
-or the size exceeds ``--reference-max-people``; its step count is cut to fit the budget (at
-least ``--reference-min-steps``). That process also steps the fast model from the same start and
-reports how far the two are apart: they must agree, the speed-up compares the same computation.
+memory. Another fresh process then runs the per-agent reference
+(:mod:`supportnet.benchmarks.reference`) from the same starting state, unless its projected time
+exceeds ``--reference-budget`` seconds or the size exceeds ``--reference-max-people``; its step
+count is cut to fit the budget (at least ``--reference-min-steps``). That process also steps the
+fast model from the same start and reports how far the two are apart: they must agree, the speed-up
+compares the same computation.
 
 Times are the median over steps of the process's CPU time per step: on an idle machine that is
 the wall-clock time, and on a shared machine it is not inflated by other processes taking turns
@@ -128,7 +129,7 @@ def _measure_timer(model, hook: str = "_measure") -> list[float]:
 
 
 def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
-    from model import SupportModel
+    from supportnet import SupportModel
 
     base = _rss_mb()  # the interpreter and libraries, before any model exists
     t0 = time.perf_counter()
@@ -177,8 +178,8 @@ def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
 def _run_reference(size: int, steps: int, seed: int, budget: float, min_steps: int) -> dict:
     import numpy as np
 
-    from benchmarks.reference import ReferenceModel
-    from model import SupportModel
+    from supportnet import SupportModel
+    from supportnet.benchmarks.reference import ReferenceModel
 
     fast = SupportModel(rng=seed, n_people=size)
     t0 = time.perf_counter()
@@ -244,7 +245,7 @@ def _spawn(kind: str, size: int, args: argparse.Namespace) -> dict:
     cmd = [
         sys.executable,
         "-m",
-        "benchmarks.speed",
+        "supportnet.benchmarks.speed",
         "--child",
         kind,
         "--size",
@@ -344,7 +345,7 @@ def _sizes(text: str) -> list[int]:
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
-        prog="python -m benchmarks.speed",
+        prog="python -m supportnet.benchmarks.speed",
         description=(
             "Time the vectorised SupportModel against the per-agent Mesa reference at several "
             "population sizes (default parameters: convoy network). Each size runs in fresh "
@@ -396,7 +397,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         _child(args)
         return
-    from model import ParameterError, make_params
+    from supportnet import ParameterError, make_params
 
     for size in args.sizes:
         try:

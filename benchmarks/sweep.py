@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m benchmarks.sweep                       # the demo sweep (36 runs)
-    python -m benchmarks.sweep --config demo --replications 2 --json
+    python -m supportnet.benchmarks.sweep                       # the demo sweep (36 runs)
+    python -m supportnet.benchmarks.sweep --config demo --replications 2 --json
 
 Three measurements of the same runs (same seeds and parameters, from the config's plan):
 
@@ -52,7 +52,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.speed import cpu_name
+from supportnet.benchmarks.speed import cpu_name
 
 __all__ = ["main"]
 
@@ -65,7 +65,7 @@ def _timed(fn):
 
 def _cores_used(folder: Path, wall: float) -> float:
     """CPU seconds spent on the runs in ``folder`` per second of the sweep's wall time."""
-    from experiments.store import ResultStore
+    from supportnet.experiments.store import ResultStore
 
     store = ResultStore(folder)
     return sum(store.stored_meta(p.stem)["cpu"] for p in store.runs_dir.glob("*.parquet")) / wall
@@ -84,8 +84,8 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _direct(specs, analyses: bool) -> None:
-    from model import SupportModel
-    from model.analysis import buffering_estimate, loneliness_by_distance
+    from supportnet import SupportModel
+    from supportnet.analysis import buffering_estimate, loneliness_by_distance
 
     for spec in specs:
         model = SupportModel(rng=spec.seed, **spec.params)
@@ -98,8 +98,8 @@ def _direct(specs, analyses: bool) -> None:
 
 def _paired(specs, folder: Path) -> dict:
     """Time direct computation and the runner's per-run path back to back for each spec."""
-    from experiments.runner import execute_run
-    from experiments.store import ResultStore
+    from supportnet.experiments.runner import execute_run
+    from supportnet.experiments.store import ResultStore
 
     store = ResultStore(folder)
     store.runs_dir.mkdir(parents=True)
@@ -129,9 +129,9 @@ def measure(
     config_name: str, replications: int | None = None, repeat: int = 1, paired: int = 12
 ) -> dict:
     """Run the measurements on ``config_name`` (``repeat`` times, interleaved); return figures."""
-    from experiments.config import load_config
-    from experiments.plan import plan_runs
-    from experiments.sweep import run_sweep
+    from supportnet.experiments.config import load_config
+    from supportnet.experiments.plan import plan_runs
+    from supportnet.experiments.sweep import run_sweep
 
     config = load_config(config_name)
     if replications:

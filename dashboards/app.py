@@ -1,8 +1,8 @@
 """The dashboard page: controls on the left, the model and its views in tabs.
 
-``Page`` is what ``supportnet dashboard`` serves (``solara run dashboards.app``). Every browser
-session renders its own ``Page`` and so builds its own :class:`~dashboards.session.Session`: in a
-classroom each student's model is their own.
+``Page`` is what ``supportnet dashboard`` serves (``solara run supportnet.dashboards.app``). Every
+browser session renders its own ``Page`` and so builds its own
+:class:`~supportnet.dashboards.session.Session`: in a classroom each student's model is their own.
 
 Why not Mesa's ``SolaraViz`` as a whole: its controller rebuilds the model from a flat list of
 keyword controls (no groups, no help text, no presets, no seed as a number), steps one model (no
@@ -17,7 +17,7 @@ import time
 
 import solara
 
-from model import metrics
+from supportnet import metrics
 
 from .compare import CompareTab
 from .controls import InterventionPanel, ParameterPanel, PresetPicker, RunControls, use_stable

@@ -8,7 +8,7 @@ proxy expects: ``DIR/<package>@<version>/<path>``, the version spelled as the pa
 (``vega@5`` for the newest 5.x). A marker file ``DIR/.complete`` lists what was installed; it is
 written last, so a half-filled folder is never taken for a complete one.
 
-Run it as ``python -m dashboards.assets --dir DIR`` (``make assets`` does, with
+Run it as ``python -m supportnet.dashboards.assets --dir DIR`` (``make assets`` does, with
 ``DIR=.venv/solara-assets``); ``supportnet dashboard`` finds the folder itself.
 """
 
@@ -244,9 +244,9 @@ def server_environment(directory: Path | str, base: dict[str, str] | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m dashboards.assets [--dir DIR] [--force] [--check]``."""
+    """Command line: ``python -m supportnet.dashboards.assets [--dir DIR] [--force] [--check]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m dashboards.assets",
+        prog="python -m supportnet.dashboards.assets",
         description="Fill the dashboard's offline cache of front-end files from the npm registry.",
     )
     parser.add_argument(
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         install(directory, force=args.force)
     except AssetsError as exc:
-        print(f"dashboards.assets: error: {exc}", file=sys.stderr)
+        print(f"supportnet.dashboards.assets: error: {exc}", file=sys.stderr)
         return 2
     return 0
 

@@ -1,10 +1,10 @@
 """``supportnet dashboard``: serve the dashboard, offline, to this computer or a classroom.
 
-The server is Solara's (``solara run dashboards.app``), started as a child process with the
-environment it needs: the folder of front-end files (:mod:`dashboards.assets`; built on first use
-if missing), telemetry off, and a shorter lifetime for abandoned sessions. Every browser session
-gets its own model. By default only this computer can connect (``--host 127.0.0.1``); a teacher
-opens it to the room with ``--host 0.0.0.0``.
+The server is Solara's (``solara run supportnet.dashboards.app``), started as a child process with
+the environment it needs: the folder of front-end files (:mod:`supportnet.dashboards.assets`; built
+on first use if missing), telemetry off, and a shorter lifetime for abandoned sessions. Every
+browser session gets its own model. By default only this computer can connect
+(``--host 127.0.0.1``); a teacher opens it to the room with ``--host 0.0.0.0``.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def register(subparsers) -> None:
 
 
 def _user_error(message: str) -> Exception:
-    from experiments.cli import UserError
+    from supportnet.experiments.cli import UserError
 
     return UserError(message)
 
@@ -102,7 +102,7 @@ def assets_folder(given: Path | None) -> Path:
     except assets.AssetsError as exc:
         raise _user_error(
             f"{exc}. Without them the page cannot load offline. Build them on a computer with "
-            f"access to the npm registry: `python -m dashboards.assets --dir {folder}` "
+            f"access to the npm registry: `python -m supportnet.dashboards.assets --dir {folder}` "
             "(or `make assets`)"
         ) from None
     return folder
@@ -126,7 +126,7 @@ def server_env(folder: Path, results: Path | None = None) -> dict[str, str]:
 def server_command(host: str, port: int) -> list[str]:
     """Return the command line that starts the Solara server on ``host:port``."""
     return [
-        sys.executable, "-m", "solara", "run", "dashboards.app",
+        sys.executable, "-m", "solara", "run", "supportnet.dashboards.app",
         "--host", host, "--port", str(port), "--production", "--no-open",
         "--log-level", "warning",
     ]  # fmt: skip

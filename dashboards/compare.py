@@ -14,7 +14,7 @@ from typing import Any
 
 import solara
 
-from model import PARAMETERS, metrics
+from supportnet import PARAMETERS, metrics
 
 from .controls import ParamControl, label_of
 from .network import NetworkView

@@ -1,11 +1,12 @@
 """Controls generated from the declarations: parameters, presets, interventions, run buttons.
 
-Every parameter control is made from its :class:`model.params.Param` (type, bounds, default,
+Every parameter control is made from its :class:`supportnet.params.Param` (type, bounds, default,
 unit, meaning): a switch for a true/false parameter, a drop-down for a choice, a slider for a
 number with a short range and an input box for a long one (``n_people`` runs from 2 to two
 million), with the meaning shown under it as help. Parameters marked ``main`` are on the first
-screen; the others sit in their groups (:data:`model.params.GROUPS`), drawn only when opened.
-Intervention settings are :class:`~model.params.Param` objects too, so the same code makes them.
+screen; the others sit in their groups (:data:`supportnet.params.GROUPS`), drawn only when opened.
+Intervention settings are :class:`~supportnet.params.Param` objects too, so the same code makes
+them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import solara
 
-from model.params import GROUPS, PARAMETERS, PRESETS, Param
+from supportnet.params import GROUPS, PARAMETERS, PRESETS, Param
 
 from .session import SPEEDS, Session, interventions_available
 

@@ -2,7 +2,7 @@
 
 A person is selected by clicking them in the network view or by typing their number. The
 history comes from the run's ring buffer (the most recent few hundred steps) and the exchange
-log (the most recent :data:`~dashboards.session.EXCHANGE_STEPS` steps).
+log (the most recent :data:`~supportnet.dashboards.session.EXCHANGE_STEPS` steps).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import solara
 
-from model.kinds import SUPPORT_TYPES, TIE_KINDS
+from supportnet.kinds import SUPPORT_TYPES, TIE_KINDS
 
 from .plots import Chart, person_option
 from .session import Run, Session

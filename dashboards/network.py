@@ -4,8 +4,8 @@ The picture is drawn in the browser on a canvas (``network.vue``). Python sends 
 per frame (positions as 16-bit integers, colour and size codes as bytes, all base64) and the
 ties that changed since the last snapshot of the tie list (:class:`EdgeSync`), so a frame at 2,000
 people is about 15 kB and one canvas redraw, instead of a server-side figure rendered to PNG.
-Positions come from the run's incremental layout (:mod:`dashboards.layout`), never recomputed
-from scratch per frame.
+Positions come from the run's incremental layout (:mod:`supportnet.dashboards.layout`), never
+recomputed from scratch per frame.
 Clicking a person selects them for the inspector.
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 import solara
 from matplotlib import colormaps, colors
 
-from model.kinds import TIE_KINDS
+from supportnet.kinds import TIE_KINDS
 
 from .session import COLOUR_MEASURES, MAX_DRAWN, SIZE_MEASURES, Run
 
@@ -177,8 +177,8 @@ def frame_data(
 
     Args:
         run: The run to draw (it must have a layout: at most ``MAX_DRAWN`` people).
-        colour_by: A key of :data:`~dashboards.session.COLOUR_MEASURES`.
-        size_by: A key of :data:`~dashboards.session.SIZE_MEASURES`.
+        colour_by: A key of :data:`~supportnet.dashboards.session.COLOUR_MEASURES`.
+        size_by: A key of :data:`~supportnet.dashboards.session.SIZE_MEASURES`.
         min_strength: Ties weaker than this are not drawn (readability of dense networks).
         sync: What the canvas already has (a new one sends everything).
 

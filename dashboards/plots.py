@@ -3,7 +3,7 @@
 Each function returns a plain ECharts ``option`` dict (JSON), so the browser draws the chart and
 a frame only sends the numbers. Long runs are thinned to at most :data:`MAX_POINTS` points per
 line (every k-th step, the last one always kept), so a frame's message stays small however long
-the run. Measure names come from :mod:`model.metrics`, never string literals of our own.
+the run. Measure names come from :mod:`supportnet.metrics`, never string literals of our own.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import solara
 
-from model import metrics
-from model.kinds import SUPPORT_TYPES, TIE_KINDS
+from supportnet import metrics
+from supportnet.kinds import SUPPORT_TYPES, TIE_KINDS
 
 from .network import KIND_COLOURS
 

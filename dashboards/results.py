@@ -26,8 +26,8 @@ import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
-from experiments.stats import ci_frame
-from model import PARAMETERS
+from supportnet import PARAMETERS
+from supportnet.experiments.stats import ci_frame
 
 from .inspector import markdown_table
 from .plots import MEASURE_LABELS

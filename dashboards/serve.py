@@ -67,7 +67,7 @@ class DashboardServer:
         self.log = Path(tempfile.mkstemp(prefix="supportnet-dashboard-", suffix=".log")[1])
 
     def __enter__(self) -> DashboardServer:
-        cmd = [sys.executable, "-m", "experiments.cli", "dashboard"]
+        cmd = [sys.executable, "-m", "supportnet.experiments.cli", "dashboard"]
         cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
         if self.results is not None:
             cmd += ["--results", str(self.results)]

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model import PARAMETERS, PRESETS, ParameterError, SupportModel, make_params
-from model.kinds import TIE_KINDS
-from model.population import STATE_FIELDS as HISTORY_STATES
+from supportnet import PARAMETERS, PRESETS, ParameterError, SupportModel, make_params
+from supportnet.kinds import TIE_KINDS
+from supportnet.population import STATE_FIELDS as HISTORY_STATES
 
 from .layout import IncrementalLayout
 
@@ -86,9 +86,9 @@ MAX_PEOPLE = 20_000
 
 
 def interventions_available():
-    """Return ``model.interventions`` if it is installed, else None."""
+    """Return ``supportnet.interventions`` if it is installed, else None."""
     try:
-        from model import interventions
+        from supportnet import interventions
     except ImportError:
         return None
     return interventions if hasattr(interventions, "INTERVENTIONS") else None
@@ -146,7 +146,7 @@ class Run:
     Args:
         params: The validated parameters.
         seed: The model's seed (also seeds the layout's own generator).
-        interventions: Intervention specs (dicts for ``model.interventions.build``).
+        interventions: Intervention specs (dicts for ``supportnet.interventions.build``).
         label: Name shown in compare mode ("A", "B").
         like: A run just built whose picture to reuse when this one starts from the same ties
             (compare mode: B then starts from A's picture, and differences show as they grow).

@@ -1,8 +1,8 @@
 """Experiments: declarative sweeps over the model, their execution, storage and reports.
 
-Also home of the ``supportnet`` command line (:mod:`experiments.cli`). For notebooks::
+Also home of the ``supportnet`` command line (:mod:`supportnet.experiments.cli`). For notebooks::
 
-    from experiments import run_experiment, load_results
+    from supportnet import run_experiment, load_results
     res = run_experiment("demo", workers=2)
     res.summary, res.steps
 
@@ -14,11 +14,11 @@ from __future__ import annotations
 __all__ = ["ConfigError", "load_config", "load_results", "run_experiment", "write_report"]
 
 _LAZY = {
-    "run_experiment": "experiments.api",
-    "load_results": "experiments.api",
-    "load_config": "experiments.config",
-    "ConfigError": "experiments.config",
-    "write_report": "experiments.report",
+    "run_experiment": "supportnet.experiments.api",
+    "load_results": "supportnet.experiments.api",
+    "load_config": "supportnet.experiments.config",
+    "ConfigError": "supportnet.experiments.config",
+    "write_report": "supportnet.experiments.report",
 }
 
 
@@ -27,4 +27,4 @@ def __getattr__(name: str):
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'experiments' has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Experiments from Python (notebooks): run a config, get its tables back.
 
->>> from experiments import run_experiment                          # doctest: +SKIP
+>>> from supportnet.experiments import run_experiment                          # doctest: +SKIP
 >>> res = run_experiment("demo", workers=2)                           # doctest: +SKIP
 >>> res.summary.groupby("help_seeking_mean")["mean_depression"].mean()  # doctest: +SKIP
 """
@@ -102,7 +102,7 @@ def run_experiment(
 
     Args:
         config: A config path, a shipped experiment's name, a dict shaped like the TOML file,
-            or an :class:`~experiments.config.ExperimentConfig`.
+            or an :class:`~supportnet.experiments.config.ExperimentConfig`.
         out: Results folder (default ``results/<name>``).
         workers: Local worker processes (default: the machine's cores; 1 = this process).
         scheduler: A Dask scheduler's address, to run there instead.
@@ -128,7 +128,7 @@ def run_experiment(
         dask_local=dask_local,
         force=force,
         progress=progress,
-        command=["experiments.run_experiment"],
+        command=["supportnet.experiments.run_experiment"],
         echo=None if quiet else print,
     )
     return SweepResults(outcome.folder, outcome)

@@ -11,16 +11,16 @@ import argparse
 import importlib
 import sys
 
-from model.params import ParameterError
+from supportnet.params import ParameterError
 
 __all__ = ["UserError", "main"]
 
 #: Modules that register subcommands, in the order they appear in ``--help``. A module that
 #: cannot be imported (an optional part not installed) is skipped.
 COMMAND_MODULES = (
-    "experiments.commands_model",
-    "experiments.commands_sweep",
-    "dashboards.commands",
+    "supportnet.experiments.commands_model",
+    "supportnet.experiments.commands_sweep",
+    "supportnet.dashboards.commands",
 )
 
 
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 def _user_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [UserError, ParameterError]
     try:
-        from experiments.config import ConfigError
+        from supportnet.experiments.config import ConfigError
 
         errors.append(ConfigError)
     except ImportError:

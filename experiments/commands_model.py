@@ -7,8 +7,8 @@ import math
 import time
 from typing import Any
 
-from model import metrics
-from model.params import GROUPS, PARAMETERS, PRESETS, coerce_text, parameter_table, preset
+from supportnet import metrics
+from supportnet.params import GROUPS, PARAMETERS, PRESETS, coerce_text, parameter_table, preset
 
 from .cli import UserError
 from .tables import check_table_path, write_table
@@ -92,7 +92,7 @@ def parse_settings(settings: list[str]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one simulation, print its summary, optionally write the per-step table."""
-    from model import SupportModel
+    from supportnet import SupportModel
 
     values: dict[str, Any] = dict(preset(args.preset).values) if args.preset else {}
     values.update(parse_settings(args.settings))
@@ -104,7 +104,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             check_table_path(args.out)
         except ValueError as exc:
             raise UserError(str(exc)) from None
-    from model.interventions import build, parse_spec
+    from supportnet.interventions import build, parse_spec
 
     interventions = [build(parse_spec(text)) for text in args.interventions]
     started = time.perf_counter()
@@ -141,7 +141,7 @@ def run_summary(
     model, preset_name: str | None = None, seed: int | None = None, elapsed=None
 ) -> str:  # noqa: E501
     """Return a readable summary of a finished run: outcomes, network change, analyses."""
-    from model.analysis import buffering_estimate, loneliness_by_distance
+    from supportnet.analysis import buffering_estimate, loneliness_by_distance
 
     df = model.dataframe()
     first, last = df.iloc[0], df.iloc[-1]

@@ -4,10 +4,11 @@
 ``experiments/configs/``) and returns an :class:`ExperimentConfig`, or raises a
 :class:`ConfigError` listing every problem found. Each problem names the file, the key (with a
 did-you-mean for a misspelled one), the value and what is allowed. Keys are checked against
-:mod:`experiments.schema`, parameter names and values against :data:`model.params.PARAMETERS`,
-measure names against :mod:`model.metrics`, interventions against :mod:`model.interventions`, and
-every design point's full parameter set through :func:`model.params.make_params`, so a sweep never
-stops halfway on a value it could have refused at the start.
+:mod:`supportnet.experiments.schema`, parameter names and values against
+:data:`supportnet.params.PARAMETERS`, measure names against :mod:`supportnet.metrics`, interventions
+against :mod:`supportnet.interventions`, and every design point's full parameter set through
+:func:`supportnet.params.make_params`, so a sweep never stops halfway on a value it could have
+refused at the start.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model import metrics
-from model.params import PARAMETERS, PRESETS, ParameterError, make_params
+from supportnet import metrics
+from supportnet.params import PARAMETERS, PRESETS, ParameterError, make_params
 
 from .schema import DESIGN_KINDS, Key, section_of
 
@@ -100,7 +101,7 @@ class Factor:
 
 @dataclass(frozen=True)
 class Design:
-    """What varies and how it is sampled (see :mod:`experiments.designs`)."""
+    """What varies and how it is sampled (see :mod:`supportnet.experiments.designs`)."""
 
     kind: str = "grid"
     factors: tuple[Factor, ...] = ()
@@ -529,11 +530,11 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 # --- interventions -------------------------------------------------------------------------------
 def _interventions_module():
-    """Return :mod:`model.interventions`, or None while it does not exist."""
+    """Return :mod:`supportnet.interventions`, or None while it does not exist."""
     try:
-        return importlib.import_module("model.interventions")
+        return importlib.import_module("supportnet.interventions")
     except ModuleNotFoundError as exc:
-        if exc.name in ("model.interventions",):
+        if exc.name in ("supportnet.interventions",):
             return None
         raise
 
@@ -542,7 +543,7 @@ def _read_interventions(p: _Problems, items: list[dict], prefix: str) -> tuple[d
     """Check a list of intervention tables against the kinds' declared settings, then build each.
 
     Settings are checked one by one (so each problem names its key, value and what is allowed);
-    :func:`model.interventions.build` then checks combinations of settings.
+    :func:`supportnet.interventions.build` then checks combinations of settings.
     """
     out = []
     mod = _interventions_module() if items else None
@@ -557,7 +558,7 @@ def _read_interventions(p: _Problems, items: list[dict], prefix: str) -> tuple[d
             p.value(
                 f"{key}.kind",
                 kind,
-                "cannot be used: model.interventions is not available in this version",
+                "cannot be used: supportnet.interventions is not available in this version",
                 "no interventions",
             )
             p.invalid.add(id(out[-1]))
@@ -904,7 +905,7 @@ def _read_output(p: _Problems, table: Mapping[str, Any], steps: Any) -> Output:
                     f"{key}[{i}]",
                     m,
                     f"is not a measure{_did_you_mean(m, metrics.ALL_MEASURES)}",  # noqa: E501
-                    "names in model.metrics.ALL_MEASURES (docs/experiments.md lists them)",
+                    "names in supportnet.metrics.ALL_MEASURES (docs/experiments.md lists them)",
                 )
         if len(set(names)) < len(names):
             p.value(key, list(names), "repeats a name", "each measure once")

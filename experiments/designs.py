@@ -79,7 +79,7 @@ def design_matrix(
 
 
 def design_points(config) -> list[dict[str, Any]]:
-    """Return the design points of ``config`` (an :class:`~experiments.config.ExperimentConfig`).
+    """Return the design points of ``config`` (an :class:`~.config.ExperimentConfig`).
 
     A grid without factors has one point, ``{}`` (the base values).
     """

@@ -1,6 +1,6 @@
-"""Generate the config reference of ``docs/experiments.md`` from :mod:`experiments.schema`.
+"""Generate the config reference of ``docs/experiments.md`` from :mod:`~.experiments.schema`.
 
-``python -m experiments.docs`` rewrites the text between the markers
+``python -m supportnet.experiments.docs`` rewrites the text between the markers
 ``<!-- config-reference:start -->`` and ``<!-- config-reference:end -->`` (and the measure list
 between ``<!-- measures:start/end -->``); ``--check`` exits 1 when the file is out of date.
 """
@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from model import metrics
+from supportnet import metrics
 
 from .schema import SECTIONS
 
@@ -66,11 +66,11 @@ def reference() -> str:
 
 
 def _intervention_settings() -> str:
-    """Return the settings every intervention kind shares (from model.interventions)."""
+    """Return the settings every intervention kind shares (from supportnet.interventions)."""
     try:
-        from model.interventions import COMMON_PARAMETERS, INTERVENTIONS
+        from supportnet.interventions import COMMON_PARAMETERS, INTERVENTIONS
     except ImportError:
-        return "(model.interventions is not available in this version.)\n"
+        return "(supportnet.interventions is not available in this version.)\n"
     lines = [
         "Kinds: " + ", ".join(f"`{k}`" for k in INTERVENTIONS) + ". Settings every kind has "
         "(each kind's own settings are in docs/interventions.md):\n",
@@ -113,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     new = update(DOC)
     if args.check:
         if new != DOC.read_text(encoding="utf-8"):
-            print(f"{DOC} is out of date: run python -m experiments.docs", file=sys.stderr)
+            print(
+                f"{DOC} is out of date: run python -m supportnet.experiments.docs", file=sys.stderr
+            )
             return 1
         return 0
     DOC.write_text(new, encoding="utf-8")

@@ -1,8 +1,8 @@
 """Executors: where runs execute. This process, local worker processes, or a Dask cluster.
 
-Each executor takes run specs and yields :class:`~experiments.runner.RunResult` objects as runs
-finish, in whatever order. Only the coordinating process writes files, so workers (possibly on
-other machines) need no shared disk, and results are identical whichever executor ran them: the
+Each executor takes run specs and yields :class:`~supportnet.experiments.runner.RunResult` objects
+as runs finish, in whatever order. Only the coordinating process writes files, so workers (possibly
+on other machines) need no shared disk, and results are identical whichever executor ran them: the
 run function is the same pure function of its spec everywhere.
 
 Local processes are started with the "spawn" method from a private context (never by changing
@@ -89,7 +89,7 @@ def _context(method: str | None, fork_ok: bool):
             method = "forkserver" if "forkserver" in available else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["experiments.runner", "model"])
+        ctx.set_forkserver_preload(["supportnet.experiments.runner", "supportnet"])
     return ctx
 
 

@@ -34,7 +34,7 @@ class RunSpec:
         replication: Replication number (0-based).
         seed: The run's seed (``SupportModel(rng=seed)``).
         params: Parameter values given to the model (preset, base, arm, point).
-        interventions: Intervention tables for ``model.interventions.build``.
+        interventions: Intervention tables for ``supportnet.interventions.build``.
         factors: The point's varied values (parameters and ``kind.field`` keys).
         steps: Steps to run.
         measures: Per-step measures kept.

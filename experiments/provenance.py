@@ -49,9 +49,9 @@ def versions() -> dict[str, str | None]:
 
 def model_code_digest() -> str:
     """Return a digest of the model's source files (changes whenever the model's code does)."""
-    import model
+    import supportnet
 
-    root = Path(model.__file__).resolve().parent
+    root = Path(supportnet.__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         h.update(str(path.relative_to(root)).encode())
@@ -106,7 +106,7 @@ def worker_info() -> dict[str, Any]:
 
 
 def _loaded_model_code() -> str:
-    """The digest of the model code this process loaded (see ``experiments.runner.MODEL_CODE``)."""
+    """The digest of the model code this process loaded (see ``runner.MODEL_CODE``)."""
     from . import runner
 
     return runner.MODEL_CODE

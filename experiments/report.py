@@ -428,7 +428,7 @@ def _buffering(d: _Data, out: Path, figures: list[Path]) -> str:
     table["95% CI"] = [f"[{_fmt(a)}, {_fmt(b)}]" for a, b in zip(table.lo, table.hi, strict=True)]
     return (
         "### Buffering (stress x perceived support on depression change)\n\n"
-        "Per run, `model.analysis.buffering_estimate` regresses each person's change in "
+        "Per run, `supportnet.analysis.buffering_estimate` regresses each person's change in "
         "depression over a panel window on stressor load, perceived support and their product; "
         "a negative interaction means support softens the harm of stress. The table gives its "
         "mean across replications with a t confidence interval. "
@@ -476,8 +476,8 @@ def _loneliness_distance(d: _Data, out: Path, figures: list[Path]) -> str:
     return (
         "### Loneliness by network distance\n\n"
         "Correlation of loneliness between people at distance 1, 2, 3, 4 in the final network "
-        "(`model.analysis.loneliness_by_distance`), averaged over replications; Cacioppo, Fowler "
-        "& Christakis (2009) report it falling to about zero beyond three degrees.\n\n"
+        "(`supportnet.analysis.loneliness_by_distance`), averaged over replications; Cacioppo, "
+        "Fowler & Christakis (2009) report it falling to about zero beyond three degrees.\n\n"
         f"![Loneliness by distance]({path.name})\n\n" + _md_table(table.head(MAX_ROWS))
     )
 

@@ -1,4 +1,4 @@
-"""Running one planned run: a pure function from a :class:`~experiments.plan.RunSpec` to its result.
+"""Running one planned run: a pure function from a :class:`~.plan.RunSpec` to its result.
 
 :func:`execute_run` is what every executor calls (in this process, in worker processes, on Dask
 workers), so it lives at module level and imports nothing heavy beyond the model. It never
@@ -66,11 +66,11 @@ class RunResult:
 
 def build_model(spec):
     """Build the run's model: its parameters, seed and interventions."""
-    from model import SupportModel
+    from supportnet import SupportModel
 
     interventions = []
     if spec.interventions:
-        from model.interventions import build
+        from supportnet.interventions import build
 
         interventions = [build(dict(item)) for item in spec.interventions]
     return SupportModel(rng=spec.seed, interventions=interventions, **spec.params)
@@ -85,9 +85,9 @@ def summary_row(spec, model, df: pd.DataFrame) -> dict[str, Any]:
     """Return the summary row of a finished run.
 
     Outcomes are means over the last ``outcome_window`` steps; the buffering estimate and the
-    loneliness correlation by network distance come from :mod:`model.analysis`.
+    loneliness correlation by network distance come from :mod:`supportnet.analysis`.
     """
-    from model.analysis import buffering_estimate, loneliness_by_distance
+    from supportnet.analysis import buffering_estimate, loneliness_by_distance
 
     row: dict[str, Any] = {
         "run_id": spec.run_id,

@@ -1,10 +1,10 @@
 """The experiment config schema: every key a config may hold, declared once.
 
-:mod:`experiments.config` validates configs against these declarations (unknown keys get a
-did-you-mean among the keys of their table), and ``python -m experiments.docs`` renders them as the
-config reference in ``docs/experiments.md``. Model parameters are not repeated here: ``[base]``,
-``[design.vary]``, ``[design.ranges]``, ``[control.where]`` and ``set`` tables are checked against
-:data:`model.params.PARAMETERS`.
+:mod:`supportnet.experiments.config` validates configs against these declarations (unknown keys get
+a did-you-mean among the keys of their table), and ``python -m supportnet.experiments.docs`` renders
+them as the config reference in ``docs/experiments.md``. Model parameters are not repeated here:
+``[base]``, ``[design.vary]``, ``[design.ranges]``, ``[control.where]`` and ``set`` tables are
+checked against :data:`supportnet.params.PARAMETERS`.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ _OUTPUT = (
         "measures",
         "list",
         "Per-step measures kept in each run's table ([] or absent: all "
-        "of model.metrics.ALL_MEASURES)",
+        "of supportnet.metrics.ALL_MEASURES)",
         default=[],
     ),
     Key(
@@ -192,7 +192,7 @@ _OUTPUT = (
         "outcomes",
         "list",
         "Measures summarised per run in summary.parquet and the report "
-        "(default: model.metrics.OUTCOMES)",
+        "(default: supportnet.metrics.OUTCOMES)",
         default=[],
     ),
     Key(
@@ -258,7 +258,7 @@ _INTERVENTION = (
     Key(
         "kind",
         "str",
-        "Intervention kind: a key of model.interventions.INTERVENTIONS; the "
+        "Intervention kind: a key of supportnet.interventions.INTERVENTIONS; the "
         "table's other keys are that kind's settings (start, duration, budget, targeting and "
         "its own; docs/interventions.md)",
         required=True,

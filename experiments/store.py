@@ -127,7 +127,8 @@ class ResultStore:
             force: Accept a folder holding another config's results (its runs that do not
                 match this config are discarded when the sweep starts).
             session: What this invocation records (command line, executor, time).
-            provenance: Versions, git state, model digest (see :mod:`experiments.provenance`).
+            provenance: Versions, git state, model digest (see
+                :mod:`supportnet.experiments.provenance`).
             n_runs: Runs planned.
 
         Returns:

@@ -1,7 +1,7 @@
 """Running a sweep: plan the runs, skip those already finished, execute the rest, store each.
 
-:func:`run_sweep` is what ``supportnet sweep`` and :func:`experiments.api.run_experiment` call.
-Runs are written as they finish; the summary table is rewritten at the end of every session,
+:func:`run_sweep` is what ``supportnet sweep`` and :func:`supportnet.experiments.api.run_experiment`
+call. Runs are written as they finish; the summary table is rewritten at the end of every session,
 including an interrupted one, and rebuilt from the run files when a killed sweep is resumed.
 """
 

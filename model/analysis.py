@@ -1,6 +1,6 @@
 """Per-run analyses: the buffering estimate and loneliness correlation by network distance.
 
-Both work on any finished (or running) :class:`~model.SupportModel`, and on the plain data they
+Both work on any finished (or running) :class:`~supportnet.SupportModel`, and on the plain data they
 need (a person panel, a graph and a loneliness vector), so experiments and dashboards can use them
 on stored results too.
 

@@ -1,10 +1,10 @@
 """Regenerate the generated parts of ``docs/model.md`` from the code.
 
-The parameter tables come from the declarations in :mod:`model.params`, and the submodel
-descriptions from the docstrings of the phase modules in :mod:`model.mechanisms` (which state each
-equation and its source), so the documentation cannot drift from the model.
+The parameter tables come from the declarations in :mod:`supportnet.params`, and the submodel
+descriptions from the docstrings of the phase modules in :mod:`supportnet.mechanisms` (which state
+each equation and its source), so the documentation cannot drift from the model.
 
-Run ``python -m model.docs`` (or ``make docs``) after changing either; a test fails while
+Run ``python -m supportnet.docs`` (or ``make docs``) after changing either; a test fails while
 ``docs/model.md`` is out of date.
 """
 
@@ -132,13 +132,13 @@ def update(path: Path = DOC, check: bool = False) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m model.docs [--check]``."""
+    """Command line: ``python -m supportnet.docs [--check]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report whether it is current")
     args = parser.parse_args(argv)
     current = update(check=args.check)
     if args.check and not current:
-        print(f"{DOC} is out of date: run `python -m model.docs`", file=sys.stderr)
+        print(f"{DOC} is out of date: run `python -m supportnet.docs`", file=sys.stderr)
         return 1
     print(f"{DOC}: {'up to date' if current else 'updated'}")
     return 0

@@ -2,7 +2,7 @@
 
 The tables are fixed properties of the model's world, documented in ``docs/model.md`` with their
 sources; the user-facing knobs that scale them (decay per kind, ``online_landing``) are parameters
-in :mod:`model.params`.
+in :mod:`supportnet.params`.
 
 Sources:
     Wellman, B. & Wortley, S. (1990). Different strokes from different folks: community ties and

@@ -92,7 +92,7 @@ OUTCOMES = (
     MEAN_DEGREE,
 )
 
-#: Person-level reporters (attribute names of :class:`model.agents.Person`), for the agent
+#: Person-level reporters (attribute names of :class:`supportnet.agents.Person`), for the agent
 #: DataCollector (sampled every ``agent_every`` steps).
 PERSON_REPORTERS = (
     "stress",
@@ -139,7 +139,7 @@ def compute(model, ctx=None) -> dict[str, float]:
     """Compute every per-step measure of ``model`` (after a step, or at the start).
 
     Args:
-        model: A :class:`model.SupportModel`.
+        model: A :class:`supportnet.SupportModel`.
         ctx: The finished step's context (None at step 0: flows and counts are zero).
 
     Returns:

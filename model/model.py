@@ -2,7 +2,7 @@
 
 The model is a pure, seeded function of its parameters. ``SupportModel(rng=seed, **parameters)``
 builds the starting network and the people, and each ``step()`` runs the phases of
-:mod:`model.mechanisms` in order over the state arrays, lets interventions act, then measures.
+:mod:`supportnet.mechanisms` in order over the state arrays, lets interventions act, then measures.
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ class SupportModel(mesa.Model):
 
     Args:
         rng: Seed (int) or numpy Generator; the only source of randomness.
-        params: A validated :class:`~model.params.Params` (or mapping) to start from.
+        params: A validated :class:`~supportnet.params.Params` (or mapping) to start from.
         graph: A networkx graph to start from, instead of ``params.network`` (its nodes become
             people in node order; ``kind``/``strength``/``weight``/``conflict`` edge attributes
             are used when present).
-        interventions: Intervention objects (see :mod:`model.interventions`), if any.
+        interventions: Intervention objects (see :mod:`supportnet.interventions`), if any.
         **parameters: Parameter values (see ``supportnet params``); they override ``params``.
 
     Attributes:
@@ -47,13 +47,13 @@ class SupportModel(mesa.Model):
         datacollector: Mesa DataCollector of the per-step measures (every step).
         agent_datacollector: DataCollector of person-level state (every ``agent_every`` steps),
             or None when ``agent_every`` is 0.
-        measures: The latest measures (a dict; names in :mod:`model.metrics`).
+        measures: The latest measures (a dict; names in :mod:`supportnet.metrics`).
         panel: Person snapshots every ``panel_every`` steps (for the buffering estimate).
         network_report: Conversions made while building the starting network, in words.
         last_step: The context of the latest step (flows, exchanges), for inspectors.
 
     Examples:
-        >>> from model import SupportModel
+        >>> from supportnet import SupportModel
         >>> m = SupportModel(rng=1, n_people=100, convoy_wider=20)
         >>> m.run_for(5)
         >>> m.steps, round(m.measures["mean_stress"], 3) == round(m.measures["mean_stress"], 3)

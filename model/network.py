@@ -200,7 +200,7 @@ class TieStore:
     Attributes:
         n_nodes: Number of people (nodes); ties join ``0 <= u < v < n_nodes``.
         u, v: Endpoints of each tie (``u < v``), int32.
-        kind: Kind code of each tie (index into :data:`model.kinds.TIE_KINDS`), int8.
+        kind: Kind code of each tie (index into :data:`supportnet.kinds.TIE_KINDS`), int8.
         strength: Strength of each tie, in (0, 1].
         balance: Reciprocity balance: given by u to v minus given by v to u, with forgetting.
         conflict: Conflict level of each tie, in [0, 1].
@@ -219,7 +219,8 @@ class TieStore:
             setattr(self, name, np.zeros(0, dtype))
         self.keys = np.zeros(0, np.int64)
         # The same ties keyed the other way round (v << 32 | u), sorted: with ``keys`` it gives
-        # every person's neighbour list in order (see model.kernels), kept by sequential merges.
+        # every person's neighbour list in order (see supportnet.kernels), kept by sequential
+        # merges.
         self.vkeys = np.zeros(0, np.int64)
         self.version = 0
         self._graph: TieGraph | None = None

@@ -1,8 +1,8 @@
 """Per-person state as numpy arrays (structure of arrays), drawn from the parameters.
 
 Every state and trait of ``../shared/design/model.md`` is one array indexed by person: person ``i``
-is row ``i`` of each array and node ``i`` of the network. :class:`model.agents.Person` objects read
-and write these rows.
+is row ``i`` of each array and node ``i`` of the network. :class:`supportnet.agents.Person` objects
+read and write these rows.
 
 Heterogeneity: traits are drawn per person from normal distributions clipped to their bounds, with
 the configured subgroups (low income, severe mental illness, older adults) shifting them.

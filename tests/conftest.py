@@ -19,6 +19,6 @@ def small_params():
 
 @pytest.fixture
 def small_model():
-    from model import SupportModel
+    from supportnet import SupportModel
 
     return SupportModel(rng=7, **SMALL)

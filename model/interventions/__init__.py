@@ -3,8 +3,8 @@
 Build one from a spec (a config's ``[[interventions]]`` table, a CLI ``--intervention`` or a
 dashboard control) and hand it to the model:
 
->>> from model import SupportModel
->>> from model.interventions import build
+>>> from supportnet import SupportModel
+>>> from supportnet.interventions import build
 >>> iv = build({"kind": "peer_groups", "start": 5, "budget": 16, "targeting": "most_lonely"})
 >>> m = SupportModel(rng=1, n_people=80, convoy_wider=20, interventions=[iv])
 >>> m.run_for(10)
@@ -14,8 +14,8 @@ dashboard control) and hand it to the model:
 Every kind declares its settings (:attr:`Intervention.PARAMETERS`: name, type, default, bounds,
 unit, meaning) on top of the common ones (start, duration, budget, targeting), so configs, the CLI
 and the dashboard are generated from :data:`INTERVENTIONS`. Invalid settings raise
-:class:`InterventionError` (a :class:`model.params.ParameterError`) naming the intervention, the
-setting, the value and what is allowed.
+:class:`InterventionError` (a :class:`supportnet.params.ParameterError`) naming the intervention,
+the setting, the value and what is allowed.
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ class Intervention:
         return self.units > 0 and self.start <= step < self.end
 
     def spec(self) -> dict[str, Any]:
-        """Return a spec that :func:`model.interventions.build` turns back into an equal object."""
+        """Return a spec that :func:`~.interventions.build` turns back into an equal object."""
         return {"kind": self.kind, **self.settings}
 
     def __repr__(self) -> str:

@@ -12,7 +12,7 @@ enrolled:
   ``d_ik`` their interest distance and ``accept_k = 1 - withdrawal_strength * loneliness_k``
   (lonely people accept fewer new ties), if both have room for another tie;
 - their tie-formation factor (``tie_formation``, which scales triadic closure and meetings in
-  their own community group; :mod:`model.mechanisms.ties`) is raised by ``formation_boost``:
+  their own community group; :mod:`supportnet.mechanisms.ties`) is raised by ``formation_boost``:
   getting out more, they also meet more friends of friends and neighbours.
 
 The boost ends when the cohort does; the ties made remain and live or fade like any friendship.

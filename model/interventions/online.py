@@ -10,7 +10,7 @@ probability ``1 - withdrawal_strength * loneliness`` (lonely people accept fewer
 accepted match becomes an ``online`` tie of strength ``tie_strength``.
 
 Online ties are ordinary ties of kind ``online`` afterwards: support over them lands less well
-(``online_landing`` and :data:`model.kinds.LANDING`: no practical help at a distance), contact
+(``online_landing`` and :data:`supportnet.kinds.LANDING`: no practical help at a distance), contact
 over them counts less against loneliness, and they decay at ``decay_online`` without contact.
 Cost: ``cost`` units per tie created (a moderated matching service).
 

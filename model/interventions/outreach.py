@@ -3,7 +3,7 @@
 At each step while the campaign acts it reaches ``floor(budget / cost)`` people (a contact-based
 session, a conversation with a trained volunteer), in targeting order among those it has not
 reached recently (whose boost from it has faded below half). A person reached gets ``boost`` added
-to their willingness to ask for help (``seeking_boost``: see :mod:`model.mechanisms.seeking`):
+to their willingness to ask for help (``seeking_boost``: see :mod:`supportnet.mechanisms.seeking`):
 less stigma, shame and fear of burdening others. The boost fades,
 
     boost_i <- boost_i * (1 - fade)     every step, also after the campaign ends

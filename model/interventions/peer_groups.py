@@ -12,7 +12,7 @@ members is refreshed,
 
 Peer ties then work like any other tie: members ask each other for help (peer support lands well
 for emotional, informational and appraisal support, poorly for practical help: see
-:data:`model.kinds.LANDING`), contact over them counts against loneliness, and after the cohort
+:data:`supportnet.kinds.LANDING`), contact over them counts against loneliness, and after the cohort
 they decay (``decay_peer``) unless used. Cost: ``cost`` units per member per step.
 
 Sources:

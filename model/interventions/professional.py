@@ -1,8 +1,8 @@
 """Professional help: therapists and counsellors as agents, with caseloads and an access barrier.
 
 When it first acts, the intervention adds ``ceil(places / caseload)`` professionals to the model
-(``places = floor(budget / cost)`` clients at a time) as :class:`model.agents.Professional` people:
-large capacity (``capacity``), high emotional and informational competence (``competence``),
+(``places = floor(budget / cost)`` clients at a time) as :class:`supportnet.agents.Professional`
+people: large capacity (``capacity``), high emotional and informational competence (``competence``),
 ordinary practical and appraisal competence (``other_competence``), a caseload limit, no life
 events, no need of their own.
 
@@ -17,16 +17,16 @@ deters those with least money most. Who takes it up gets a professional tie (kin
 ``professional``, strength ``tie_strength``) to a professional with a free slot for
 ``course_steps`` steps; at the end of the course the tie ends and the place goes to the next
 person. Clients always ask their professional when they ask for help (a booked session: see
-:mod:`model.mechanisms.seeking`); the professional serves at most ``caseload`` clients a step.
+:mod:`supportnet.mechanisms.seeking`); the professional serves at most ``caseload`` clients a step.
 
 Matching. In the ``personalised`` mode a professional splits support across the four types by the
 client's needs (most to the dominant need), as every giver in the model does. In the ``generic``
 mode the professional follows a standard programme: support is split evenly across the types
 whatever the client needs, and support of a type the client does not need does not help
-(:mod:`model.mechanisms.giving`, ``generic_support``). Defaults are calibrated so that in the
+(:mod:`supportnet.mechanisms.giving`, ``generic_support``). Defaults are calibrated so that in the
 baseline population the personalised mode's standardised effect on clients' depression (Hedges'
 g at the end of a course, against the same people in an identical run without the intervention;
-:func:`model.interventions.trial.twin_trial`) is about twice the generic mode's, as in the
+:func:`supportnet.interventions.trial.twin_trial`) is about twice the generic mode's, as in the
 meta-analysis (docs/interventions.md gives the measured values). Cost: ``cost`` units per client
 per step (one session).
 

@@ -1,7 +1,8 @@
 """Respite for carers: restores the capacity of heavily loaded givers.
 
 The intervention keeps track of each person's recent load as a giver, a moving average of the
-support they give relative to their maximum capacity (``burden`` in :mod:`model.mechanisms.costs`),
+support they give relative to their maximum capacity (``burden`` in
+:mod:`supportnet.mechanisms.costs`),
 
     load_i <- (1 - 1/4) * load_i + 1/4 * burden_i          (about the last four steps)
 
@@ -22,7 +23,7 @@ Sources:
     Vandepitte, S. et al. (2016). Effectiveness of respite care in supporting informal caregivers
     of persons with dementia: a systematic review. International Journal of Geriatric Psychiatry
     31(12), 1277-1288.
-    Pinquart & Sorensen (2003), for caregiver burden (model.mechanisms.costs).
+    Pinquart & Sorensen (2003), for caregiver burden (supportnet.mechanisms.costs).
 """
 
 from __future__ import annotations

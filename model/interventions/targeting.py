@@ -51,7 +51,7 @@ def rank(
         The candidates, reordered.
 
     Examples:
-        >>> from model import SupportModel
+        >>> from supportnet import SupportModel
         >>> m = SupportModel(rng=1, n_people=50, convoy_wider=20)
         >>> c = rank("most_stressed", m.population, m.ties, np.arange(50), None)
         >>> bool(m.population.stress[c[0]] == m.population.stress.max())

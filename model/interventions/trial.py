@@ -161,7 +161,7 @@ def twin_trial(
     """Run a simulated trial of one intervention against identical runs without it.
 
     Args:
-        spec: The intervention (see :func:`model.interventions.build`).
+        spec: The intervention (see :func:`supportnet.interventions.build`).
         seeds: Seeds of the run pairs.
         follow_up: Steps after the first wave is reached at which outcomes are compared
             (default: the intervention's own, e.g. a course for professional help).

@@ -1,6 +1,6 @@
-"""The phases of one step, one module each, run in this order by :class:`model.SupportModel`.
+"""The phases of one step, one module each, run in this order by :class:`supportnet.SupportModel`.
 
-Each phase is a function ``run(ctx)`` of a :class:`~model.mechanisms.context.StepContext` (the
+Each phase is a function ``run(ctx)`` of a :class:`~supportnet.mechanisms.context.StepContext` (the
 population arrays, the tie store, the parameters, the generator and what earlier phases of this
 step produced). Every phase updates all people at once (synchronous update) with array operations.
 """

@@ -47,7 +47,7 @@ from .context import StepContext, draw_per_tie
 def contact_probability(ctx: StepContext) -> np.ndarray:
     """Return the chance of routine contact over each tie this step.
 
-    (The step itself computes this inside :func:`model.kernels.contact_pass`, fused with the
+    (The step itself computes this inside :func:`supportnet.kernels.contact_pass`, fused with the
     contact draw and the quality-weighted sums; this numpy form is the readable statement.)
     """
     p, pop, ties = ctx.params, ctx.pop, ctx.ties

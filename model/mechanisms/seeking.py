@@ -15,8 +15,8 @@ expected fit of j's competence to i's needs on that kind of tie:
 
 so ``ask_breadth`` ties are asked on average, the strong and competent ones most often.
 
-Booked sessions: a client of a professional (see :mod:`model.interventions.professional`) with any
-unmet need sees their professional every step, whether or not they ask anyone else.
+Booked sessions: a client of a professional (see :mod:`supportnet.interventions.professional`) with
+any unmet need sees their professional every step, whether or not they ask anyone else.
 
 Draws per step, in order: uniform (n) for willingness, then one uniform per arc leaving an asker,
 in arc order: u -> v for each tie (canonical order) whose u asks, then v -> u for each tie whose v
@@ -79,7 +79,7 @@ def run(ctx: StepContext) -> None:
 def _book_sessions(ctx: StepContext, total_need: np.ndarray) -> None:
     """Add booked sessions: a client in any need sees their professional every step.
 
-    Only people added as professionals by an intervention (model.interventions.professional)
+    Only people added as professionals by an intervention (supportnet.interventions.professional)
     are flagged, so in a model without them this returns at once. No random draws.
     """
     pop = ctx.pop

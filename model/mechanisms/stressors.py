@@ -5,7 +5,7 @@ Each person meets a life event with probability ``stressor_rate`` per step (time
 a shock). An event has a magnitude drawn from a Beta distribution with mean
 ``stressor_magnitude`` (times ``shock_magnitude_multiplier`` under a shock) and concentration 4,
 and a kind (loss, practical, financial, interpersonal, equally likely) whose profile
-(:data:`model.kinds.EVENT_NEEDS`) says how much need of each support type it creates:
+(:data:`supportnet.kinds.EVENT_NEEDS`) says how much need of each support type it creates:
 
     need[i, k] <- min(1, need[i, k] + magnitude_i * profile[kind_i, k])
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.reference import ReferenceModel
-from model import ParameterError, SupportModel, make_params
-from model.metrics import ALL_MEASURES
+from supportnet import ParameterError, SupportModel, make_params
+from supportnet.benchmarks.reference import ReferenceModel
+from supportnet.metrics import ALL_MEASURES
 
 TOL = 1e-9
 STEPS = 30

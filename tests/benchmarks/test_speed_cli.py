@@ -1,4 +1,4 @@
-"""Smoke tests of ``python -m benchmarks.speed`` (tiny sizes: this checks the output, not speed)."""
+"""Smoke tests of ``python -m supportnet.benchmarks.speed`` (tiny sizes: this checks the output, not speed)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ REQUIRED = ("people", "fast_agent_steps_per_s", "reference_agent_steps_per_s", "
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "benchmarks.speed", *args],
+        [sys.executable, "-m", "supportnet.benchmarks.speed", *args],
         capture_output=True,
         text=True,
         timeout=120,

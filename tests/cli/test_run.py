@@ -6,7 +6,7 @@ import sys
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from supportnet.experiments.cli import main
 
 SMALL = [
     "--set",
@@ -81,7 +81,7 @@ def test_errors_are_one_line_messages_with_exit_status_2(args, message, capsys):
 
 def test_bad_arguments_exit_2_without_traceback():
     r = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", "run", "--steps", "-1"],
+        [sys.executable, "-m", "supportnet.experiments.cli", "run", "--steps", "-1"],
         capture_output=True,
         text=True,
     )  # noqa: E501

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from dashboards.serve import CHROMIUM, CHROMIUM_ARGS, DashboardServer
+from supportnet.dashboards.serve import CHROMIUM, CHROMIUM_ARGS, DashboardServer
 
 from .helpers import make_sweep
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboards import assets
-from dashboards.assets import PACKAGES, AssetsError, NpmPackage
+from supportnet.dashboards import assets
+from supportnet.dashboards.assets import PACKAGES, AssetsError, NpmPackage
 
 FAKE_NPM = """#!{python}
 # A stand-in for `npm pack --json ... --pack-destination DIR SPEC...`: writes one tarball per
@@ -133,7 +133,9 @@ def test_command_line_error_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path))
     assert assets.main(["--dir", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("dashboards.assets: error: npm was not found")
+    assert len(err) == 1 and err[0].startswith(
+        "supportnet.dashboards.assets: error: npm was not found"
+    )
 
 
 def test_server_environment(tmp_path):

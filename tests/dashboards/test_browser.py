@@ -16,7 +16,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from dashboards.session import interventions_available
+from supportnet.dashboards.session import interventions_available
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from dashboards import commands
-from experiments.cli import main
+from supportnet.dashboards import commands
+from supportnet.experiments.cli import main
 
 
 def _run(capsys, *argv):
@@ -58,13 +58,13 @@ def test_missing_assets_without_npm_says_how(capsys, tmp_path, monkeypatch):
     code, out, err = _run(capsys, "--port", str(port), "--assets", str(tmp_path / "none"))
     assert code == 2
     assert "npm was not found" in err
-    assert f"python -m dashboards.assets --dir {tmp_path / 'none'}" in err
+    assert f"python -m supportnet.dashboards.assets --dir {tmp_path / 'none'}" in err
     assert "fetching them once" in out
 
 
 def test_server_command_and_environment(tmp_path):
     cmd = commands.server_command("0.0.0.0", 9000)
-    assert cmd[:5] == [sys.executable, "-m", "solara", "run", "dashboards.app"]
+    assert cmd[:5] == [sys.executable, "-m", "solara", "run", "supportnet.dashboards.app"]
     assert cmd[cmd.index("--host") + 1] == "0.0.0.0" and cmd[cmd.index("--port") + 1] == "9000"
     assert "--production" in cmd and "--no-open" in cmd
     env = commands.server_env(tmp_path, results=tmp_path / "res")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboards.layout import EXACT_LIMIT, IncrementalLayout, _exact_repulsion
-from model import SupportModel
+from supportnet import SupportModel
+from supportnet.dashboards.layout import EXACT_LIMIT, IncrementalLayout, _exact_repulsion
 
 SMALL = {"n_people": 120, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
 

@@ -6,18 +6,23 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from dashboards import app, controls
-from dashboards.controls import (
+from supportnet import PARAMETERS, PRESETS
+from supportnet.dashboards import app, controls
+from supportnet.dashboards.controls import (
     InterventionPanel,
     ParameterPanel,
     help_text,
     label_of,
     widget_kind,
 )
-from dashboards.info import SECTIONS
-from dashboards.session import COLOUR_MEASURES, SIZE_MEASURES, Session, interventions_available
-from model import PARAMETERS, PRESETS
-from model.params import GROUPS, Param
+from supportnet.dashboards.info import SECTIONS
+from supportnet.dashboards.session import (
+    COLOUR_MEASURES,
+    SIZE_MEASURES,
+    Session,
+    interventions_available,
+)
+from supportnet.params import GROUPS, Param
 
 from .helpers import button, by_label, make_sweep, monitor, page_text, type_into, widgets
 

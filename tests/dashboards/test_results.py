@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from dashboards.results import (
+from supportnet.dashboards.results import (
     BANDS,
     SweepError,
     band_figure,
@@ -151,7 +151,7 @@ def test_band_figure_draws_each_group(tmp_path, band):
 
 def test_reads_a_folder_written_by_supportnet_sweep(tmp_path):
     """The explorer and the experiments engine agree on the folder format (a tiny real sweep)."""
-    run_experiment = pytest.importorskip("experiments").run_experiment
+    run_experiment = pytest.importorskip("supportnet.experiments").run_experiment
     config = {
         "name": "tiny",
         "title": "Tiny sweep for the dashboard's reader",

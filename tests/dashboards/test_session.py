@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboards.session import MAX_PEOPLE, PersonHistory, Session, interventions_available
-from model import PRESETS, ParameterError, SupportModel
+from supportnet import PRESETS, ParameterError, SupportModel
+from supportnet.dashboards.session import (
+    MAX_PEOPLE,
+    PersonHistory,
+    Session,
+    interventions_available,
+)
 
 SMALL = {"n_people": 80, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
 
@@ -187,7 +192,7 @@ def test_interventions_switch_on_at_reset_and_act(session):
 def test_professionals_joining_are_drawn_and_inspected():
     import base64
 
-    from dashboards.network import frame_data
+    from supportnet.dashboards.network import frame_data
 
     s = Session(seed=3, **SMALL)
     assert s.set_intervention("professional", {"budget": 50, "start": 2}) is None
@@ -209,7 +214,7 @@ def test_views_read_consistently_while_play_steps_in_another_thread(session):
     """What the views read is taken under the run's lock, so a step half-done is never seen."""
     import threading
 
-    from dashboards.network import frame_data
+    from supportnet.dashboards.network import frame_data
 
     stop = threading.Event()
     errors = []

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboards import plots
-from dashboards.network import EdgeSync, frame_data, palette, tie_codes
-from dashboards.session import COLOUR_MEASURES, SIZE_MEASURES, Session
-from model import metrics
+from supportnet import metrics
+from supportnet.dashboards import plots
+from supportnet.dashboards.network import EdgeSync, frame_data, palette, tie_codes
+from supportnet.dashboards.session import COLOUR_MEASURES, SIZE_MEASURES, Session
 
 SMALL = {"n_people": 80, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
 

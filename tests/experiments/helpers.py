@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from experiments.runner import execute_run
+from supportnet.experiments.runner import execute_run
 
 
 def marker(spec) -> Path:

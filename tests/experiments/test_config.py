@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from experiments.config import (
+from supportnet.experiments.config import (
     ConfigError,
     load_config,
     parse_config,
@@ -529,7 +529,7 @@ def test_interventions_and_arms_cannot_be_mixed():
 
 
 def test_cli_validate_prints_one_message_and_exits_2(tmp_path, capsys):
-    from experiments.cli import main
+    from supportnet.experiments.cli import main
 
     path = tmp_path / "bad.toml"
     path.write_text('name = "x"\nseed = 1\nsteps = 5\n[base]\ncapacity_mean = 1.5\n')
@@ -541,7 +541,7 @@ def test_cli_validate_prints_one_message_and_exits_2(tmp_path, capsys):
 
 
 def test_cli_validate_describes_a_valid_config(tiny_file, capsys):
-    from experiments.cli import main
+    from supportnet.experiments.cli import main
 
     assert main(["validate", str(tiny_file)]) == 0
     out = capsys.readouterr().out
@@ -551,7 +551,7 @@ def test_cli_validate_describes_a_valid_config(tiny_file, capsys):
 
 
 def test_cli_validate_lists_arms_control_and_ratios(capsys):
-    from experiments.cli import main
+    from supportnet.experiments.cli import main
 
     assert main(["validate", "interventions"]) == 0
     out = capsys.readouterr().out

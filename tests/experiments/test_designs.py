@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from experiments.config import parse_config
-from experiments.designs import design_points
-from experiments.plan import plan_runs, run_seed
+from supportnet.experiments.config import parse_config
+from supportnet.experiments.designs import design_points
+from supportnet.experiments.plan import plan_runs, run_seed
 from tests.experiments.conftest import TINY
 
 RANGES = {"stressor_rate": [0.01, 0.2], "n_groups": [1, 4], "capacity_mean": [0.2, 0.9]}

@@ -6,20 +6,20 @@ import re
 import tomllib
 from pathlib import Path
 
-from experiments import docs
-from experiments.config import parse_config
+from supportnet.experiments import docs
+from supportnet.experiments.config import parse_config
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "experiments.md"
 
 
 def test_generated_reference_is_up_to_date():
-    assert docs.update(DOC) == DOC.read_text(), "run: python -m experiments.docs"
+    assert docs.update(DOC) == DOC.read_text(), "run: python -m supportnet.experiments.docs"
     assert docs.main(["--check"]) == 0
 
 
 def test_reference_lists_every_schema_key_and_measure():
-    from experiments.schema import SECTIONS
-    from model import metrics
+    from supportnet import metrics
+    from supportnet.experiments.schema import SECTIONS
 
     text = DOC.read_text()
     for keys in SECTIONS.values():

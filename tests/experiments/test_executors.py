@@ -6,14 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from experiments.config import parse_config
-from experiments.executors import (
+from supportnet.experiments.config import parse_config
+from supportnet.experiments.executors import (
     ExecutorError,
     InProcessExecutor,
     ProcessExecutor,
     make_executor,
 )
-from experiments.plan import plan_runs
+from supportnet.experiments.plan import plan_runs
 from tests.experiments import helpers
 from tests.experiments.conftest import TINY
 

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from experiments.progress import SweepProgress
+from supportnet.experiments.progress import SweepProgress
 
 
 def test_progress_counts_done_and_failed():

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.config import parse_config
-from experiments.plan import plan_runs
-from experiments.report import write_report
-from experiments.runner import RunResult
-from experiments.stats import hedges_g
-from experiments.store import ResultStore
-from model import metrics
+from supportnet import metrics
+from supportnet.experiments.config import parse_config
+from supportnet.experiments.plan import plan_runs
+from supportnet.experiments.report import write_report
+from supportnet.experiments.runner import RunResult
+from supportnet.experiments.stats import hedges_g
+from supportnet.experiments.store import ResultStore
 from tests.experiments.conftest import TINY
 
 OUTCOMES = ["mean_depression", "mean_loneliness"]
@@ -164,7 +164,7 @@ def test_ratio_of_effect_sizes_in_the_report(tmp_path):
 
 
 def test_many_conditions_are_grouped_in_line_plots(tmp_path):
-    from experiments.report import _groups, _load
+    from supportnet.experiments.report import _groups, _load
 
     data = tiny(replications=1)
     data.pop("control")
@@ -227,7 +227,7 @@ def test_sensitivity_needs_every_point(tmp_path):
 
 
 def test_empty_folder_report_and_not_a_results_folder(tmp_path, capsys):
-    from experiments.cli import main
+    from supportnet.experiments.cli import main
 
     fake_results(
         tmp_path / "empty", tiny(), skip={s.run_id for s in plan_runs(parse_config(tiny()))}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from experiments.stats import ci_frame, g_ratio, hedges_g, mean_ci
+from supportnet.experiments.stats import ci_frame, g_ratio, hedges_g, mean_ci
 
 
 def test_mean_ci_matches_scipy_t_interval():

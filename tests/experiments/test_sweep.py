@@ -14,14 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.api import load_results, run_experiment
-from experiments.config import ConfigError, parse_config
-from experiments.plan import plan_runs
-from experiments.store import ResultStore
-from experiments.sweep import run_sweep
+from supportnet.experiments.api import load_results, run_experiment
+from supportnet.experiments.config import ConfigError, parse_config
+from supportnet.experiments.plan import plan_runs
+from supportnet.experiments.store import ResultStore
+from supportnet.experiments.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
-SUPPORTNET = [sys.executable, "-m", "experiments.cli"]
+SUPPORTNET = [sys.executable, "-m", "supportnet.experiments.cli"]
 
 
 def sweep(config, out, **kw):
@@ -92,7 +92,7 @@ def test_results_layout_and_summary(reference):
 
 
 def test_seed_in_summary_reproduces_the_run_directly(reference):
-    from model import SupportModel
+    from supportnet import SupportModel
 
     summary, runs = tables(reference)
     row = summary.iloc[3]
@@ -159,8 +159,8 @@ def test_existing_dask_scheduler_via_cli_gives_identical_results(
 ):
     from dask.distributed import LocalCluster
 
-    from experiments import runner
-    from experiments.cli import main
+    from supportnet.experiments import runner
+    from supportnet.experiments.cli import main
 
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
@@ -189,8 +189,8 @@ def test_existing_dask_scheduler_via_cli_gives_identical_results(
 def test_runs_made_with_other_model_code_are_not_mixed_in(tiny, tmp_path, monkeypatch):
     """As if the model were edited while the sweep runs: the workers' results carry another
     model-code digest than this process, so they are recorded as failures, not as results."""
-    from experiments import runner
-    from experiments.executors import ProcessExecutor
+    from supportnet.experiments import runner
+    from supportnet.experiments.executors import ProcessExecutor
 
     # Forked workers share this process's loaded code; a fork server loads it from disk.
     monkeypatch.setattr(ProcessExecutor, "start_method", "forkserver")
@@ -205,7 +205,7 @@ def test_runs_made_with_other_model_code_are_not_mixed_in(tiny, tmp_path, monkey
 
 
 def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, capsys):
-    from experiments.cli import main
+    from supportnet.experiments.cli import main
 
     good = tmp_path / "good.edgelist"
     good.write_text("".join(f"{i} {(i + 1) % 12}\n{i} {(i + 3) % 12}\n" for i in range(12)))
@@ -235,7 +235,7 @@ def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, ca
     assert "Traceback (most recent call last)" in failure["traceback"]
     assert failure["factors"]["network_file"] == str(bad.resolve()) and failure["seed"] >= 0
     # The report lists them.
-    from experiments.report import write_report
+    from supportnet.experiments.report import write_report
 
     text = write_report(out).markdown.read_text()
     assert "## Failed runs (4)" in text and "NetworkFileError" in text
@@ -375,7 +375,7 @@ def test_python_api_returns_summary_and_steps(tiny, tmp_path):
 
 
 def test_dry_run_lists_runs_and_runs_nothing(tiny_file, tmp_path, capsys):
-    from experiments.cli import main
+    from supportnet.experiments.cli import main
 
     out = tmp_path / "dry"
     assert main(["sweep", str(tiny_file), "--out", str(out), "--dry-run"]) == 0
@@ -386,7 +386,7 @@ def test_dry_run_lists_runs_and_runs_nothing(tiny_file, tmp_path, capsys):
 
 
 def test_cli_sweep_refuses_conflicting_options(tiny_file, capsys):
-    from experiments.cli import main
+    from supportnet.experiments.cli import main
 
     assert main(["sweep", str(tiny_file), "--scheduler", "tcp://x:1", "--dask-local", "2"]) == 2
     assert "alternatives" in capsys.readouterr().err
@@ -395,7 +395,7 @@ def test_cli_sweep_refuses_conflicting_options(tiny_file, capsys):
 
 
 def test_unreachable_scheduler_is_a_clear_error():
-    from experiments.executors import DaskExecutor, ExecutorError
+    from supportnet.experiments.executors import DaskExecutor, ExecutorError
 
     executor = DaskExecutor("tcp://127.0.0.1:9", timeout=1)
     with pytest.raises(ExecutorError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
@@ -425,8 +425,8 @@ def test_interventions_arm_and_control(tmp_path, tiny):
 def test_shipped_interventions_experiment_reports_the_professional_ratio(tmp_path):
     import tomllib
 
-    from experiments.config import CONFIG_DIR
-    from experiments.report import write_report
+    from supportnet.experiments.config import CONFIG_DIR
+    from supportnet.experiments.report import write_report
     from tests.experiments.conftest import TINY
 
     data = tomllib.loads((CONFIG_DIR / "interventions.toml").read_text())

@@ -5,7 +5,7 @@ and update docs/interventions.md with what it prints.
 
     python -m tests.interventions.calibrate_professional [SEEDS] [--set name=value ...]
 
-A twin trial (model.interventions.trial) in the baseline population: the professional service
+A twin trial (supportnet.interventions.trial) in the baseline population: the professional service
 opens at step 50 with a budget of 150 units per step (30 places, two professionals), default
 settings otherwise; the first wave of clients (the 30 most stressed who take up a place) is
 compared at the end of their course with the same people in an identical run without the service.
@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from model.interventions.trial import TRIAL_OUTCOMES, hedges_g, trial_samples
+from supportnet.interventions.trial import TRIAL_OUTCOMES, hedges_g, trial_samples
 
 SPEC = {"kind": "professional", "start": 50, "budget": 150}
 
@@ -31,7 +31,7 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a professional setting, e.g. capacity=8")  # fmt: skip
     args = ap.parse_args()
-    from model.interventions import coerce_setting
+    from supportnet.interventions import coerce_setting
 
     extra = {}
     for item in args.set:

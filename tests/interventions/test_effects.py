@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model import SupportModel, metrics
-from model.kinds import FRIEND, ONLINE, PEER, PROFESSIONAL
-from model.mechanisms.seeking import willingness
+from supportnet import SupportModel, metrics
+from supportnet.kinds import FRIEND, ONLINE, PEER, PROFESSIONAL
+from supportnet.mechanisms.seeking import willingness
 from tests.conftest import SMALL
 
 SEEDS = (1, 2, 3)
@@ -14,7 +14,7 @@ START = 10
 
 def _pair(seed, spec, steps=30, **params):
     """Run the model with and without one intervention; return (control, treated, iv)."""
-    from model.interventions import build
+    from supportnet.interventions import build
 
     iv = build(spec)
     ctrl = SupportModel(rng=seed, **{**SMALL, **params})
@@ -88,7 +88,7 @@ def test_professional_help_gives_clients_professionals_with_caseloads(seed):
 
 
 def test_professional_access_cost_and_low_income_barrier_decide_who_reaches_them():
-    from model.interventions import build
+    from supportnet.interventions import build
 
     iv = build({"kind": "professional", "access_cost": 0.6, "low_income_barrier": 2.0})
     m = SupportModel(rng=4, low_income_share=0.5, **SMALL)
@@ -115,8 +115,8 @@ def test_generic_professionals_split_evenly_and_help_less():
         assert not pop.generic_support[: SMALL["n_people"]].any()
         got[mode] = (trt, iv)
     # Same clients, same first step of sessions: compare the support that landed per unit given.
-    from model.mechanisms import giving
-    from model.mechanisms.context import StepContext
+    from supportnet.mechanisms import giving
+    from supportnet.mechanisms.context import StepContext
 
     ratios = {}
     for mode, (trt, iv) in got.items():

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from model import ParameterError, SupportModel
-from model.interventions import (
+from supportnet import ParameterError, SupportModel
+from supportnet.interventions import (
     COMMON_PARAMETERS,
     INTERVENTIONS,
     TARGETING_RULES,
@@ -17,7 +17,7 @@ from model.interventions import (
     intervention_table,
     parse_spec,
 )
-from model.params import Param
+from supportnet.params import Param
 from tests.conftest import SMALL
 
 KINDS = ("peer_groups", "professional", "community", "outreach", "online", "respite")
@@ -161,7 +161,7 @@ def test_table_lists_every_setting_and_docs_hold_it():
             assert f"`{name}`" in table
     docs = Path(__file__).resolve().parents[2] / "docs" / "interventions.md"
     assert table in docs.read_text(), (
-        "docs/interventions.md is out of date: paste model.interventions.intervention_table()"
+        "docs/interventions.md is out of date: paste supportnet.interventions.intervention_table()"
     )
     plain = intervention_table(markdown=False)
     assert "[outreach: Outreach and anti-stigma (cost per person reached)]" in plain

@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import SupportModel
-from model.interventions import INTERVENTIONS, TARGETING_RULES, build
+from supportnet import SupportModel
+from supportnet.interventions import INTERVENTIONS, TARGETING_RULES, build
 
 TINY = {"n_people": 30, "convoy_inner": 2, "convoy_sympathy": 4, "convoy_wider": 8, "n_groups": 3}
 STEPS = 6

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model import SupportModel
-from model.interventions import TARGETING_RULES, build, rank
+from supportnet import SupportModel
+from supportnet.interventions import TARGETING_RULES, build, rank
 from tests.conftest import SMALL
 
 

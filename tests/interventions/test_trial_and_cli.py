@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from experiments.cli import main
-from model.interventions.trial import TRIAL_OUTCOMES, hedges_g, twin_trial
+from supportnet.experiments.cli import main
+from supportnet.interventions.trial import TRIAL_OUTCOMES, hedges_g, twin_trial
 from tests.conftest import SMALL
 
 

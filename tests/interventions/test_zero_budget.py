@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import SupportModel
-from model.interventions import INTERVENTIONS, build
+from supportnet import SupportModel
+from supportnet.interventions import INTERVENTIONS, build
 from tests.conftest import SMALL
 
 STEPS = 25

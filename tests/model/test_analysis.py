@@ -4,7 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from model.analysis import buffering_from_panel, loneliness_by_distance, ols_cluster
+from supportnet.analysis import buffering_from_panel, loneliness_by_distance, ols_cluster
 
 
 def test_ols_cluster_recovers_coefficients_and_widens_with_clustering():
@@ -72,7 +72,7 @@ def test_loneliness_by_distance_on_a_path():
 
 
 def test_loneliness_by_distance_of_a_model():
-    from model import SupportModel
+    from supportnet import SupportModel
 
     m = SupportModel(
         rng=1, n_people=80, convoy_inner=2, convoy_sympathy=3, convoy_wider=4, n_groups=8

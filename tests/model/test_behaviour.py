@@ -7,8 +7,8 @@ from chance; the tolerances are set well inside what the seeds show (see the tes
 import numpy as np
 import pytest
 
-from model import SupportModel, metrics
-from model.analysis import buffering_estimate, loneliness_by_distance
+from supportnet import SupportModel, metrics
+from supportnet.analysis import buffering_estimate, loneliness_by_distance
 
 SEEDS = (1, 2, 3, 4)
 

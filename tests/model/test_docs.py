@@ -1,11 +1,11 @@
 """docs/model.md's generated parts match the code (parameters, submodels, kind tables)."""
 
-from model.docs import DOC, generated_sections, render
+from supportnet.docs import DOC, generated_sections, render
 
 
 def test_model_doc_is_up_to_date():
     text = DOC.read_text()
-    assert render(text) == text, "docs/model.md is out of date: run `python -m model.docs`"
+    assert render(text) == text, "docs/model.md is out of date: run `python -m supportnet.docs`"
 
 
 def test_model_doc_has_every_block_and_the_odd_sections():
@@ -26,7 +26,7 @@ def test_model_doc_has_every_block_and_the_odd_sections():
 
 
 def test_every_phase_cites_its_sources():
-    from model.mechanisms import PHASES
+    from supportnet.mechanisms import PHASES
 
     for _, phase in PHASES:
         import inspect

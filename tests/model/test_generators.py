@@ -4,9 +4,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from model import NetworkFileError, SupportModel
-from model.generators import read_network_file
-from model.kinds import FAMILY, KIND_CODES
+from supportnet import NetworkFileError, SupportModel
+from supportnet.generators import read_network_file
+from supportnet.kinds import FAMILY, KIND_CODES
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from model import SupportModel
-from model.kinds import EVENT_NEEDS, FAMILY, FRIEND, LANDING, STRESS_RELIEF
-from model.mechanisms import (
+from supportnet import SupportModel
+from supportnet.kinds import EVENT_NEEDS, FAMILY, FRIEND, LANDING, STRESS_RELIEF
+from supportnet.mechanisms import (
     PHASES,
     StepContext,
     appraisal,

@@ -3,7 +3,7 @@
 import networkx as nx
 import numpy as np
 
-from model import SupportModel, metrics
+from supportnet import SupportModel, metrics
 from tests.conftest import SMALL
 
 

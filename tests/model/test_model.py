@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import Person, SupportModel, metrics
+from supportnet import Person, SupportModel, metrics
 from tests.conftest import SMALL
 
 
@@ -106,7 +106,7 @@ def test_a_given_graph_becomes_the_network():
 
 
 def test_invalid_parameters_are_refused_at_construction():
-    from model import ParameterError
+    from supportnet import ParameterError
 
     with pytest.raises(ParameterError, match="did you mean 'stressor_rate'"):
         SupportModel(rng=1, stresor_rate=0.1)

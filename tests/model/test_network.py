@@ -6,8 +6,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from model.kinds import FAMILY, FRIEND, KIND_CODES
-from model.network import TieGraph, TieStore, tie_keys
+from supportnet.kinds import FAMILY, FRIEND, KIND_CODES
+from supportnet.network import TieGraph, TieStore, tie_keys
 
 
 def store_with(edges, n=6):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from model.params import (
+from supportnet.params import (
     GROUPS,
     PARAMETERS,
     PRESETS,

@@ -4,9 +4,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import SupportModel
-from model.kinds import TIE_KINDS
-from model.params import PARAMETERS
+from supportnet import SupportModel
+from supportnet.kinds import TIE_KINDS
+from supportnet.params import PARAMETERS
 
 NETWORKS = [
     "convoy",
