@@ -20,6 +20,7 @@ __all__ = ["UserError", "main"]
 COMMAND_MODULES = (
     "supportnet.experiments.commands_model",
     "supportnet.experiments.commands_sweep",
+    "supportnet.experiments.commands_facts",
     "supportnet.dashboards.commands",
 )
 

@@ -127,21 +127,32 @@ def _persons_table(model) -> pd.DataFrame:
 
 
 def execute_run(spec) -> RunResult:
-    """Run one simulation as planned and return its tables and summary (never raises)."""
+    """Run one simulation as planned and return its tables and summary (never raises).
+
+    A spec with an ``execute()`` method (a run of the facts battery) runs itself and returns its
+    summary row and per-step table; every other spec is a sweep's
+    :class:`~supportnet.experiments.plan.RunSpec`.
+    """
     started, started_cpu = time.perf_counter(), time.process_time()
     where = f"{socket.gethostname()}:{os.getpid()}"
     try:
-        model = build_model(spec)
-        model.run_for(spec.steps)
-        df = model.dataframe()
-        result = RunResult(
-            spec.run_id,
-            spec.digest,
-            ok=True,
-            summary=summary_row(spec, model, df),
-            steps=_steps_table(spec, df),
-            persons=_persons_table(model) if spec.persons_every else None,
-        )
+        own = getattr(spec, "execute", None)
+        if own is not None:
+            # Runs that measure themselves (the facts battery): same store, same executors.
+            summary, steps = own()
+            result = RunResult(spec.run_id, spec.digest, ok=True, summary=summary, steps=steps)
+        else:
+            model = build_model(spec)
+            model.run_for(spec.steps)
+            df = model.dataframe()
+            result = RunResult(
+                spec.run_id,
+                spec.digest,
+                ok=True,
+                summary=summary_row(spec, model, df),
+                steps=_steps_table(spec, df),
+                persons=_persons_table(model) if spec.persons_every else None,
+            )
     except Exception as exc:  # a failing run is recorded; the sweep goes on
         result = RunResult(
             spec.run_id,
