@@ -41,12 +41,13 @@ class Population:
     Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
     ``asked``, ``received`` (n x 4), ``given``, ``burden``, ``contact``.
     Panel accumulators: ``stressor_load`` (event magnitude summed since the last panel row).
-    Run totals (recording only, never reset by the model; read by :mod:`supportnet.analysis.record`):
-    ``stressor_total`` (event magnitudes since the person arrived), ``given_total`` (support
-    given), ``received_kind_total`` (n x 6: support received, by the kind of the tie it came over,
-    in :data:`supportnet.kinds.TIE_KINDS` order), ``ties_lost_total`` (this person's ties that
-    ended in the tie phase), ``arrived`` (the step at which the person joined: 0 for the starting
-    population; a row whose ``arrived`` changes holds a different person).
+    Run totals (recording only, never reset by the model; read by
+    :mod:`supportnet.analysis.record`): ``stressor_total`` (event magnitudes since the person
+    arrived), ``given_total`` (support given), ``received_kind_total`` (n x 6: support received,
+    by the kind of the tie it came over, in :data:`supportnet.kinds.TIE_KINDS` order),
+    ``ties_lost_total`` (this person's ties that ended in the tie phase), ``arrived`` (the step
+    at which the person joined: 0 for the starting population; a row whose ``arrived`` changes
+    holds a different person).
     Intervention hooks (inert by default): ``seeking_boost`` (added to willingness to ask),
     ``tie_formation`` and ``online_formation`` (scale tie formation), ``generic_support`` (givers
     who split support evenly over the types whatever the need: generic professional help).

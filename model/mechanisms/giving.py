@@ -96,9 +96,8 @@ def run(ctx: StepContext) -> None:
     # Run totals for the run record (recording only): one bincount over asker x kind.
     pop.given_total += pop.given
     n_kinds = pop.received_kind_total.shape[1]
-    pop.received_kind_total += np.bincount(
-        asker * n_kinds + kind, amount, n * n_kinds
-    ).reshape(n, n_kinds)
+    by_kind = np.bincount(asker * n_kinds + kind, amount, n * n_kinds)
+    pop.received_kind_total += by_kind.reshape(n, n_kinds)
     # Arc e < m is "u asks v", so v gives over it: what u gives to v travels on arcs v -> u.
     u_gives = arcs >= m
     ctx.flow_uv = np.bincount(e[u_gives], amount[u_gives], m)
