@@ -217,6 +217,7 @@ class SupportModel(mesa.Model):
         """Add people (e.g. professionals) to the model; return their indices."""
         start = self.population.n
         self.population.append(people)
+        self.population.arrived[start:] = self.steps
         self.ties.grow_nodes(people.n)
         idx = np.arange(start, start + people.n)
         for i in idx:

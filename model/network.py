@@ -206,12 +206,19 @@ class TieStore:
         conflict: Conflict level of each tie, in [0, 1].
         last_contact: Step of the last contact over each tie.
         formed: Step at which each tie formed (0 for the starting network).
+        contacts: Contacts over each tie since it formed (a float count; recording only: the
+            loneliness phase adds each step's contact, the run record reads contact rates).
         keys: Sorted keys of the ties (``u << 32 | v``).
         version: Incremented whenever ties form or end (invalidates cached adjacency).
     """
 
-    _FIELDS = ("u", "v", "kind", "strength", "balance", "conflict", "last_contact", "formed")
-    _DTYPES = (np.int32, np.int32, np.int8, np.float64, np.float64, np.float64, np.int64, np.int64)
+    _FIELDS = (
+        "u", "v", "kind", "strength", "balance", "conflict", "last_contact", "formed", "contacts",
+    )  # fmt: skip
+    _DTYPES = (
+        np.int32, np.int32, np.int8, np.float64, np.float64, np.float64, np.int64, np.int64,
+        np.float64,
+    )  # fmt: skip
 
     def __init__(self, n_nodes: int):
         self.n_nodes = int(n_nodes)
@@ -344,6 +351,7 @@ class TieStore:
             "conflict": np.broadcast_to(np.asarray(conflict, np.float64), (k,))[order],
             "last_contact": np.full(len(order), step),
             "formed": np.full(len(order), step),
+            "contacts": np.zeros(len(order)),
         }
         new_slots = self._merge(remove, keys[order], values)
         # `order` lists the accepted given positions by key; invert it to return in given order.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from .kinds import SUPPORT_TYPES
+from .kinds import SUPPORT_TYPES, TIE_KINDS
 from .params import Params
 
 __all__ = ["STATE_FIELDS", "SUBGROUP_CODES", "Population", "draw_population"]
@@ -23,6 +23,7 @@ __all__ = ["STATE_FIELDS", "SUBGROUP_CODES", "Population", "draw_population"]
 SUBGROUP_CODES = {"none": 0, "low_income": 1, "severe_mental_illness": 2, "older_adults": 3}
 
 N_TYPES = len(SUPPORT_TYPES)
+N_KINDS = len(TIE_KINDS)
 
 #: Per-person states that change during a run, bounded in [0, 1] (capacity: [0, capacity_max]).
 STATE_FIELDS = ("stress", "depression", "loneliness", "capacity", "perceived_support")
@@ -40,6 +41,13 @@ class Population:
     Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
     ``asked``, ``received`` (n x 4), ``given``, ``burden``, ``contact``.
     Panel accumulators: ``stressor_load`` (event magnitude summed since the last panel row).
+    Run totals (recording only, never reset by the model; read by
+    :mod:`supportnet.analysis.record`): ``stressor_total`` (event magnitudes since the person
+    arrived), ``given_total`` (support given), ``received_kind_total`` (n x 6: support received,
+    by the kind of the tie it came over, in :data:`supportnet.kinds.TIE_KINDS` order),
+    ``ties_lost_total`` (this person's ties that ended in the tie phase), ``arrived`` (the step
+    at which the person joined: 0 for the starting population; a row whose ``arrived`` changes
+    holds a different person).
     Intervention hooks (inert by default): ``seeking_boost`` (added to willingness to ask),
     ``tie_formation`` and ``online_formation`` (scale tie formation), ``generic_support`` (givers
     who split support evenly over the types whatever the need: generic professional help).
@@ -72,6 +80,12 @@ class Population:
     burden: np.ndarray = field(default=None)  # type: ignore[assignment]
     contact: np.ndarray = field(default=None)  # type: ignore[assignment]
     stressor_load: np.ndarray = field(default=None)  # type: ignore[assignment]
+    # run totals
+    stressor_total: np.ndarray = field(default=None)  # type: ignore[assignment]
+    given_total: np.ndarray = field(default=None)  # type: ignore[assignment]
+    received_kind_total: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ties_lost_total: np.ndarray = field(default=None)  # type: ignore[assignment]
+    arrived: np.ndarray = field(default=None)  # type: ignore[assignment]
     seeking_boost: np.ndarray = field(default=None)  # type: ignore[assignment]
     tie_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
     online_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
@@ -89,6 +103,11 @@ class Population:
             ("burden", (n,), float, 0.0),
             ("contact", (n,), float, 0.0),
             ("stressor_load", (n,), float, 0.0),
+            ("stressor_total", (n,), float, 0.0),
+            ("given_total", (n,), float, 0.0),
+            ("received_kind_total", (n, N_KINDS), float, 0.0),
+            ("ties_lost_total", (n,), np.int64, 0),
+            ("arrived", (n,), np.int64, 0),
             ("seeking_boost", (n,), float, 0.0),
             ("tie_formation", (n,), float, 1.0),
             ("online_formation", (n,), float, 1.0),

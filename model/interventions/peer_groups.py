@@ -123,6 +123,7 @@ class PeerGroups(Intervention):
         s = ties.strength
         s[slots] += self.meeting_gain * (1.0 - s[slots])
         ties.last_contact[slots] = step
+        ties.contacts[slots] += 1.0  # a meeting is a contact (recording only)
 
     def follow_up(self) -> int:
         """Outcomes are compared at the end of a person's cohort."""

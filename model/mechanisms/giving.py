@@ -20,6 +20,8 @@ giver's competence and the tie kind,
                                                * stress_relief[kind_ij]))
 
 Support given equals support received: both are sums of the same g_ijk. No random draws.
+Recording: ``given_total`` and ``received_kind_total`` (received g_ij by the kind of the tie it
+came over) add up each person's support over the run.
 
 Sources:
     Cohen & Wills (1985) and Cutrona, C. E. & Russell, D. W. (1990). Type of social support and
@@ -91,6 +93,11 @@ def run(ctx: StepContext) -> None:
         pop.received[:, k] = np.bincount(asker, by_type[:, k], n)
     ctx.given_by_type = by_type.sum(axis=0)
     ctx.given_by_kind = np.bincount(kind, amount, 6)
+    # Run totals for the run record (recording only): one bincount over asker x kind.
+    pop.given_total += pop.given
+    n_kinds = pop.received_kind_total.shape[1]
+    by_kind = np.bincount(asker * n_kinds + kind, amount, n * n_kinds)
+    pop.received_kind_total += by_kind.reshape(n, n_kinds)
     # Arc e < m is "u asks v", so v gives over it: what u gives to v travels on arcs v -> u.
     u_gives = arcs >= m
     ctx.flow_uv = np.bincount(e[u_gives], amount[u_gives], m)

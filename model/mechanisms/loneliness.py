@@ -21,6 +21,8 @@ Direct contagion (``loneliness_contagion`` > 0, default off, SISa-type):
 
 with lbar_i the strength-weighted mean loneliness of i's ties.
 
+Recording: each tie's ``contacts`` counts its steps with contact (run record: contact rates).
+
 Draws per step: one uniform per tie in canonical order (always, so that switching loneliness off
 does not change the other phases' draws).
 
@@ -75,6 +77,7 @@ def run(ctx: StepContext) -> None:
         p.withdrawal_strength if p.withdrawal else 0.0, CONTACT_QUALITY, n,
     )  # fmt: skip
     pop.contact[:] = Q
+    ties.contacts += ctx.contact  # recording: contacts per tie since it formed
     if not p.loneliness_dynamics:
         return
     q = 1.0 - np.exp(-Q / p.contact_saturation)

@@ -31,6 +31,8 @@ Formation (people under their ``max_ties``; acceptance lowered by the partner's 
     they tie with probability accept * exp(-homophily * interest distance), as an online tie.
 New ties start at ``new_tie_strength`` with conflict drawn around ``conflict_mean``.
 
+Recording: each person's ``ties_lost_total`` counts their ties that end here.
+
 Draws per step, in order: one uniform per tie (ending, canonical order); ten uniforms per person
 (closure: meet, friend, friend-of-friend, accept; focal: meet, partner, accept; online: meet,
 partner, accept); one uniform per new tie for its conflict.
@@ -157,6 +159,12 @@ def run(ctx: StepContext) -> None:
     if len(u):
         c = ctx.rng.random(len(u))
         conflict = np.clip(p.conflict_mean * 2.0 * c, 0.0, 1.0)  # uniform on [0, 2 * mean]
+    if len(ending):
+        # Recording (run record: tie loss per person): both ends of every tie that ends.
+        n = ctx.pop.n
+        ctx.pop.ties_lost_total += np.bincount(ties.u[ending], minlength=n) + np.bincount(
+            ties.v[ending], minlength=n
+        )
     # One pass over the arrays ends the old ties and adds the new (a tie that ends cannot
     # re-form in the same step: it still exists when the new ones are checked).
     added = ties.add(u, v, kind, p.new_tie_strength, conflict, step=ctx.step, remove=ending)

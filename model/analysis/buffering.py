@@ -1,29 +1,45 @@
-"""Per-run analyses: the buffering estimate and loneliness correlation by network distance.
+"""Buffering: does perceived support weaken the harm of stress (a stress x support interaction)?
 
-Both work on any finished (or running) :class:`~supportnet.SupportModel`, and on the plain data they
-need (a person panel, a graph and a loneliness vector), so experiments and dashboards can use them
-on stored results too.
+Method: a person-period panel. For each person and window between consecutive snapshots:
+X = stressor load in the window (event magnitudes summed), P = perceived support at the window's
+start, D0 = depression at its start, Y = the change in depression over the window. X and P are
+standardised over the pooled windows, and
+
+    Y = b0 + b_X X + b_P P + b_XP X*P + b_D D0 + error
+
+is fitted by OLS with cluster-robust (CR1) standard errors by person (D0 absorbs regression to
+the mean). Buffering shows as b_XP < 0. Simple slopes (Aiken & West 1991): the effect of stress at
+low support (P = -1 SD) is b_X - b_XP, at high support (P = +1 SD) b_X + b_XP; their ratio
+high/low is below 1 under buffering. The R^2 gain is R^2 of the full model minus R^2 of the same
+model without X*P.
 
 Sources:
-    Cohen, S. & Wills, T. A. (1985): buffering shows as a stress x support interaction.
-    Cacioppo, Fowler & Christakis (2009): loneliness correlation by degree of separation, falling
-    to near zero beyond three degrees.
+    Cohen, S. & Wills, T. A. (1985). Stress, social support, and the buffering hypothesis.
+    Psychol. Bull. 98(2), 310-357 (buffering is a stress x support interaction).
+    Aiken, L. S. & West, S. G. (1991). Multiple Regression: Testing and Interpreting
+    Interactions. Sage (simple slopes at +-1 SD of the moderator).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+from .record import same_person
+from .regression import ols_cluster, ols_fit, zscore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .record import RunRecord
 
 __all__ = [
     "BufferingEstimate",
+    "buffering",
     "buffering_estimate",
     "buffering_from_panel",
-    "loneliness_by_distance",
-    "ols_cluster",
+    "person_windows",
 ]
 
 
@@ -59,33 +75,6 @@ class BufferingEstimate:
 
 
 _NAN_ESTIMATE = BufferingEstimate(*([float("nan")] * 6), 0, 0)
-
-
-def ols_cluster(
-    y: np.ndarray, X: np.ndarray, clusters: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Ordinary least squares with cluster-robust (CR1) standard errors.
-
-    Args:
-        y: Outcome (n,).
-        X: Design matrix (n, k), intercept included by the caller.
-        clusters: Cluster id per row (n,).
-
-    Returns:
-        Coefficients (k,) and their standard errors (k,).
-    """
-    n, k = X.shape
-    XtX_inv = np.linalg.pinv(X.T @ X)
-    beta = XtX_inv @ X.T @ y
-    resid = y - X @ beta
-    ids, inv = np.unique(clusters, return_inverse=True)
-    g = len(ids)
-    scores = np.zeros((g, k))
-    np.add.at(scores, inv, X * resid[:, None])
-    meat = scores.T @ scores
-    correction = (g / max(g - 1, 1)) * ((n - 1) / max(n - k, 1))
-    cov = correction * XtX_inv @ meat @ XtX_inv
-    return beta, np.sqrt(np.maximum(np.diag(cov), 0.0))
 
 
 def buffering_from_panel(
@@ -153,68 +142,55 @@ def buffering_estimate(model, burn_in: int | None = None) -> BufferingEstimate:
     return buffering_from_panel(model.panel, model.population.members, burn_in)
 
 
-def loneliness_by_distance(
-    model=None,
-    *,
-    adjacency: sparse.spmatrix | None = None,
-    loneliness: np.ndarray | None = None,
-    members: np.ndarray | None = None,
-    max_distance: int = 4,
-    n_sources: int = 300,
-    seed: int = 0,
-) -> dict[int, float]:
-    """Correlation of loneliness between people at each network distance (1..max_distance).
+def person_windows(record: RunRecord, lag: int = 1):
+    """Yield (a, b, rows, person) for the snapshot pairs ``lag`` apart.
 
-    Breadth-first search from a sample of sources (all people when there are fewer); for each
-    distance d, the Pearson correlation of loneliness over all (source, person at distance d)
-    pairs.
-
-    Args:
-        model: A SupportModel (uses its current network and loneliness), or None with
-            ``adjacency`` and ``loneliness`` given.
-        adjacency: Symmetric adjacency (any nonzero entry is a tie).
-        loneliness: Loneliness per person.
-        members: People to include (default: the model's population proper, or everyone).
-        max_distance: Largest distance.
-        n_sources: Sources sampled (fixed by ``seed`` and the model's seed).
-        seed: Extra seed for the source sample.
-
-    Returns:
-        {distance: correlation} (NaN where there are too few pairs).
+    ``rows`` are the members in ``a`` that are the same person in ``b``; ``person`` gives each
+    row one int64 id (its row and arrival step), for clustering by person.
     """
-    if model is not None:
-        adjacency = model.ties.adjacency()
-        loneliness = model.population.loneliness
-        members = model.population.members if members is None else members
-        seed = abs(int(getattr(model, "_seed", 0) or 0)) + seed
-    A = sparse.csr_matrix(adjacency, dtype=bool)
-    n = A.shape[0]
-    lon = np.asarray(loneliness, float)
-    mem = np.ones(n, bool) if members is None else np.asarray(members, bool)
-    people = np.flatnonzero(mem)
-    rng = np.random.default_rng([seed, 0xD157])
-    k = min(n_sources, len(people))
-    sources = np.sort(rng.choice(people, k, replace=False)) if k else people
-    out: dict[int, float] = {}
-    if k == 0:
-        return {d: float("nan") for d in range(1, max_distance + 1)}
-    # Frontier expansion, batch of sources at once (rows = sources).
-    rows = np.arange(k)
-    visited = sparse.csr_matrix((np.ones(k, bool), (rows, sources)), shape=(k, n))
-    frontier = visited.copy()
-    for d in range(1, max_distance + 1):
-        reach = frontier @ A
-        reach = reach - reach.multiply(visited)
-        reach.eliminate_zeros()
-        reach = reach.astype(bool)
-        si, pj = reach.nonzero()
-        keep = mem[pj]
-        si, pj = si[keep], pj[keep]
-        x, y = lon[sources[si]], lon[pj]
-        if len(x) > 2 and x.std() > 0 and y.std() > 0:
-            out[d] = float(np.corrcoef(x, y)[0, 1])
-        else:
-            out[d] = float("nan")
-        visited = (visited + reach).astype(bool)
-        frontier = reach
+    snaps = record.snapshots
+    for i in range(len(snaps) - lag):
+        a, b = snaps[i], snaps[i + lag]
+        rows = np.flatnonzero(same_person(a, b) & a.member)
+        yield a, b, rows, (rows.astype(np.int64) << 32) | a.arrived[rows]
+
+
+def buffering(record: RunRecord) -> dict[str, float]:
+    """The buffering regression on a run record's person-windows (see the module docstring).
+
+    Keys: ``interaction`` (b_XP), ``interaction_se``, ``stress_slope`` (b_X),
+    ``slope_low_support`` (b_X - b_XP), ``slope_high_support`` (b_X + b_XP), ``slope_ratio``
+    (high / low; NaN if low <= 0), ``r2_gain``, ``n_windows``.
+    """
+    parts = [
+        (b.stressor_load[r], a.perceived_support[r], a.depression[r],
+         b.depression[r] - a.depression[r], person)
+        for a, b, r, person in person_windows(record)
+    ]  # fmt: skip
+    nan = float("nan")
+    keys = ("interaction", "interaction_se", "stress_slope", "slope_low_support",
+            "slope_high_support", "slope_ratio", "r2_gain")  # fmt: skip
+    out = dict.fromkeys(keys, nan) | {"n_windows": 0.0}
+    if not parts:
+        return out
+    X, P, D0, Y, person = (np.concatenate(c) for c in zip(*parts, strict=True))
+    out["n_windows"] = float(len(Y))
+    xz, pz = zscore(X), zscore(P)
+    if len(Y) < 10 or xz is None or pz is None:
+        return out
+    dz = zscore(D0)
+    base = [np.ones(len(Y)), xz, pz] + ([dz] if dz is not None else [])
+    full = ols_fit(Y, np.column_stack([*base, xz * pz]), person)
+    reduced = ols_fit(Y, np.column_stack(base), person)
+    b_x, b_xp = float(full.beta[1]), float(full.beta[-1])
+    low, high = b_x - b_xp, b_x + b_xp
+    out |= {
+        "interaction": b_xp,
+        "interaction_se": float(full.se[-1]),
+        "stress_slope": b_x,
+        "slope_low_support": low,
+        "slope_high_support": high,
+        "slope_ratio": high / low if low > 0 else nan,
+        "r2_gain": full.r2 - reduced.r2,
+    }
     return out
