@@ -31,11 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "table and writes DIR/report/ (report.md, facts.json, figures). Resumable: the same "
         "command again continues an interrupted battery. docs/validation.md explains each fact.",
     )
-    p.add_argument("--list", action="store_true", help="list the facts and their targets, run nothing")
+    p.add_argument(
+        "--list", action="store_true", help="list the facts and their targets, run nothing"
+    )
     p.add_argument(
         "--quick",
         action="store_true",
-        help="fewer seeds and shorter runs: checks the plumbing in a minute or two, not the verdicts",
+        help="fewer seeds and shorter runs: checks the plumbing in a minute, not the verdicts",
     )
     p.add_argument("--only", metavar="ID,...", help="run only these facts (comma-separated ids)")
     p.add_argument("--preset", metavar="NAME", help="measure a preset instead of the defaults")
@@ -58,15 +60,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
     p.add_argument(
-        "--dask-local", type=_positive_int, metavar="N", help="start a local Dask cluster of N workers"
+        "--dask-local",
+        type=_positive_int,
+        metavar="N",
+        help="start a local Dask cluster of N workers",
     )
     p.add_argument("--out", metavar="DIR", help="results folder (default results/facts[-quick])")
     p.add_argument(
         "--file", metavar="FACTS.toml", help="your own facts file (default: the shipped facts)"
     )
-    p.add_argument(
-        "--strict", action="store_true", help="exit with status 1 if any fact fails"
-    )
+    p.add_argument("--strict", action="store_true", help="exit with status 1 if any fact fails")
     p.add_argument(
         "--force",
         action="store_true",

@@ -221,7 +221,7 @@ class Battery:
         return next(f for f in self.facts if f.id == fact_id)
 
     def select(self, ids: list[str] | None) -> tuple[Fact, ...]:
-        """Return the facts named in ``ids`` (all for None), or raise ConfigError naming the bad ones."""
+        """Return the facts named in ``ids`` (all for None); ConfigError names unknown ones."""
         if not ids:
             return self.facts
         known = [f.id for f in self.facts]
@@ -285,7 +285,9 @@ class _Problems:
             self.add(f"{what}: '{key}' is missing; give a whole number >= {low}")
             return low
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.add(f"{what}: '{key}' = {value!r} is not allowed; expected a whole number >= {low}")
+            self.add(
+                f"{what}: '{key}' = {value!r} is not allowed; expected a whole number >= {low}"
+            )
             return low
         return value
 
@@ -480,7 +482,11 @@ def _checks(raw: Any, what: str, arms: list[str], pr: _Problems) -> tuple[Check,
             pr.add(f"{where}: arm {arm!r} is not one of the fact's arms ({', '.join(arms)})")
         contrast = _pair(table.get("contrast")) if "contrast" in table else None
         if "contrast" in table:
-            if contrast is None or any(a not in arms for a in contrast) or contrast[0] == contrast[1]:
+            if (
+                contrast is None
+                or any(a not in arms for a in contrast)
+                or contrast[0] == contrast[1]
+            ):
                 pr.add(
                     f"{where}: 'contrast' must name two different arms of the fact "
                     f"({', '.join(arms)})"
@@ -499,7 +505,9 @@ def _checks(raw: Any, what: str, arms: list[str], pr: _Problems) -> tuple[Check,
                 pair = value if isinstance(value, list) and len(value) == 2 else None
                 lo, hi = (_number(pair[0]), _number(pair[1])) if pair else (None, None)
                 if lo is None or hi is None or lo > hi:
-                    pr.add(f"{where}: 'band' = {value!r} is not allowed; [low, high] with low <= high")
+                    pr.add(
+                        f"{where}: 'band' = {value!r} is not allowed; [low, high] with low <= high"
+                    )
                 else:
                     low, high = lo, hi
             elif kind == "null":
@@ -517,7 +525,9 @@ def _checks(raw: Any, what: str, arms: list[str], pr: _Problems) -> tuple[Check,
         ):
             pr.add(f"{where}: 'published' = {published!r} is not a number")
             published = math.nan
-        label = table.get("label") or (stat if stat else f"{ratio[0]} / {ratio[1]}" if ratio else "")
+        label = table.get("label") or (
+            stat if stat else f"{ratio[0]} / {ratio[1]}" if ratio else ""
+        )
         out.append(
             Check(
                 label=str(label),

@@ -213,5 +213,7 @@ def trajectories_figure(
         ax.tick_params(labelsize=7)
     for ax in axes.ravel()[len(cols) :]:
         ax.set_visible(False)
-    fig.suptitle("Over time: each seed (thin), their mean (thick), the burn-in (dashed)", fontsize=9)
+    fig.suptitle(
+        "Over time: each seed (thin), their mean (thick), the burn-in (dashed)", fontsize=9
+    )
     return _save(fig, path)

@@ -160,7 +160,10 @@ def verdict_of(check: Check, mean: float, lo: float, hi: float, n: int) -> tuple
             return PASS, ""
         if mean < check.low or mean > check.high:
             return FAIL, f"{mean:.3g} is outside {check.target_text()}"
-        return UNCERTAIN, f"{ci} crosses the edge of {check.target_text()} (more seeds may settle it)"
+        return (
+            UNCERTAIN,
+            f"{ci} crosses the edge of {check.target_text()} (more seeds may settle it)",
+        )
     if k in ("above", "below"):
         good, bad = (lo > x, hi < x) if k == "above" else (hi < x, lo > x)
         if good:

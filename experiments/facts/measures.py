@@ -1,5 +1,7 @@
-"""What the battery can measure: the run measures of :mod:`supportnet.analysis.measures`, plus
-twin trials (which run models of their own) and the SISa mode (measurable once the model has it).
+"""What the battery can measure.
+
+The run measures of :mod:`supportnet.analysis.measures`, plus twin trials (which run models of
+their own) and the SISa mode (measurable once the model has it).
 
 A measure that cannot be taken on a run (the model lacks the mechanism it reads) raises
 :class:`NotMeasurable`; the battery then reports the fact as "not measurable" with the reason.

@@ -208,7 +208,8 @@ def _markdown(battery, results, overrides, used, manifest, per_fact) -> str:
         f"Run: {sessions[-1].get('started', '')} on {prov.get('host', '?')} "
         f"({prov.get('cpus', '?')} CPUs, {prov.get('platform', '')})",
         "",
-        f"**{counts['pass']} pass, {counts['fail']} fail, {counts['not measurable']} not measurable** "
+        f"**{counts['pass']} pass, {counts['fail']} fail, "
+        f"{counts['not measurable']} not measurable** "
         f"(of {len(results)} facts). Each target is judged on the mean over seeds and its 95% "
         "interval: a check passes when the whole interval meets the target.",
         "",
