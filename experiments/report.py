@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .config import ConfigError
 from .stats import ci_frame, g_ratio, hedges_g, mean_ci, morris_indices, sobol_indices
 from .store import ResultStore, read_manifest
 
@@ -93,6 +94,14 @@ class _Data:
 def _load(folder: Path) -> _Data:
     manifest = read_manifest(folder)
     config = manifest["config"]
+    if config.get("kind") == "facts":
+        raise ConfigError(
+            [
+                f"{folder}: holds a stylised facts battery, not a sweep; its report is "
+                f"{folder / 'report' / 'report.md'} (`supportnet facts --out {folder}` with the "
+                "same options writes it again)"
+            ]
+        )
     store = ResultStore(folder)
     summary = store.summary()
     factors = [f["key"] for f in config["design"]["factors"]]
@@ -534,6 +543,7 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
     for name, treated, control in comps:
         for o in d.outcomes:
             e = hedges_g(treated[o], control[o])
+            pg, plo, phi, pn = person_level_g(treated, control, o)
             rows.append(
                 {
                     "condition": name,
@@ -545,6 +555,10 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
                     "n_control": e.n_control,
                     "mean_treated": e.mean_treated,
                     "mean_control": e.mean_control,
+                    "person_g": pg,
+                    "person_lo": plo,
+                    "person_hi": phi,
+                    "person_pairs": pn,
                 }
             )
     table = pd.DataFrame(rows)
@@ -561,7 +575,7 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
         ax.set_yticks(y, t["condition"] if first_col else [""] * len(t), fontsize="small")
         ax.invert_yaxis()
         ax.set_title(_pretty(o))
-        ax.set_xlabel("Hedges' g")
+        ax.set_xlabel("between-run Hedges' g")
         if not np.isfinite(t["g"]).any():
             ax.text(
                 0.5,
@@ -572,7 +586,7 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
                 transform=ax.transAxes,
                 color="grey",
             )
-    fig.suptitle(f"Effect sizes against the control ({label}): Hedges' g with 95% CI")
+    fig.suptitle(f"Effect sizes against the control ({label}): between-run Hedges' g with 95% CI")
     path = out / "effect_sizes.png"
     _save(fig, path, figures)
     shown = table[table.condition.isin(names)].copy()
@@ -589,15 +603,69 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
         [f"{runs.n_treated[c]} vs {runs.n_control[c]}" for c in wide.index],
     )
     wide = wide.reset_index()
+    shown["person_cell"] = [
+        _ci_text(g, lo, hi)
+        for g, lo, hi in zip(shown.person_g, shown.person_lo, shown.person_hi, strict=True)
+    ]
+    person = shown.pivot(index="condition", columns="outcome", values="person_cell").reindex(
+        index=names, columns=d.outcomes
+    )
+    person = person.reset_index()
     return (
         f"### Effect sizes against the control ({label})\n\n"
-        "Hedges' g (treated minus control, in pooled standard deviations, small-sample "
-        "corrected) with a 95% CI (Hedges & Olkin 1985). Treated and control runs share seeds "
-        "(common random numbers), so their outcomes are positively correlated and these "
-        "independent-groups intervals are conservative. (Also in `effect_sizes.csv`.)\n\n"
+        "Two effect sizes answer two questions. The **between-run g** compares run means with "
+        "run means: treated minus control, in standard deviations of the run means "
+        "(small-sample corrected; Hedges & Olkin 1985), with a 95% CI. It says how reliably the "
+        "condition moves the town's average, and it grows with the number of replications, so "
+        "it is not comparable with a trial's effect size. Treated and control runs share seeds "
+        "(common random numbers), so these independent-groups intervals are conservative. "
+        "The **person-level g** is what a trial or survey reports: the difference between the "
+        "two runs of a seed in standard deviations across people (at the last step), small-sample "
+        "corrected, averaged over seeds with a 95% t interval; the stylised facts "
+        "(`supportnet facts`, docs/validation.md) are judged on this kind. "
+        "(Both in `effect_sizes.csv`.)\n\n"
         f"![Effect sizes]({path.name})\n\n"
-        "Hedges' g [95% CI] per outcome (n/a: no spread in either group):\n\n" + _md_table(wide)
+        "Between-run Hedges' g [95% CI] per outcome (n/a: no spread in either group):\n\n"
+        + _md_table(wide)
+        + "\nPerson-level Hedges' g [95% CI over seeds] per outcome (n/a: no person-level "
+        "value, or results from before person-level values were kept):\n\n" + _md_table(person)
     )
+
+
+def person_level_g(
+    treated: pd.DataFrame, control: pd.DataFrame, outcome: str
+) -> tuple[float, float, float, int]:
+    """Person-level Hedges' g of ``outcome``, per seed, pooled over seeds (mean and 95% CI).
+
+    Each treated run is paired with the control run of the same replication (and design point,
+    when both have it); for each pair
+
+        g = J * (mean_t - mean_c) / sqrt((sd_t^2 + sd_c^2) / 2),  J = 1 - 3 / (4 (n_t + n_c) - 9)
+
+    with means and standard deviations across people at the end of the runs (the runner's
+    ``person_*`` columns). Returns (g, lo, hi, pairs); NaN when the outcome has no person-level
+    value.
+    """
+    from .runner import PERSON_VALUES
+
+    v = PERSON_VALUES.get(outcome)
+    cols = [f"person_mean_{v}", f"person_sd_{v}", "person_n"]
+    if v is None or any(c not in treated.columns or c not in control.columns for c in cols):
+        return math.nan, math.nan, math.nan, 0
+    keys = ["replication"]
+    if "point" in treated.columns and set(treated["point"]) == set(control["point"]):
+        keys = ["point", "replication"]
+    pairs = treated[keys + cols].merge(control[keys + cols], on=keys, suffixes=("_t", "_c"))
+    pairs = pairs.drop_duplicates(keys)
+    if pairs.empty:
+        return math.nan, math.nan, math.nan, 0
+    sd = np.sqrt((pairs[f"{cols[1]}_t"] ** 2 + pairs[f"{cols[1]}_c"] ** 2) / 2)
+    n = pairs["person_n_t"] + pairs["person_n_c"]
+    j = 1 - 3 / (4 * n - 9)
+    diff = pairs[f"{cols[0]}_t"] - pairs[f"{cols[0]}_c"]
+    g = (j * diff / sd.where(sd > 0)).to_numpy(dtype=float)
+    m, lo, hi, k = mean_ci(g)
+    return m, lo, hi, k
 
 
 def _ratios(d: _Data, out: Path) -> str:
@@ -729,6 +797,50 @@ def _distribution_table(d: _Data) -> str:
     return "Outcomes across the design's runs:\n\n" + _md_table(table)
 
 
+def _facts_section(d: _Data) -> str:
+    """Which conditions the stylised facts battery has checked, and how to check the others.
+
+    The battery (``supportnet facts``) measures the model without interventions, at the defaults
+    or a preset, with any parameter values given by ``--set``. A condition is covered when its
+    parameters are the defaults (the battery of docs/validation.md); otherwise this gives the
+    command that checks it.
+    """
+    from supportnet.params import PARAMETERS
+
+    c = d.config
+    base = dict(c.get("base") or {})
+    arms = {a["name"]: a for a in c["arms"]}
+    rows = []
+    for _, cond in d.conditions.iterrows():
+        arm = arms.get(cond["arm"], {})
+        values = {**base, **(arm.get("set") or {})}
+        for k in d.factors:
+            if "." not in k:
+                values[k] = cond[k]
+        changed = {
+            k: v for k, v in values.items() if k in PARAMETERS and v != PARAMETERS[k].default
+        }
+        with_ivs = bool(arm.get("interventions")) or any("." in k for k in d.factors)
+        if not changed:
+            how = "the defaults: checked by the battery in docs/validation.md"
+        else:
+            sets = " ".join(f"--set {k}={_fmt(v)}" for k, v in changed.items())
+            how = f"not checked; `supportnet facts {sets}`"
+        if with_ivs:
+            how += " (the battery measures the model without interventions)"
+        rows.append({"condition": cond["label"], "against the stylised facts": how})
+        if len(rows) >= MAX_ROWS:
+            break
+    if not rows:
+        return ""
+    return (
+        "\n## Checked against the stylised facts?\n\n"
+        "The facts battery (`supportnet facts`; docs/validation.md) measures the model against "
+        "the published patterns it exists to test. Results of a condition whose model fails a "
+        "fact should be read with that failure in mind.\n\n" + _md_table(pd.DataFrame(rows))
+    )
+
+
 def _header(d: _Data) -> str:
     m, c = d.manifest, d.config
     prov = m.get("provenance", {})
@@ -816,6 +928,7 @@ def write_report(folder: str | Path) -> Report:
             parts.append(_vs_parameter(d, factor, out, figures))
         if d.kind in ("sobol", "morris"):
             parts.append(_sensitivity(d, out, figures))
+        parts.append(_facts_section(d))
         parts.append("\n## Analyses\n")
         parts.append(_effect_sizes(d, out, figures))
         parts.append(_ratios(d, out))

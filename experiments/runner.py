@@ -107,7 +107,49 @@ def summary_row(spec, model, df: pd.DataFrame) -> dict[str, Any]:
     corr = loneliness_by_distance(model, max_distance=max(DISTANCES))
     for d in DISTANCES:
         row[f"loneliness_r_d{d}"] = _float(corr.get(d, float("nan")))
+    row.update(person_stats(model))
     return row
+
+
+#: Outcomes with a person-level counterpart: outcome -> the person value it averages.
+PERSON_VALUES = {
+    "mean_stress": "stress",
+    "mean_depression": "depression",
+    "mean_loneliness": "loneliness",
+    "mean_perceived_support": "perceived_support",
+    "unmet_need": "unmet_need",
+    "mean_degree": "degree",
+    "case_prevalence": "case",
+    "lonely_fraction": "lonely",
+}
+
+
+def person_stats(model) -> dict[str, float]:
+    """Mean and standard deviation across people (members) of each person value, at the end.
+
+    Reports use them for person-level effect sizes: a difference between two runs in units of
+    the spread between people, as a trial would report it (``person_mean_<v>``,
+    ``person_sd_<v>``, ``person_n``).
+    """
+    import numpy as np
+
+    pop, p = model.population, model.params
+    mem = pop.members
+    values = {
+        "stress": pop.stress[mem],
+        "depression": pop.depression[mem],
+        "loneliness": pop.loneliness[mem],
+        "perceived_support": pop.perceived_support[mem],
+        "unmet_need": pop.need[mem].sum(axis=1),
+        "degree": model.ties.degree()[mem].astype(float),
+        "case": (pop.depression[mem] > p.case_threshold).astype(float),
+        "lonely": (pop.loneliness[mem] > p.lonely_threshold).astype(float),
+    }
+    out: dict[str, float] = {"person_n": float(mem.sum())}
+    for name, x in values.items():
+        out[f"person_mean_{name}"] = _float(x.mean()) if len(x) else float("nan")
+        out[f"person_sd_{name}"] = _float(np.std(x, ddof=1)) if len(x) > 1 else float("nan")
+    return out
 
 
 def _steps_table(spec, df: pd.DataFrame) -> pd.DataFrame:

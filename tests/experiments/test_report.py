@@ -237,3 +237,42 @@ def test_empty_folder_report_and_not_a_results_folder(tmp_path, capsys):
     assert main(["report", str(tmp_path / "other")]) == 2
     assert "not a results folder (no manifest.json)" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing")]) == 2
+
+
+def test_person_level_g_pairs_runs_by_seed_and_uses_the_spread_between_people():
+    from supportnet.experiments.report import person_level_g
+
+    rng = np.random.default_rng(3)
+    reps = range(8)
+    # Each seed's town differs (run means move together); people spread with sd 0.2.
+    town = rng.normal(0.3, 0.05, 8)
+    control = pd.DataFrame({
+        "replication": list(reps), "person_mean_depression": town,
+        "person_sd_depression": 0.2, "person_n": 300.0,
+    })  # fmt: skip
+    treated = control.assign(person_mean_depression=town - 0.07)  # a 0.35 SD improvement
+    g, lo, hi, n = person_level_g(treated, control, "mean_depression")
+    j = 1 - 3 / (4 * 600 - 9)
+    assert n == 8 and g == pytest.approx(-0.35 * j) and lo <= g <= hi
+    # No person-level value for this outcome, or old results without the columns: n/a.
+    assert np.isnan(person_level_g(treated, control, "burnt_out_givers")[0])
+    assert np.isnan(person_level_g(treated[["replication"]], control, "mean_depression")[0])
+
+
+def test_report_labels_between_run_g_and_says_how_to_check_the_facts(tmp_path):
+    data = copy.deepcopy(TINY)
+    fake_results(tmp_path, data, effect=lambda s: 0.3 + 0.1 * (s.factors["stressor_rate"] > 0.05))
+    md = write_report(tmp_path).markdown.read_text()
+    assert "Between-run Hedges' g [95% CI]" in md and "Person-level Hedges' g" in md
+    assert "## Checked against the stylised facts?" in md
+    assert "`supportnet facts --set n_people=40" in md
+
+
+def test_report_of_a_facts_folder_points_to_its_own_report(tmp_path):
+    import json
+
+    from supportnet.experiments.config import ConfigError
+
+    (tmp_path / "manifest.json").write_text(json.dumps({"config": {"kind": "facts"}}))
+    with pytest.raises(ConfigError, match="holds a stylised facts battery"):
+        write_report(tmp_path)
