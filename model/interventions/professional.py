@@ -31,9 +31,13 @@ meta-analysis (docs/interventions.md gives the measured values). Cost: ``cost`` 
 per step (one session).
 
 Sources:
+    Beckers, T., Maassen, N., Koekkoek, B., Tiemens, B. & Hutschemaekers, G. (2022). Can social
+    support be improved in people with a severe mental illness? A systematic review and
+    meta-analysis. Current Psychology 42(17), 14689-14699 (more personalised interventions:
+    g = 0.35 on social support, against 0.17 overall).
     Hogan, B. E., Linden, W. & Najarian, B. (2002). Social support interventions: do they work?
-    Clinical Psychology Review 22(3), 381-440 (support interventions tailored to the person's
-    needs work better than generic ones; g about 0.35 vs 0.17).
+    Clinical Psychology Review 22(3), 381-440 (a narrative review: tailored support works better;
+    no pooled effect size).
     Cutrona, C. E. & Russell, D. W. (1990). Type of social support and specific stress: toward a
     theory of optimal matching (support helps when its type matches the need).
     Andrade, L. H. et al. (2014). Barriers to mental health treatment: results from the WHO World
@@ -69,7 +73,7 @@ class ProfessionalHelp(Intervention):
     kind = "professional"
     title = "Professional help"
     summary = "Therapists with caseloads; a cost barrier decides who reaches them"
-    source = "Hogan, Linden & Najarian (2002); Andrade et al. (2014)"
+    source = "Beckers et al. (2022); Andrade et al. (2014)"
     cost_unit = "per client per step"
     DEFAULT_TARGETING = "most_stressed"
     OWN_PARAMETERS = (

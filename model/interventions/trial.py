@@ -22,7 +22,8 @@ streams part once it acts): like a trial with perfectly balanced arms, not a rep
 Sources:
     Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect size and related
     estimators. Journal of Educational Statistics 6(2), 107-128.
-    Hogan, Linden & Najarian (2002): the effect sizes this is compared with.
+    Beckers et al. (2022), Current Psychology 42(17), 14689-14699: the effect sizes this is
+    compared with (g = 0.35 personalised, 0.17 overall, on social support).
 """
 
 from __future__ import annotations
