@@ -21,8 +21,6 @@ Direct contagion (``loneliness_contagion`` > 0, default off, SISa-type):
 
 with lbar_i the strength-weighted mean loneliness of i's ties.
 
-Recording: each tie's ``contacts`` counts its steps with contact (run record: contact rates).
-
 Draws per step: one uniform per tie in canonical order (always, so that switching loneliness off
 does not change the other phases' draws).
 
