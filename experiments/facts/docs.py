@@ -27,7 +27,9 @@ RESULTS = ("<!-- results:start (pasted from a battery's facts.json) -->", "<!-- 
 
 
 def _num(x) -> str:
-    return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.3g}"
+    from .output import _fmt
+
+    return "-" if x is None else _fmt(float(x))
 
 
 def facts_section(battery: Battery) -> str:
