@@ -16,6 +16,7 @@ import numpy as np
 
 from . import metrics
 from .agents import Person
+from .collectors import PersonCollector
 from .generators import StartingNetwork, build_network
 from .kinds import FAMILY
 from .mechanisms import PHASES, StepContext
@@ -103,7 +104,7 @@ class SupportModel(mesa.Model):
             model_reporters={name: metrics.reporter(name) for name in metrics.ALL_MEASURES}
         )
         self.agent_datacollector = (
-            mesa.DataCollector(agent_reporters={r: r for r in metrics.PERSON_REPORTERS})
+            PersonCollector({r: r for r in metrics.PERSON_REPORTERS})
             if p.agent_every
             else None
         )
