@@ -8,6 +8,8 @@ one column per reporter) that Mesa's collector would, value for value (a test co
 
 A reporter it has no column for (a name added by a user, a callable) is asked of each person
 the Mesa way, so any reporter works, only slower.
+
+:class:`ModelTables` hands a model's tables out by name, the way Mesa's data recorders do.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pandas as pd
 
 from .kinds import FAMILY, FRIEND
 
-__all__ = ["PersonCollector", "person_column"]
+__all__ = ["MEASURES_TABLE", "PEOPLE_TABLE", "ModelTables", "PersonCollector", "person_column"]
 
 
 def _other_ties(model) -> np.ndarray:
@@ -104,3 +106,49 @@ class PersonCollector(mesa.DataCollector):
         data = {n: np.concatenate([c[n] for _, _, c in self._person_records]) for n in names}
         index = pd.MultiIndex.from_arrays([steps, ids], names=["Step", "AgentID"])
         return pd.DataFrame(data, index=index)
+
+
+#: Names of the tables :class:`ModelTables` gives.
+MEASURES_TABLE = "measures"
+PEOPLE_TABLE = "people"
+
+
+class ModelTables:
+    """A model's collected tables by name, as Mesa's data recorders hand them out.
+
+    ``model.data_recorder`` is one of these, so code written for Mesa's recorders (such as the
+    ``RunConfiguration`` of Mesa's coming ``run_scenarios``) reads SupportNet's tables:
+    ``"measures"`` (per-step measures, indexed by step) and, with ``agent_every`` > 0,
+    ``"people"`` (person-level state, indexed by Step and AgentID).
+
+    Args:
+        model: A :class:`supportnet.SupportModel`.
+    """
+
+    def __init__(self, model):
+        self._model = model
+
+    def names(self) -> list[str]:
+        """Return the names of the tables this model collects."""
+        people = self._model.agent_datacollector is not None
+        return [MEASURES_TABLE, *([PEOPLE_TABLE] if people else [])]
+
+    def get_table_dataframe(self, name: str) -> pd.DataFrame:
+        """Return table ``name`` as a DataFrame.
+
+        Raises:
+            KeyError: If the model does not collect a table of that name (the message lists
+                those it does).
+        """
+        if name == MEASURES_TABLE:
+            return self._model.dataframe()
+        if name == PEOPLE_TABLE and self._model.agent_datacollector is not None:
+            return self._model.agent_datacollector.get_agent_vars_dataframe()
+        hint = " (set agent_every > 0 to collect it)" if name == PEOPLE_TABLE else ""
+        raise KeyError(
+            f"table {name!r} is not collected{hint}; this model has: {', '.join(self.names())}"
+        )
+
+    def get_all_dataframes(self) -> dict[str, pd.DataFrame]:
+        """Return every collected table by name."""
+        return {name: self.get_table_dataframe(name) for name in self.names()}

@@ -26,7 +26,9 @@ def test_tie_counts_match_a_scan_of_the_ties_as_the_network_changes():
             degree, family, friend = _scanned_counts(m, p.index)
             assert (p.degree, p.family_ties, p.friend_ties) == (degree, family, friend)
             assert p.other_ties == degree - family - friend
-    assert m.dataframe()[metrics.TIES_FORMED].sum() > 0 and m.dataframe()[metrics.TIES_ENDED].sum() > 0
+    assert (
+        m.dataframe()[metrics.TIES_FORMED].sum() > 0 and m.dataframe()[metrics.TIES_ENDED].sum() > 0
+    )
 
 
 def test_counts_are_cached_per_version_and_follow_a_kind_set_through_the_graph():
