@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .files import atomic_path
+
+if TYPE_CHECKING:  # the command line imports this module; pandas loads only with a table
+    import pandas as pd
 
 __all__ = ["TABLE_FORMATS", "check_table_path", "write_table"]
 
