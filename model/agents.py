@@ -16,7 +16,7 @@ import numpy as np
 
 from .kinds import FAMILY, FRIEND, SUPPORT_TYPES, TIE_KINDS
 
-__all__ = ["Person", "Professional"]
+__all__ = ["ARRAY_ATTRIBUTES", "Person", "Professional"]
 
 
 class _State:
@@ -179,6 +179,12 @@ class Person(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"<Person {self.index} stress={self.stress:.2f} depression={self.depression:.2f}>"
+
+
+#: Person attributes that read (and write) a population array of the same name.
+ARRAY_ATTRIBUTES: tuple[str, ...] = tuple(
+    name for name, attr in vars(Person).items() if isinstance(attr, _State)
+)
 
 
 class Professional(Person):

@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from .agents import ARRAY_ATTRIBUTES
 from .kinds import FAMILY, FRIEND
 
 __all__ = ["MEASURES_TABLE", "PEOPLE_TABLE", "ModelTables", "PersonCollector", "person_column"]
@@ -39,20 +40,6 @@ _DERIVED: Mapping[str, Callable] = {
     "other_ties": _other_ties,
 }
 
-#: Population arrays a Person attribute of the same name reads (see supportnet.agents).
-_ARRAYS = (
-    "stress",
-    "depression",
-    "loneliness",
-    "capacity",
-    "capacity_max",
-    "perceived_support",
-    "help_seeking",
-    "desired_connection",
-    "resilience",
-    "perception_bias",
-)
-
 
 def person_column(model, name: str) -> np.ndarray | None:
     """Return reporter ``name`` for every person (row order), or None if it has no column.
@@ -63,7 +50,7 @@ def person_column(model, name: str) -> np.ndarray | None:
     """
     if name in _DERIVED:
         return np.asarray(_DERIVED[name](model))
-    if name in _ARRAYS:
+    if name in ARRAY_ATTRIBUTES:
         return getattr(model.population, name)
     return None
 
