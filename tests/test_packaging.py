@@ -8,6 +8,7 @@ asked: ``make check-packaging`` (SUPPORTNET_PACKAGING=1).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -56,7 +57,10 @@ def test_pip_install_next_to_another_numpy(tmp_path):
     _run([base, "-m", "venv", str(venv)])
     py = venv / "bin" / "python"
     _run([py, "-m", "pip", "install", "-q", f"numpy=={OTHER_NUMPY}"])
-    _run([py, "-m", "pip", "install", "-q", str(ROOT)], cwd=tmp_path)
+    # From a copy of the sources: pip builds in the source folder (a build/ there).
+    skip = shutil.ignore_patterns(".*", "build", "results", "*.egg-info", "__pycache__")
+    source = shutil.copytree(ROOT, tmp_path / "src", ignore=skip)
+    _run([py, "-m", "pip", "install", "-q", str(source)], cwd=tmp_path)
     code = (
         "import numpy, supportnet\n"
         "from supportnet import SupportModel\n"
