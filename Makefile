@@ -85,7 +85,8 @@ bench: $(STAMP)
 	$(BIN)/python -m supportnet.benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
 
 # Re-resolve the dependencies within pyproject.toml's ranges in a fresh environment and write the
-# exact set to constraints.txt. Run `make test` on it before committing it.
+# exact set to constraints.txt (pip builds in build/, removed after). Run `make test` on it before
+# committing it.
 lock:
 	@py=$$(.ci/find-python) || exit 1; tmp=$$(mktemp -d); \
 	$$py -m venv $$tmp/venv && $$tmp/venv/bin/python -m pip install -q --upgrade pip && \
@@ -94,7 +95,7 @@ lock:
 	  echo "#   pip install -c constraints.txt -e .[dev]"; \
 	  echo "# pyproject.toml keeps the compatible ranges. Regenerate with \`make lock\`, then run \`make test\`."; \
 	  $$tmp/venv/bin/python -m pip freeze --exclude-editable | grep -vi '^supportnet'; } > $$tmp/c.txt && \
-	mv $$tmp/c.txt constraints.txt; status=$$?; rm -rf $$tmp; exit $$status
+	mv $$tmp/c.txt constraints.txt; status=$$?; rm -rf $$tmp build; exit $$status
 
 # `pip install .` into fresh environments that already hold another numpy (needs the package
 # index; a few minutes): tests/test_packaging.py.
