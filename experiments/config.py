@@ -614,7 +614,8 @@ def _resolve_intervention_factors(p: _Problems, design: Design, arms: tuple[Arm,
     build of the first intervention of that kind (for combinations of settings).
     """
     factors = []
-    mod = _interventions_module()
+    # Imported only when a factor names an intervention setting (it loads the whole model).
+    mod = _interventions_module() if any(f.intervention for f in design.factors) else None
     for f in design.factors:
         if f.intervention is None:
             factors.append(f)

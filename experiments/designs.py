@@ -17,15 +17,18 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # a grid needs no numpy: `supportnet validate` of a grid stays light
+    import numpy as np
 
 __all__ = ["design_matrix", "design_points", "design_seed", "salib_problem"]
 
 
 def design_seed(seed: int) -> int:
     """Return the seed of an experiment's sampler, derived from the experiment seed."""
+    import numpy as np
+
     return int(np.random.SeedSequence([seed, 0xDE5164]).generate_state(1, np.uint32)[0])
 
 

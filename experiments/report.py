@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .config import ConfigError
+from .files import atomic_path, write_text
 from .stats import ci_frame, g_ratio, hedges_g, mean_ci, morris_indices, sobol_indices
 from .store import ResultStore, read_manifest
 
@@ -197,8 +198,14 @@ def _grid_axes(n: int, width: float = 4.6, height: float = 3.3, ncols: int = 3):
 
 
 def _save(fig: Figure, path: Path, figures: list[Path]) -> None:
-    fig.savefig(path, dpi=110)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110, format=path.suffix.lstrip("."))
     figures.append(path)
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
 
 
 def _trajectories(d: _Data, out: Path, figures: list[Path]) -> str:
@@ -349,7 +356,7 @@ def _sensitivity(d: _Data, out: Path, figures: list[Path]) -> str:
     if not tables:
         return "\n".join(lines)
     table = pd.concat(tables, ignore_index=True)
-    table.to_csv(out / "sensitivity.csv", index=False)
+    _write_csv(table, out / "sensitivity.csv")
     outcomes = list(dict.fromkeys(table["outcome"]))
     fig, axes = _grid_axes(len(outcomes), width=5.2, height=0.45 * len(d.factors) + 1.6)
     for ax, name in zip(axes, outcomes, strict=True):
@@ -562,7 +569,7 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
                 }
             )
     table = pd.DataFrame(rows)
-    table.to_csv(out / "effect_sizes.csv", index=False)
+    _write_csv(table, out / "effect_sizes.csv")
     names = list(dict.fromkeys(table["condition"]))[:MAX_ROWS]
     fig, axes = _grid_axes(len(d.outcomes), width=4.2, height=0.32 * len(names) + 1.4)
     for ax, o in zip(axes, d.outcomes, strict=True):
@@ -706,7 +713,7 @@ def _ratios(d: _Data, out: Path) -> str:
     if not rows:
         return ""
     table = pd.DataFrame(rows)
-    table.to_csv(out / "ratios.csv", index=False)
+    _write_csv(table, out / "ratios.csv")
     shown = pd.DataFrame(
         {
             "ratio": table["ratio"],
@@ -940,5 +947,5 @@ def write_report(folder: str | Path) -> Report:
             _md_table(pd.DataFrame(d.failures).head(MAX_ROWS), ["run_id", "seed", "error"])
         )  # noqa: E501
     path = out / "report.md"
-    path.write_text("\n".join(p for p in parts if p), encoding="utf-8")
+    write_text(path, "\n".join(p for p in parts if p))
     return Report(path, figures)

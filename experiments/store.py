@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import ConfigError, ExperimentConfig, _plain
+from .files import atomic_path as _atomic
 
 __all__ = ["FORMAT", "ResultStore", "read_manifest"]
 
@@ -39,35 +37,8 @@ FORMAT = 1
 _META = b"supportnet"
 
 
-def _file_mode() -> int:
-    """Return the mode new files get under the current umask (mkstemp would give 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_MODE = _file_mode()
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-@contextmanager
-def _atomic(path: Path):
-    """Yield a temporary path beside ``path``; on success, flush it and rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, _MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_json(path: Path, data: Any) -> None:

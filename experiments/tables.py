@@ -1,12 +1,14 @@
-"""Writing tables safely: CSV or Parquet by extension, atomically (temporary file, then rename)."""
+"""Writing tables safely: CSV or Parquet by extension, atomically (see :mod:`.files`)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from .files import atomic_path
+
+if TYPE_CHECKING:  # the command line imports this module; pandas loads only with a table
+    import pandas as pd
 
 __all__ = ["TABLE_FORMATS", "check_table_path", "write_table"]
 
@@ -31,20 +33,14 @@ def check_table_path(path: str | Path) -> Path:
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``df`` to ``path`` (CSV or Parquet by extension), atomically.
 
-    The table is written to a temporary file in the same folder and renamed over ``path``, so a
-    reader never sees a half-written file and an interrupted write leaves any old file intact.
+    The table is written to a temporary file in the same folder, flushed to disk and renamed over
+    ``path`` with a new file's usual permissions, so a reader never sees a half-written file and
+    an interrupted write leaves any old file intact.
     """
     path = check_table_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if TABLE_FORMATS[path.suffix.lower()] == "csv":
             df.to_csv(tmp)
         else:
             df.to_parquet(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

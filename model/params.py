@@ -385,7 +385,7 @@ def make_params(base: Mapping[str, Any] | None = None, /, **overrides: Any) -> P
         >>> make_params(stresor_rate=0.1)
         Traceback (most recent call last):
         ...
-        supportnet.params.ParameterError: unknown parameter 'stresor_rate' (did you mean 'stressor_rate'?)
+        supportnet.params.ParameterError: unknown parameter 'stresor_rate' (did you mean 'stressor_rate'?); `supportnet params` lists them all
     """
     values = {name: p.default for name, p in PARAMETERS.items()}
     for source in (base or {}), overrides:
