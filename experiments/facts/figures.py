@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..stats import mean_ci
 from ..files import atomic_path
+from ..stats import mean_ci
 from .judge import FactResult
 
 __all__ = [
