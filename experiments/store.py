@@ -9,15 +9,19 @@ Layout (see docs/experiments.md)::
     DIR/failures/<run>.json   the error and traceback of each run that raised
     DIR/summary.parquet       one row per finished run
     DIR/report/               figures and report.md (`supportnet report DIR`)
+    DIR/.lock                 held (flock) by the sweep writing the folder; names its process
 
 Every file is written to a temporary name in its folder, flushed to disk and renamed, so a reader
 (or a resumed sweep) never sees half a file. A run is finished exactly when its file under
-``runs/`` exists and its recorded digest matches the planned run; resuming skips those.
+``runs/`` exists, reads back whole, its checksum matches its content and its recorded digest
+matches the planned run; resuming skips those. A run file whose bytes were damaged afterwards
+(disk, copy, editor) fails the checksum and is run again; a report refuses it with a message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import tempfile
@@ -26,13 +30,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import ConfigError, ExperimentConfig, _plain
 
-__all__ = ["FORMAT", "ResultStore", "read_manifest"]
+__all__ = ["FORMAT", "FolderBusy", "ResultStore", "read_manifest", "table_checksum"]
 
 #: Version of the folder layout, recorded in manifests.
 FORMAT = 1
@@ -47,6 +52,30 @@ def _file_mode() -> int:
 
 
 _MODE = _file_mode()
+
+
+class FolderBusy(ConfigError):
+    """Another sweep is writing the results folder; the message names it."""
+
+
+def table_checksum(table: pa.Table, extra: str = "") -> str:
+    """Return a checksum of a table's column names, types and values (and ``extra`` text).
+
+    It is computed from the values, not the file's bytes, so the file can be checked by reading
+    it back: a damaged value, a damaged column or damaged metadata all change it.
+    """
+    h = hashlib.sha256(extra.encode())
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        h.update(f"\0{name}:{column.type}\0".encode())
+        arr = column.combine_chunks()
+        h.update(np.packbits(arr.is_null().to_numpy(zero_copy_only=False)).tobytes())
+        t = arr.type
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
+            values = arr.fill_null(False if pa.types.is_boolean(t) else 0)
+            h.update(np.ascontiguousarray(values.to_numpy(zero_copy_only=False)).tobytes())
+        else:
+            h.update(json.dumps(arr.to_pylist(), default=str).encode())
+    return h.hexdigest()[:32]
 
 
 def _now() -> str:
@@ -110,6 +139,56 @@ class ResultStore:
         self.failures_dir = self.folder / "failures"
         self.summary_path = self.folder / "summary.parquet"
 
+    # --- locking ---------------------------------------------------------------------------
+    @contextmanager
+    def lock(self, command: Sequence[str]):
+        """Hold the folder's lock while a sweep writes it; refuse if another sweep holds it.
+
+        The lock is an ``flock`` on ``DIR/.lock``, so the operating system releases it when its
+        holder exits, however it exits (a SIGKILLed sweep leaves no stale lock). The file names
+        the holder's process, command line and start time, for the message a second sweep gets.
+        Where ``flock`` does not exist (Windows) sweeps are not locked.
+
+        Raises:
+            FolderBusy: If another process holds the lock.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / ".lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, _MODE)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
+                try:
+                    who = json.loads(holder)
+                    text = (
+                        f"process {who['pid']} (`{' '.join(who['command'])}`, "
+                        f"since {who['started']})"
+                    )
+                except (ValueError, KeyError, TypeError):
+                    text = "another process"
+                raise FolderBusy(
+                    [
+                        f"{self.folder}: another sweep is writing this results folder: {text}. "
+                        "Wait for it to finish (or stop it), or give another --out folder"
+                    ]
+                ) from None
+            info = {"pid": os.getpid(), "command": list(command), "started": _now()}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)
+        finally:
+            os.close(fd)  # closing releases the flock
+
     # --- opening ---------------------------------------------------------------------------
     def open(
         self,
@@ -157,7 +236,9 @@ class ResultStore:
                 sessions = [*old.get("sessions", []), session]
             created = old.get("created", _now())
         else:
-            if self.folder.exists() and any(self.folder.iterdir()):
+            if self.folder.exists() and any(
+                p.name != ".lock" for p in self.folder.iterdir()
+            ):
                 raise ConfigError(
                     [
                         f"{self.folder}: exists and is not a SupportNet results folder (no "
@@ -205,16 +286,45 @@ class ResultStore:
         """Return the file of run ``run_id``."""
         return self.runs_dir / f"{run_id}.parquet"
 
-    def stored_meta(self, run_id: str) -> dict[str, Any] | None:
-        """Return the metadata of a stored run (digest, summary row), or None if not stored."""
+    def stored_meta(self, run_id: str, verify: bool = False) -> dict[str, Any] | None:
+        """Return the metadata of a stored run (digest, summary row), or None if not stored.
+
+        Args:
+            run_id: The run.
+            verify: Also read the whole table and check it against the checksum recorded when
+                it was written (and the persons file's); a damaged run counts as not stored.
+        """
         path = self.run_path(run_id)
         if not path.exists():
             return None
         try:
-            meta = pq.read_schema(path).metadata or {}
-            return json.loads(meta[_META])
-        except (OSError, KeyError, ValueError, pa.ArrowException):
+            if not verify:
+                return json.loads((pq.read_schema(path).metadata or {})[_META])
+            return self._verified_meta(path, run_id)
+        except (KeyError, ValueError, pa.ArrowException, EOFError):
             return None  # unreadable: run it again
+        except OSError as exc:
+            if exc.errno is None or isinstance(exc, (IsADirectoryError, FileNotFoundError)):
+                return None  # pyarrow reports a damaged file as a plain OSError
+            raise
+
+    def _verified_meta(self, path: Path, run_id: str) -> dict[str, Any] | None:
+        table = pq.read_table(path)
+        raw = (table.schema.metadata or {})[_META]
+        meta = json.loads(raw)
+        recorded = meta.pop("checksum", None)
+        if recorded is None:  # written before checksums existed (format 1): trusted as read
+            return meta
+        persons = self.persons_dir / f"{run_id}.parquet"
+        extra = json.dumps(meta, sort_keys=True)
+        if meta.get("persons_checksum"):
+            if not persons.exists():
+                return None
+            if table_checksum(pq.read_table(persons)) != meta["persons_checksum"]:
+                return None
+        if table_checksum(table.replace_schema_metadata(None), extra) != recorded:
+            return None
+        return meta
 
     def finished(self, specs: Sequence[Any], discard: bool = False) -> dict[str, dict[str, Any]]:
         """Return the summary rows of planned runs already finished, by run id.
@@ -226,10 +336,13 @@ class ResultStore:
         """
         rows: dict[str, dict[str, Any]] = {}
         planned = {s.run_id: s for s in specs}
+        self.damaged: list[str] = []
         for spec in specs:
-            meta = self.stored_meta(spec.run_id)
+            meta = self.stored_meta(spec.run_id, verify=True)
             if meta is not None and meta.get("digest") == spec.digest:
                 rows[spec.run_id] = meta["summary"]
+            elif meta is None and self.run_path(spec.run_id).exists():
+                self.damaged.append(spec.run_id)
         if discard and self.runs_dir.is_dir():
             for path in self.runs_dir.glob("*.parquet"):
                 if path.stem not in rows:
@@ -249,22 +362,26 @@ class ResultStore:
             The summary row as stored (JSON round trip), the same whether it is read back
             now or on a later resume.
         """
-        meta = json.dumps(
-            _plain(
-                {
-                    "digest": result.digest,
-                    "summary": result.summary,
-                    "elapsed": result.elapsed,
-                    "cpu": result.cpu,
-                    "model_code": result.model_code,
-                    "worker": result.worker,
-                }
-            )
+        info = _plain(
+            {
+                "digest": result.digest,
+                "summary": result.summary,
+                "elapsed": result.elapsed,
+                "cpu": result.cpu,
+                "model_code": result.model_code,
+                "worker": result.worker,
+            }
         )
         if result.persons is not None:
+            persons = pa.Table.from_pandas(result.persons, preserve_index=False)
+            info["persons_checksum"] = table_checksum(persons.replace_schema_metadata(None))
             with _atomic(self.persons_dir / f"{result.run_id}.parquet") as tmp:
-                result.persons.to_parquet(tmp, index=False)
+                pq.write_table(persons, tmp)
         table = pa.Table.from_pandas(result.steps, preserve_index=False)
+        # The checksum covers the values and the rest of the metadata (summary row included).
+        values = table.replace_schema_metadata(None)
+        info["checksum"] = table_checksum(values, json.dumps(info, sort_keys=True))
+        meta = json.dumps(info)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: meta})
         with _atomic(self.run_path(result.run_id)) as tmp:
             pq.write_table(table, tmp)
@@ -310,6 +427,14 @@ class ResultStore:
         with _atomic(self.summary_path) as tmp:
             df.to_parquet(tmp, index=False)
         return df
+
+    def summary_ids(self) -> list[str] | None:
+        """Return the run ids in summary.parquet, in order (None if it is missing or unreadable)."""
+        try:
+            df = pd.read_parquet(self.summary_path)
+        except (OSError, ValueError, pa.ArrowException):
+            return None
+        return [str(x) for x in df["run_id"]] if "run_id" in df.columns else []
 
     def summary(self) -> pd.DataFrame:
         """Return the summary table (rebuilt from the run files if summary.parquet is missing)."""

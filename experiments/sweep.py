@@ -113,8 +113,6 @@ def run_sweep(
         ConfigError: If the folder holds another experiment (without ``force``).
         ExecutorError: If the executor fails (a cluster unreachable, workers dying).
     """
-    from .provenance import provenance
-
     say = echo or (lambda _text: None)
     started = time.perf_counter()
     folder = Path(out) if out is not None else default_folder(config)
@@ -127,12 +125,27 @@ def run_sweep(
         "cwd": os.getcwd(),
         "executor": executor.description,
     }
+    with store.lock(session["command"]):
+        return _run_locked(config, store, specs, executor, session, force, progress, say, started)
+
+
+def _run_locked(config, store, specs, executor, session, force, progress, say, started):
+    """The sweep itself, while this process holds the folder's lock."""
+    from .provenance import provenance
+
+    folder = store.folder
     resumed = store.open(
         config, force=force, session=session, provenance=provenance(), n_runs=len(specs)
     )
     rows = store.finished(specs, discard=force)
     todo = [s for s in specs if s.run_id not in rows]
     outcome = SweepOutcome(folder, len(specs), skipped=len(rows))
+    if store.damaged:
+        say(
+            f"{len(store.damaged)} run files are damaged (unreadable, or their checksum does not "
+            "match their content) and will be run again: " + ", ".join(store.damaged[:5])
+            + (" ..." if len(store.damaged) > 5 else "")
+        )
     if resumed and rows:
         say(
             f"Resuming {folder}: {len(rows)} of {len(specs)} runs already finished, "
@@ -169,8 +182,24 @@ def run_sweep(
         outcome.interrupted = True
         raise
     finally:
-        store.write_summary(rows[s.run_id] for s in specs if s.run_id in rows)
         outcome.elapsed = time.perf_counter() - started
+        _finish_session(store, specs, rows, outcome, executor)
+    return outcome
+
+
+def _finish_session(store, specs, rows, outcome, executor) -> None:
+    """Rewrite the summary from the finished runs and record how the session ended.
+
+    The summary is rewritten only when it would change (runs finished in this session, or it
+    is missing or out of date), so a session that fails before running anything leaves a good
+    summary as it was. While another error is already on its way out (a full disk, say), a
+    failure here must not hide it: it is added to that error as a note instead.
+    """
+    failing = sys.exc_info()[1]
+    try:
+        ids = [s.run_id for s in specs if s.run_id in rows]
+        if outcome.finished or store.summary_ids() != ids:
+            store.write_summary(rows[i] for i in ids)
         store.update_session(
             ended=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             finished=outcome.finished,
@@ -178,4 +207,7 @@ def run_sweep(
             interrupted=outcome.interrupted,
             executor=outcome.executor or executor.description,
         )
-    return outcome
+    except (OSError, ValueError) as exc:
+        if failing is None:
+            raise
+        failing.add_note(f"(the summary and manifest could not be updated either: {exc})")
