@@ -162,6 +162,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     except ExecutorError as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:  # a full disk, a folder made read-only: the message says which file
+        raise UserError(
+            f"{folder}: cannot write the results ({_os_error(exc)}). Finished runs are kept: "
+            "fix this and run the same command again to resume"
+        ) from None
     except KeyboardInterrupt:
         print(
             f"Interrupted: finished runs are kept in {folder}; run the same command again to "
@@ -185,6 +190,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 1
     print(f"Report: supportnet report {folder}")
     return 0
+
+
+def _os_error(exc: OSError) -> str:
+    """Describe an OSError in one line: what went wrong and with which file."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    return f"{what}: {exc.filename}" if exc.filename else what
 
 
 def _dry_run(config, specs, folder: Path, n_points: int) -> int:

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .stats import ci_frame, g_ratio, hedges_g, mean_ci, morris_indices, sobol_indices
+from .config import ConfigError
 from .store import ResultStore, read_manifest
 
 __all__ = ["Report", "write_report"]
@@ -95,6 +96,16 @@ def _load(folder: Path) -> _Data:
     config = manifest["config"]
     store = ResultStore(folder)
     summary = store.summary()
+    damaged = [r for r in summary.get("run_id", []) if store.stored_meta(r, verify=True) is None]
+    if damaged:
+        raise ConfigError(
+            [
+                f"{folder}: {len(damaged)} run files are damaged or missing (unreadable, or their "
+                "checksum does not match their content): " + ", ".join(damaged[:5])
+                + (" ..." if len(damaged) > 5 else "")
+                + "; run the same sweep command again to recompute them, then the report"
+            ]
+        )
     factors = [f["key"] for f in config["design"]["factors"]]
     if "network_file" in factors and len(summary):
         summary, names = _short_file_names(summary)

@@ -4,7 +4,7 @@ Layout (see docs/experiments.md)::
 
     DIR/manifest.json         config, its hash, seed, versions, git commit, command lines
     DIR/runs/<run>.parquet    per-step measures of each finished run; its summary row and spec
-                              digest in the file's metadata
+                              digest in the file's metadata; its sha256 in <run>.parquet.sha256
     DIR/persons/<run>.parquet person-level state (only with output.persons_every > 0)
     DIR/failures/<run>.json   the error and traceback of each run that raised
     DIR/summary.parquet       one row per finished run
@@ -13,9 +13,10 @@ Layout (see docs/experiments.md)::
 
 Every file is written to a temporary name in its folder, flushed to disk and renamed, so a reader
 (or a resumed sweep) never sees half a file. A run is finished exactly when its file under
-``runs/`` exists, reads back whole, its checksum matches its content and its recorded digest
-matches the planned run; resuming skips those. A run file whose bytes were damaged afterwards
-(disk, copy, editor) fails the checksum and is run again; a report refuses it with a message.
+``runs/`` exists, its bytes match the checksum written beside it (``runs/<run>.parquet.sha256``,
+written before the run file appears) and its recorded digest matches the planned run; resuming
+skips those. A run file damaged afterwards (disk, copy, editor) fails its checksum and is run
+again; a report refuses it with a message.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ import pyarrow.parquet as pq
 
 from .config import ConfigError, ExperimentConfig, _plain
 
-__all__ = ["FORMAT", "FolderBusy", "ResultStore", "read_manifest", "table_checksum"]
+__all__ = ["FORMAT", "FolderBusy", "ResultStore", "file_checksum", "read_manifest"]
 
-#: Version of the folder layout, recorded in manifests.
-FORMAT = 1
+#: Version of the folder layout, recorded in manifests (2: run files have checksums).
+FORMAT = 2
 _META = b"supportnet"
 
 
@@ -58,24 +59,18 @@ class FolderBusy(ConfigError):
     """Another sweep is writing the results folder; the message names it."""
 
 
-def table_checksum(table: pa.Table, extra: str = "") -> str:
-    """Return a checksum of a table's column names, types and values (and ``extra`` text).
+def file_checksum(path: Path) -> str:
+    """Return the sha256 of a file's bytes (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
-    It is computed from the values, not the file's bytes, so the file can be checked by reading
-    it back: a damaged value, a damaged column or damaged metadata all change it.
-    """
-    h = hashlib.sha256(extra.encode())
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        h.update(f"\0{name}:{column.type}\0".encode())
-        arr = column.combine_chunks()
-        h.update(np.packbits(arr.is_null().to_numpy(zero_copy_only=False)).tobytes())
-        t = arr.type
-        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t):
-            values = arr.fill_null(False if pa.types.is_boolean(t) else 0)
-            h.update(np.ascontiguousarray(values.to_numpy(zero_copy_only=False)).tobytes())
-        else:
-            h.update(json.dumps(arr.to_pylist(), default=str).encode())
-    return h.hexdigest()[:32]
+
+def _sidecar(path: Path) -> Path:
+    """The file holding ``path``'s checksum: ``runs/x.parquet`` -> ``runs/x.parquet.sha256``."""
+    return path.with_name(path.name + ".sha256")
 
 
 def _now() -> str:
@@ -309,22 +304,24 @@ class ResultStore:
             raise
 
     def _verified_meta(self, path: Path, run_id: str) -> dict[str, Any] | None:
-        table = pq.read_table(path)
-        raw = (table.schema.metadata or {})[_META]
-        meta = json.loads(raw)
-        recorded = meta.pop("checksum", None)
-        if recorded is None:  # written before checksums existed (format 1): trusted as read
-            return meta
-        persons = self.persons_dir / f"{run_id}.parquet"
-        extra = json.dumps(meta, sort_keys=True)
-        if meta.get("persons_checksum"):
-            if not persons.exists():
-                return None
-            if table_checksum(pq.read_table(persons)) != meta["persons_checksum"]:
-                return None
-        if table_checksum(table.replace_schema_metadata(None), extra) != recorded:
-            return None
-        return meta
+        """Check the run's files against their recorded checksums, then read its metadata."""
+        for file in (path, self.persons_dir / path.name):
+            recorded = _sidecar(file)
+            if recorded.exists():
+                if not file.exists() or recorded.read_text().strip() != file_checksum(file):
+                    return None
+            elif file is path and self._format() >= 2:
+                return None  # written with checksums, and this one is gone
+        table = pq.read_table(path)  # every page read: a damaged page raises here
+        return json.loads((table.schema.metadata or {})[_META])
+
+    def _format(self) -> int:
+        if not hasattr(self, "_layout"):
+            try:
+                self._layout = int(read_manifest(self.folder).get("format", 1))
+            except (ConfigError, TypeError, ValueError):
+                self._layout = FORMAT
+        return self._layout
 
     def finished(self, specs: Sequence[Any], discard: bool = False) -> dict[str, dict[str, Any]]:
         """Return the summary rows of planned runs already finished, by run id.
@@ -346,8 +343,9 @@ class ResultStore:
         if discard and self.runs_dir.is_dir():
             for path in self.runs_dir.glob("*.parquet"):
                 if path.stem not in rows:
-                    path.unlink()
-                    (self.persons_dir / path.name).unlink(missing_ok=True)
+                    for file in (path, self.persons_dir / path.name):
+                        file.unlink(missing_ok=True)
+                        _sidecar(file).unlink(missing_ok=True)
                     (self.failures_dir / f"{path.stem}.json").unlink(missing_ok=True)
             if self.failures_dir.is_dir():
                 for path in self.failures_dir.glob("*.json"):
@@ -362,31 +360,37 @@ class ResultStore:
             The summary row as stored (JSON round trip), the same whether it is read back
             now or on a later resume.
         """
-        info = _plain(
-            {
-                "digest": result.digest,
-                "summary": result.summary,
-                "elapsed": result.elapsed,
-                "cpu": result.cpu,
-                "model_code": result.model_code,
-                "worker": result.worker,
-            }
+        meta = json.dumps(
+            _plain(
+                {
+                    "digest": result.digest,
+                    "summary": result.summary,
+                    "elapsed": result.elapsed,
+                    "cpu": result.cpu,
+                    "model_code": result.model_code,
+                    "worker": result.worker,
+                }
+            )
         )
         if result.persons is not None:
-            persons = pa.Table.from_pandas(result.persons, preserve_index=False)
-            info["persons_checksum"] = table_checksum(persons.replace_schema_metadata(None))
-            with _atomic(self.persons_dir / f"{result.run_id}.parquet") as tmp:
-                pq.write_table(persons, tmp)
-        table = pa.Table.from_pandas(result.steps, preserve_index=False)
-        # The checksum covers the values and the rest of the metadata (summary row included).
-        values = table.replace_schema_metadata(None)
-        info["checksum"] = table_checksum(values, json.dumps(info, sort_keys=True))
-        meta = json.dumps(info)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: meta})
-        with _atomic(self.run_path(result.run_id)) as tmp:
-            pq.write_table(table, tmp)
+            self._write_checked(self.persons_dir / f"{result.run_id}.parquet", result.persons, {})
+        self._write_checked(self.run_path(result.run_id), result.steps, {_META: meta.encode()})
         (self.failures_dir / f"{result.run_id}.json").unlink(missing_ok=True)
         return json.loads(meta)["summary"]
+
+    def _write_checked(self, path: Path, df: pd.DataFrame, metadata: dict[bytes, bytes]) -> None:
+        """Write ``df`` to ``path`` atomically, its checksum beside it (written first).
+
+        The checksum is in place before the file appears, so a finished run always has one; a
+        checksum whose file never appeared (a kill in between) is simply overwritten later.
+        """
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+        with _atomic(path) as tmp:
+            pq.write_table(table, tmp)
+            digest = file_checksum(tmp)
+            with _atomic(_sidecar(path)) as side:
+                side.write_text(digest + "\n", encoding="utf-8")
 
     def write_failure(self, result, spec) -> None:
         """Record a run that raised: its identity, error and traceback."""
