@@ -294,3 +294,32 @@ def test_a_full_disk_is_one_line_and_keeps_finished_runs(tiny_file, tmp_path, ca
     monkeypatch.setattr(store_mod.ResultStore, "write_run", real)
     assert main(["sweep", str(tiny_file), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
     assert "2 of 8 runs already finished, 6 to run" in capsys.readouterr().out
+
+
+def test_a_report_that_fails_midway_leaves_the_old_report_whole(tiny, tmp_path, monkeypatch):
+    """Failure 7: a report killed mid-way had already deleted the old figures, so report.md
+    pointed at missing files. Now the old report stays whole until the new one is swapped in."""
+    import re
+
+    from supportnet.experiments import report as report_mod
+
+    out = tmp_path / "rep"
+    sweep(tiny, out, workers=1)
+    first = report_mod.write_report(out)
+    assert first.figures and all(p.exists() for p in first.figures)
+    old_text = first.markdown.read_text()
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # as a Ctrl-C or kill arriving in the middle of the report
+
+    monkeypatch.setattr(report_mod, "_buffering", killed)
+    with pytest.raises(KeyboardInterrupt):
+        report_mod.write_report(out)
+    assert first.markdown.read_text() == old_text
+    linked = re.findall(r"\]\(([^)]+\.png)\)", old_text)
+    assert linked and all((out / "report" / name).exists() for name in linked)
+    assert not list(out.glob(".report-*"))
+    monkeypatch.undo()
+    second = report_mod.write_report(out)
+    assert [p.name for p in second.figures] == [p.name for p in first.figures]
+    assert all(p.exists() for p in second.figures)
