@@ -258,7 +258,7 @@ class DaskExecutor:
                         dashboard_address=None,
                     )
                 self._client = Client(self._cluster)
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
             self.__exit__()
             raise ExecutorError(
                 f"cannot reach the Dask scheduler at {self.address}: {exc}"

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ExperimentConfig
+from .config import ConfigError, ExperimentConfig
 from .executors import make_executor
 from .plan import RunSpec, plan_runs
 from .progress import SweepProgress
@@ -79,6 +79,25 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, old)
 
 
+def _check_memory(config: ExperimentConfig, parallel: int) -> None:
+    """Refuse ``parallel`` local runs at once that together need more memory than there is."""
+    from supportnet.resources import machine_memory
+
+    total = machine_memory()
+    if not isinstance(parallel, int) or not config.memory or total is None:
+        return
+    if config.memory * parallel > total:
+        fit = max(1, total // config.memory)
+        raise ConfigError(
+            [
+                f"{config.source or config.name}: {parallel} runs at once would need about "
+                f"{config.memory * parallel / 1e9:.1f} GB of memory (the largest run needs about "
+                f"{config.memory / 1e9:.1f} GB); this machine has {total / 1e9:.1f} GB: use "
+                f"--workers {fit} or fewer"
+            ]
+        )
+
+
 def run_sweep(
     config: ExperimentConfig,
     out: str | Path | None = None,
@@ -118,6 +137,7 @@ def run_sweep(
     folder = Path(out) if out is not None else default_folder(config)
     specs = specs if specs is not None else plan_runs(config)
     executor = make_executor(workers, scheduler, dask_local)
+    _check_memory(config, dask_local or (1 if scheduler else getattr(executor, "workers", 1)))
     store = ResultStore(folder)
     session = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
