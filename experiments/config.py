@@ -1217,6 +1217,8 @@ def _check_points(p: _Problems, config: ExperimentConfig, max_runs: int | None) 
     for arm in config.arms:
         for i, point in enumerate(points):
             values = {**config.base, **arm.set, **{k: v for k, v in point.items() if "." not in k}}
+            if config.output.persons_every:  # as the plan sets it (person-level state kept)
+                values["agent_every"] = config.output.persons_every
             items = tuple(dict(x) for x in arm.interventions)
             for k, v in point.items():
                 if "." in k:
