@@ -88,7 +88,9 @@ def _max_runs_option(p: argparse.ArgumentParser) -> None:
 
 def check_scheduler(text: str) -> str:
     """Check a Dask scheduler address: ``tcp://HOST:PORT`` and the like (one line if not)."""
-    m = re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(\d{1,5})", text)
+    m = re.fullmatch(
+        r"(tcp|tls|ucx|ws|wss|inproc)://(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(\d{1,5})", text
+    )
     if not m or not 0 < int(m.group(3)) < 65536:
         raise UserError(
             f"--scheduler {text[:80]!r} is not a scheduler address; expected tcp://HOST:PORT or "

@@ -13,6 +13,7 @@ refused at the start.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import importlib
@@ -21,7 +22,6 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -364,7 +364,7 @@ def toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         text = json.dumps(value)
-        return text if len(text) <= 80 else f"{text[:60]}...\" ({len(value)} characters)"
+        return text if len(text) <= 80 else f'{text[:60]}..." ({len(value)} characters)'
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else str(value)
     if isinstance(value, Mapping):
@@ -775,9 +775,7 @@ def parse_config(
     )
     memory = _check_points(p, config, max_runs)
     p.raise_if_any()
-    return dataclasses.replace(
-        config, warnings=tuple(_warnings(config, top)), memory=memory
-    )
+    return dataclasses.replace(config, warnings=tuple(_warnings(config, top)), memory=memory)
 
 
 def _read_design(p: _Problems, table: Mapping[str, Any], base_dir: Path | None) -> Design:
@@ -1229,9 +1227,7 @@ def _check_points(p: _Problems, config: ExperimentConfig, max_runs: int | None) 
                 for item in items:
                     build(item).check_params(params)
                 n, ties = p.networks.get(params.network_file, (None, 0))
-                memory = max(
-                    memory, check_memory(params, config.steps, n_people=n, ties=ties)
-                )
+                memory = max(memory, check_memory(params, config.steps, n_people=n, ties=ties))
             except ParameterError as exc:
                 shown = ", ".join(f"{k} = {toml_value(v)}" for k, v in point.items())
                 where = f"design point {i} ({shown})" if shown else "[base]"

@@ -252,6 +252,7 @@ class DaskExecutor:
             else:
                 with _single_threaded_children():
                     self._cluster = LocalCluster(
+                        host="127.0.0.1",  # this machine only: Dask has no authentication
                         n_workers=self.local_workers,
                         threads_per_worker=1,
                         processes=True,

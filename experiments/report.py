@@ -27,8 +27,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .stats import ci_frame, g_ratio, hedges_g, mean_ci, morris_indices, sobol_indices
 from .config import ConfigError
+from .stats import ci_frame, g_ratio, hedges_g, mean_ci, morris_indices, sobol_indices
 from .store import ResultStore, read_manifest
 
 __all__ = ["Report", "write_report"]
@@ -105,7 +105,8 @@ def _load(folder: Path) -> _Data:
         raise ConfigError(
             [
                 f"{folder}: {len(damaged)} run files are damaged or missing (unreadable, or their "
-                "checksum does not match their content): " + ", ".join(damaged[:5])
+                "checksum does not match their content): "
+                + ", ".join(damaged[:5])
                 + (" ..." if len(damaged) > 5 else "")
                 + "; run the same sweep command again to recompute them, then the report"
             ]

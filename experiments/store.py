@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -231,9 +230,7 @@ class ResultStore:
                 sessions = [*old.get("sessions", []), session]
             created = old.get("created", _now())
         else:
-            if self.folder.exists() and any(
-                p.name != ".lock" for p in self.folder.iterdir()
-            ):
+            if self.folder.exists() and any(p.name != ".lock" for p in self.folder.iterdir()):
                 raise ConfigError(
                     [
                         f"{self.folder}: exists and is not a SupportNet results folder (no "

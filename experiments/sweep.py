@@ -163,7 +163,8 @@ def _run_locked(config, store, specs, executor, session, force, progress, say, s
     if store.damaged:
         say(
             f"{len(store.damaged)} run files are damaged (unreadable, or their checksum does not "
-            "match their content) and will be run again: " + ", ".join(store.damaged[:5])
+            "match their content) and will be run again: "
+            + ", ".join(store.damaged[:5])
             + (" ..." if len(store.damaged) > 5 else "")
         )
     if resumed and rows:

@@ -16,6 +16,7 @@ what happens (it stops the workers and finalises the results folder).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import traceback
@@ -192,10 +193,8 @@ class WorkerPool:
         """Stop every worker: let idle ones exit (``graceful``), or terminate them at once."""
         for w in self.workers:
             if graceful and w.proc.is_alive():
-                try:
+                with contextlib.suppress(OSError, ValueError):  # it died meanwhile
                     w.conn.send(None)
-                except (OSError, ValueError):
-                    pass
         for w in self.workers:
             if graceful:
                 w.proc.join(_GRACE)

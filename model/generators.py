@@ -516,9 +516,7 @@ def _rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
     """Split an edge list into (line number, fields): CSV cells, or words of plain lines."""
     if path.suffix.lower() == ".csv":
         reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-        return [
-            (i, [c.strip() for c in row]) for i, row in enumerate(reader, 1) if any(row)
-        ]
+        return [(i, [c.strip() for c in row]) for i, row in enumerate(reader, 1) if any(row)]
     rows = []
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()

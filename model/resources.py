@@ -35,8 +35,11 @@ _PERSON_REPORTERS = 12
 
 
 def starting_ties(params: Params) -> int:
-    """Return the expected number of starting ties of a generated network (0 for files and
-    networkx's real networks, which are small or read from a file whose size is known)."""
+    """Return the expected number of starting ties of a generated network.
+
+    Files and networkx's real networks give 0: the real ones are small, and a file's size is
+    known once it is read (pass it to :func:`estimate_memory`).
+    """
     p, n = params, params.n_people
     degree = {
         "convoy": p.convoy_wider,

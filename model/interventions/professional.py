@@ -2,10 +2,10 @@
 
 When it first acts, the intervention adds ``ceil(places / caseload)`` professionals to the model
 (``places = floor(budget / cost)`` clients at a time, but never more than there are people: a
-budget beyond that buys nothing more, and hiring for it would only take memory) as :class:`supportnet.agents.Professional`
-people: large capacity (``capacity``), high emotional and informational competence (``competence``),
-ordinary practical and appraisal competence (``other_competence``), a caseload limit, no life
-events, no need of their own.
+budget beyond that buys nothing more, and hiring for it would only take memory) as
+:class:`supportnet.agents.Professional` people: large capacity (``capacity``), high emotional
+and informational competence (``competence``), ordinary practical and appraisal competence
+(``other_competence``), a caseload limit, no life events, no need of their own.
 
 Referral and the access barrier. Whenever places are free, people are offered a course in
 targeting order (current clients and people who declined within the last ``course_steps`` steps

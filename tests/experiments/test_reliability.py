@@ -103,7 +103,9 @@ def test_a_killed_worker_is_recorded_and_the_sweep_finishes_then_resumes_identic
     assert proc.returncode == 1, stderr
     assert "1 runs failed" in stderr
     (failure,) = [json.loads(p.read_text()) for p in (out / "failures").glob("*.json")]
-    assert failure["error"].startswith("WorkerDied: worker killed (signal 9, SIGKILL): out of memory?")
+    assert failure["error"].startswith(
+        "WorkerDied: worker killed (signal 9, SIGKILL): out of memory?"
+    )
     assert f"worker {victim}" in failure["error"]
     assert "5 of 6 finished" in stdout
 
@@ -197,9 +199,7 @@ def test_a_second_sweep_into_a_locked_folder_is_refused_naming_the_first(tiny, t
     assert outcome.complete
 
 
-def test_a_concurrent_cli_sweep_is_refused_naming_the_first(
-    slow_cfg, tmp_path
-):
+def test_a_concurrent_cli_sweep_is_refused_naming_the_first(slow_cfg, tmp_path):
     out = tmp_path / "two"
     slow_cfg.write_text(SLOW.replace("replications = 3", "replications = 30"))
     proc = start_sweep(slow_cfg, out, "--workers", "1")
@@ -292,7 +292,9 @@ def test_a_full_disk_is_one_line_and_keeps_finished_runs(tiny_file, tmp_path, ca
     assert len(list((out / "runs").glob("*.parquet"))) == 2
     monkeypatch.setattr(store_mod.ResultStore, "write_summary", real_summary)
     monkeypatch.setattr(store_mod.ResultStore, "write_run", real)
-    assert main(["sweep", str(tiny_file), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    assert (
+        main(["sweep", str(tiny_file), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    )
     assert "2 of 8 runs already finished, 6 to run" in capsys.readouterr().out
 
 

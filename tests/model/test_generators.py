@@ -242,7 +242,9 @@ def test_repeated_pairs_are_summed_in_every_format(tmp_path, name, content):
     path.write_text(content)
     net = read_network_file(path)
     assert len(net.u) == 2
-    strengths = dict(zip(zip(net.u.tolist(), net.v.tolist(), strict=True), net.strength.tolist(), strict=True))
+    strengths = dict(
+        zip(zip(net.u.tolist(), net.v.tolist(), strict=True), net.strength.tolist(), strict=True)
+    )
     assert strengths[(0, 1)] == 1.0 and strengths[(1, 2)] == 0.2  # a-b: 2 + 3 = 5 (max), b-c: 1
     assert "1 repeated pairs merged into one tie each, weights summed" in " ".join(net.report)
 
