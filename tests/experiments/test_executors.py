@@ -46,6 +46,7 @@ def summaries(results) -> pd.DataFrame:
     return pd.DataFrame(rows).reset_index(drop=True)
 
 
+@pytest.mark.xdist_group("poison")  # both cases count in one file: never at the same time
 @pytest.mark.parametrize("attempts", [1, 3])
 def test_a_poison_run_is_recorded_as_failed_and_the_others_finish(specs, attempts):
     """A run that kills its worker every time (issue 15, failure 1): it comes back failed with
