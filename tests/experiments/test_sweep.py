@@ -204,9 +204,7 @@ def test_runs_made_with_other_model_code_are_not_mixed_in(tiny, tmp_path, monkey
     assert outcome.complete and not list((tmp_path / "code" / "failures").glob("*.json"))
 
 
-def test_a_raising_run_is_recorded_and_the_others_finish(
-    tiny_file, tmp_path, capsys, monkeypatch
-):
+def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, capsys, monkeypatch):
     import networkx as nx
 
     from supportnet.experiments import runner
