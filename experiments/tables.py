@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,28 @@ def check_table_path(path: str | Path) -> Path:
         raise ValueError(
             f"output path '{path}' is a folder; give a file name ending in .csv or .parquet"
         )  # noqa: E501
+    _check_writable_folder(path)
     return path
+
+
+def _check_writable_folder(path: Path) -> None:
+    """Raise ValueError now if ``path`` could not be written later (so no run's work is lost).
+
+    Its folder must be a folder (or creatable: its nearest existing ancestor a folder) that this
+    process may write into.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(
+            f"output file '{path}' cannot be written: '{ancestor}' is a file, not a folder"
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"output file '{path}' cannot be written: the folder '{ancestor}' is not writable"
+        )
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:

@@ -295,6 +295,35 @@ def test_results_tab(tmp_path, monkeypatch):
     assert "no such folder" in page_text(box)
 
 
+def test_results_tab_opens_a_typed_folder_and_stays_inside_its_root(tmp_path, monkeypatch):
+    """Issue 15, failure 10: typing a folder (even a valid sweep) and pressing Open crashed the
+    page (KeyError: None); the box opened any server path, outside --results."""
+    root = tmp_path / "results"
+    make_sweep(root / "my_sweep")
+    make_sweep(tmp_path / "secret")  # a sweep outside the root
+    (root / "link").symlink_to(tmp_path / "secret")
+    monkeypatch.setenv("SUPPORTNET_RESULTS_DIR", str(root))
+    box, rc = render(FullPage())
+    _tab(rc, 4)
+    for typed in (str(root / "my_sweep"), "my_sweep"):  # absolute, or relative to the root
+        type_into(by_label(rc, v.TextField, "Folder"), typed)
+        button(rc, "Open").click()
+        text = page_text(box)
+        assert "Stressor rate and buffering (test)" in text and "24 runs" in text
+        assert any(getattr(w, "format", None) == "png" and w.value for w in widgets(box))
+    for typed in (str(tmp_path / "secret"), "../secret", "link", "/etc", str(tmp_path / "nowhere")):
+        type_into(by_label(rc, v.TextField, "Folder"), typed)
+        button(rc, "Open").click()
+        text = page_text(box)
+        assert "only folders inside" in text and "secret" not in text.split("only folders")[1][:5]
+        assert "no such folder" not in text
+    (root / "broken").mkdir()
+    (root / "broken" / "summary.parquet").write_bytes(b"PAR1 not really")
+    type_into(by_label(rc, v.TextField, "Folder"), "broken")
+    button(rc, "Open").click()
+    assert "cannot be read" in page_text(box)
+
+
 def test_page_gone():
     import threading
     from types import SimpleNamespace
