@@ -247,6 +247,36 @@ def PlotsTab(session, frame):
             )
 
 
+def _release_memory() -> None:
+    """Return the memory of closed sessions to the system.
+
+    A closed session's model is garbage once its kernel is gone, but Python and the C allocator
+    keep freed memory for reuse; on a class server that is the memory of thirty models after the
+    lesson. A full collection and glibc's ``malloc_trim`` hand it back.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the allocator keeps it, nothing breaks
+        pass
+
+
+def _kernel_started():
+    # Called when a browser session starts; what it returns is called when the session ends.
+    import threading
+
+    def ended():
+        threading.Timer(2.0, _release_memory).start()
+
+    return ended
+
+
+solara.lab.on_kernel_start(_kernel_started)
+
+
 def session_key() -> str | None:
     """The browser's session cookie (its run file's name), or None outside a server."""
     try:
@@ -298,8 +328,11 @@ def Page():
     store = solara.use_memo(RunStore, [])
     key = solara.use_memo(session_key, [])
     painted = solara.use_memo(play.Painted, [])
-    frame = solara.use_reactive(0)
-    edits = solara.use_reactive(0)
+    # Plain reactive values, not use_reactive: a component that owns a use_reactive is redrawn
+    # whenever it changes, and the frame counter changes ten times a second. With these, only the
+    # components that read the counter (the views) are redrawn.
+    frame = solara.use_memo(lambda: solara.reactive(0), [])
+    edits = solara.use_memo(lambda: solara.reactive(0), [])
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(float(DEFAULT_SPEED))
     colour_by = solara.use_reactive("stress")
@@ -312,7 +345,6 @@ def Page():
     to_restore = solara.use_reactive(cast(Any, saved))
     restoring = solara.use_reactive(cast(str | None, None))
     loaded = solara.use_ref(False)
-    last_save = solara.use_ref(0.0)
 
     def redraw() -> int:
         frame.value += 1
@@ -334,7 +366,6 @@ def Page():
             playing.value = False
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
-    solara.use_effect(lambda: painted.mark(frame.value), [frame.value])
 
     def restore_task():
         data = to_restore.value
@@ -357,22 +388,6 @@ def Page():
             frame.value += 1
 
     solara.lab.use_task(restore_task, dependencies=[to_restore.value], prefer_threaded=True)
-
-    def save():
-        # Saved on every change, at most every SAVE_EVERY seconds while playing; not before the
-        # saved run was restored (that would overwrite it with the default run).
-        if key is None or not loaded.current or restoring.value is not None:
-            return
-        now = time.monotonic()
-        if playing.value and now - last_save.current < SAVE_EVERY:
-            return
-        last_save.current = now
-        try:
-            store.save(key, runfile.from_session(session))
-        except OSError as exc:  # a full or read-only disk must not break the page
-            log.warning("could not save the run file: %s", exc)
-
-    solara.use_effect(save, [frame.value, edits.value, playing.value])
 
     # Stable callbacks (the same objects every render), so that components whose other
     # arguments did not change are not redrawn.
@@ -412,9 +427,39 @@ def Page():
     with solara.Sidebar():
         Guarded(
             "controls",
-            frame.value,
+            edits.value,
             lambda: Controls(session, playing, speed, moved, both, edited, edits.value, open_run),
         )
+    Stage(session, frame, edits, playing, painted, loaded, restoring, key, store,
+          colour_by, size_by, min_strength, tab, select, both)  # fmt: skip
+
+
+@solara.component
+def Stage(session, frame, edits, playing, painted, loaded, restoring, key, store,
+          colour_by, size_by, min_strength, tab, select, both):  # fmt: skip
+    """The part of the page that follows the run: the views, and saving the run file.
+
+    Only this part reads the frame counter, so a frame redraws the views alone, not the page
+    around them (a hundred controls in the sidebar are not even visited).
+    """
+    last_save = solara.use_ref(0.0)
+    solara.use_effect(lambda: painted.mark(frame.value), [frame.value])
+
+    def save():
+        # Saved on every change, at most every SAVE_EVERY seconds while playing; not before the
+        # saved run was restored (that would overwrite it with the default run).
+        if key is None or not loaded.current or restoring.value is not None:
+            return
+        now = time.monotonic()
+        if playing.value and now - last_save.current < SAVE_EVERY:
+            return
+        last_save.current = now
+        try:
+            store.save(key, runfile.from_session(session))
+        except OSError as exc:  # a full or read-only disk must not break the page
+            log.warning("could not save the run file: %s", exc)
+
+    solara.use_effect(save, [frame.value, edits.value, playing.value])
     Guarded(
         "view",
         frame.value,

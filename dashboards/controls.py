@@ -116,6 +116,7 @@ def NumberField(
     error: str | None = None,
     disabled: bool = False,
     width: str = "100%",
+    name: str = "",
 ):
     """A box showing a number with its unit, applied when Enter is pressed or focus leaves.
 
@@ -133,6 +134,8 @@ def NumberField(
         disabled=disabled,
         class_="sn-number",
         style_=f"max-width: {width}",
+        # A box beside a slider has no label of its own: it is named after the slider.
+        attributes={"aria-label": name or label},
     )
     solara.v.use_event(field, "change", lambda _w, _e, text: on_value(text))
 
@@ -178,6 +181,7 @@ def SliderField(
                 error=error,
                 disabled=disabled,
                 width="112px",
+                name=label,
             ).key("box")
 
 
@@ -474,7 +478,9 @@ def _SpeedField(rate: float, set_speed: Callable[[Any], None], error: str | None
                 attributes={"aria-label": "Speed", "data-slider": "speed"},
             )
             solara.v.use_event(slider, "change", lambda _w, _e, v: set_speed(SPEEDS[int(v)]))
-            NumberField("", rate, set_speed, unit="steps/s", error=error, width="112px")
+            NumberField(
+                "", rate, set_speed, unit="steps/s", error=error, width="112px", name="Speed"
+            )
     solara.Text(
         speed_text(rate) + "; when the server is busy, each picture shows several steps",
         style="font-size: 11px; color: #666",
