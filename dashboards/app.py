@@ -67,7 +67,10 @@ CSS = """
 .sn-model-network { flex: 3 1 460px; min-width: 300px; }
 .sn-model-side { flex: 2 1 320px; min-width: 280px; }
 .sn-field-error { color: #b00020; font-size: 12px; line-height: 1.3; margin: 2px 0 4px; }
-.sn-slider-label { font-size: 13px; color: rgba(0, 0, 0, 0.7); }
+.sn-slider-label { font-size: 13px; color: rgba(0, 0, 0, 0.7); display: flex; gap: 6px; }
+.sn-slider-label .sn-unit { color: #777; font-size: 12px; }
+.sn-slider-label .sn-unit::before { content: "("; }
+.sn-slider-label .sn-unit::after { content: ")"; }
 .sn-number input { text-align: right; }
 .sn-number .v-text-field__suffix { font-size: 12px; color: #666; padding-left: 4px; }
 .sn-number.v-text-field--outlined.v-input--dense > .v-input__control > .v-input__slot {
@@ -483,7 +486,7 @@ def Controls(session, playing, speed, moved, both, edited, version, open_run):
     with solara.Card("Scenario", margin=0):
         PresetPicker(session, version, both)
     with solara.Card("Save and export", margin=0):
-        Exports(session, version, open_run)
+        Exports(session, version, open_run, edited)
     if interventions_available() is not None:
         with solara.Card("Interventions", margin=0):
             InterventionPanel(session, version, edited)
@@ -492,7 +495,7 @@ def Controls(session, playing, speed, moved, both, edited, version, open_run):
 
 
 @solara.component
-def Exports(session: Session, version: int, open_run):
+def Exports(session: Session, version: int, open_run, on_change):
     """Downloads (table, network, run file) and opening a saved run file.
 
     The pictures (network view, charts) are saved by the buttons on them, from what the browser
@@ -506,7 +509,7 @@ def Exports(session: Session, version: int, open_run):
             parsed = runfile.parse(data)
         except runfile.RunFileError as exc:
             session._fail("runfile", str(exc).replace("run file:", f"run file {info['name']!r}:"))
-            open_run(None)
+            on_change()
             return
         open_run(parsed)
 

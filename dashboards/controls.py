@@ -117,6 +117,7 @@ def NumberField(
     disabled: bool = False,
     width: str = "100%",
     name: str = "",
+    suffix: bool = True,
 ):
     """A box showing a number with its unit, applied when Enter is pressed or focus leaves.
 
@@ -126,7 +127,7 @@ def NumberField(
     field = solara.v.TextField(
         label=label,
         v_model=_text(value),
-        suffix=unit,
+        suffix=unit if suffix else "",
         dense=True,
         outlined=True,
         hide_details=True,
@@ -138,6 +139,19 @@ def NumberField(
         attributes={"aria-label": name or label},
     )
     solara.v.use_event(field, "change", lambda _w, _e, text: on_value(text))
+
+
+@solara.component
+def SliderLabel(label: str, unit: str = ""):
+    """A slider's name, with its unit beside it (the box below shows the value)."""
+    solara.v.Html(
+        tag="div",
+        class_="sn-slider-label",
+        children=[
+            solara.v.Html(tag="span", children=[label]),
+            *([solara.v.Html(tag="span", class_="sn-unit", children=[unit])] if unit else []),
+        ],
+    )
 
 
 @solara.component
@@ -158,10 +172,11 @@ def SliderField(
     No value bubble on the thumb: it covered the buttons above the slider.
     """
     with solara.Column(gap="0px", classes=["sn-slider-field"], style="width: 100%"):
-        solara.v.Html(tag="label", class_="sn-slider-label", children=[label])
+        SliderLabel(label, unit)
         with solara.Row(gap="8px", style="align-items: center; width: 100%"):
             slider = solara.v.Slider(
                 v_model=value,
+                on_v_model=lambda v: v != value and on_value(v),
                 min=low,
                 max=high,
                 step=step,
@@ -172,6 +187,8 @@ def SliderField(
                 style_="flex: 1 1 auto; min-width: 90px",
                 attributes={"aria-label": label, "data-slider": field or label},
             )
+            # The slider's value (synced from the browser as it moves) is applied; the control
+            # is redrawn only when it changes, so dragging costs one edit per position passed.
             solara.v.use_event(slider, "change", lambda _w, _e, v: on_value(v))
             NumberField(
                 label="",
@@ -180,8 +197,9 @@ def SliderField(
                 unit=unit,
                 error=error,
                 disabled=disabled,
-                width="112px",
+                width="96px",
                 name=label,
+                suffix=False,
             ).key("box")
 
 
@@ -464,10 +482,12 @@ def RunControls(
 def _SpeedField(rate: float, set_speed: Callable[[Any], None], error: str | None):
     """The speed: a slider over the stops of :data:`SPEEDS`, and a box in steps per second."""
     with solara.Column(gap="0px", classes=["sn-slider-field"], style="width: 100%"):
-        solara.v.Html(tag="label", class_="sn-slider-label", children=["Speed"])
+        SliderLabel("Speed", "steps/s")
         with solara.Row(gap="8px", style="align-items: center; width: 100%"):
+            level = speed_level(rate)
             slider = solara.v.Slider(
-                v_model=speed_level(rate),
+                v_model=level,
+                on_v_model=lambda v: v != level and set_speed(SPEEDS[int(v)]),
                 min=0,
                 max=len(SPEEDS) - 1,
                 step=1,
@@ -479,7 +499,7 @@ def _SpeedField(rate: float, set_speed: Callable[[Any], None], error: str | None
             )
             solara.v.use_event(slider, "change", lambda _w, _e, v: set_speed(SPEEDS[int(v)]))
             NumberField(
-                "", rate, set_speed, unit="steps/s", error=error, width="112px", name="Speed"
+                "", rate, set_speed, error=error, width="96px", name="Speed", suffix=False
             )
     solara.Text(
         speed_text(rate) + "; when the server is busy, each picture shows several steps",

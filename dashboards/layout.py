@@ -147,7 +147,7 @@ class IncrementalLayout:
             np.cos(np.arange(g) * golden), np.sin(np.arange(g) * golden)
         ]
         mean = size.mean() if len(size) else 1.0
-        self.radii = np.minimum(0.6, 0.85 / np.sqrt(g) * np.sqrt(size / max(mean, 1e-9)))
+        self.radii = np.minimum(0.6, 1.0 / np.sqrt(g) * np.sqrt(size / max(mean, 1e-9)))
 
     def _target(self, u, v, weight) -> np.ndarray:
         """Each person's distance from their community's centre: core if embedded, rim if not."""
