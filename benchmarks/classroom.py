@@ -84,22 +84,11 @@ def _rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def _tree(root: int) -> list[int]:
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as f:
-                todo += [int(c) for c in f.read().split()]
-        except OSError:
-            pass
-    return out
+def _browser_pids(server_pids: list[int]) -> list[int]:
+    """Every process this one started that is not the server: Playwright's driver, Chromium."""
+    from supportnet.dashboards.serve import process_tree
 
-
-def _browser_pids() -> list[int]:
-    """Every Chromium process started by this process (Playwright's driver starts them)."""
-    return [p for p in _tree(os.getpid()) if p != os.getpid()]
+    return [p for p in process_tree(os.getpid()) if p != os.getpid() and p not in server_pids]
 
 
 def _cpu(pids: list[int]) -> float:
@@ -193,7 +182,8 @@ def run_class(n: int, seconds: float, workers: int | None) -> dict:
             _button(page, "Play").click()
         for page in pages:
             _button(page, "Pause").wait_for()
-        server_pids, browser_pids = server.pids(), _browser_pids()
+        server_pids = server.pids()
+        browser_pids = _browser_pids(server_pids)
         cpu0 = (_cpu(server_pids), _cpu(browser_pids))
         steps0 = [_step(p) for p in pages]
         draws0 = [_draws(p) for p in pages]
@@ -264,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sessions", default="12,30", help="class sizes, comma-separated")
     parser.add_argument("--seconds", type=float, default=60, help="playing time per class size")
-    parser.add_argument("--workers", type=int, default=None, help="server processes (default: cores)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="server processes (default: cores)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per class size")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -277,8 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         print(f"Machine: {machine()}")
         print(
-            "| sessions | processes | steps/s per session (min / median) | repaints/s (min / median) "
-            "| Step latency (median / p90) | errors | server CPU | browsers' CPU | load avg "
+            "| sessions | processes | steps/s per session (min / median) "
+            "| repaints/s (min / median) | Step latency (median / p90) | errors | server CPU "
+            "| browsers' CPU | load avg "
             "| memory idle / playing / after |"
         )
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -257,14 +257,14 @@ def _release_memory() -> None:
     keep freed memory for reuse; on a class server that is the memory of thirty models after the
     lesson. A full collection and glibc's ``malloc_trim`` hand it back.
     """
+    import contextlib
     import ctypes
     import gc
 
     gc.collect()
-    try:
+    # Not glibc: the allocator keeps the memory, nothing breaks.
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the allocator keeps it, nothing breaks
-        pass
 
 
 def _kernel_started():

@@ -138,7 +138,9 @@ def choices(with_interventions: bool) -> list[dict[str, str]]:
         for name, p in PARAMETERS.items()
     ]
     if with_interventions:
-        items.insert(0, {"text": "Interventions off (B runs without them)", "value": NO_INTERVENTIONS})
+        items.insert(
+            0, {"text": "Interventions off (B runs without them)", "value": NO_INTERVENTIONS}
+        )
     return items
 
 

@@ -443,11 +443,11 @@ def RunControls(
     def set_speed(value):
         if isinstance(value, str):
             value = _number(value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if SPEEDS[0] <= value <= SPEEDS[-1]:
-                speed.set(float(value))
-                set_speed_error(None)
-                return
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and SPEEDS[0] <= value <= SPEEDS[-1]:
+            speed.set(float(value))
+            set_speed_error(None)
+            return
         set_speed_error(
             f"speed: {value!r} is not allowed; expected a number of steps per second from "
             f"{SPEEDS[0]} to {SPEEDS[-1]:,}"
@@ -498,9 +498,7 @@ def _SpeedField(rate: float, set_speed: Callable[[Any], None], error: str | None
                 attributes={"aria-label": "Speed", "data-slider": "speed"},
             )
             solara.v.use_event(slider, "change", lambda _w, _e, v: set_speed(SPEEDS[int(v)]))
-            NumberField(
-                "", rate, set_speed, error=error, width="96px", name="Speed", suffix=False
-            )
+            NumberField("", rate, set_speed, error=error, width="96px", name="Speed", suffix=False)
     solara.Text(
         speed_text(rate) + "; when the server is busy, each picture shows several steps",
         style="font-size: 11px; color: #666",

@@ -177,9 +177,7 @@ class Front:
             if websocket:
                 worker.live += 1
             upstream_writer.write(head)
-            await asyncio.gather(
-                _pipe(reader, upstream_writer), _pipe(upstream_reader, writer)
-            )
+            await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
@@ -253,7 +251,9 @@ def serve(
                 await asyncio.sleep(0.5)
                 for w in front.workers:
                     if not alive(w):
-                        log.warning("dashboard worker on port %d stopped; starting it again", w.port)
+                        log.warning(
+                            "dashboard worker on port %d stopped; starting it again", w.port
+                        )
                         w.up = False
                         front.forget(w)
                         start_worker(w)

@@ -143,9 +143,9 @@ class IncrementalLayout:
         radius = _SPIRAL * np.sqrt((np.arange(g) + 0.5) / g) if g > 1 else np.zeros(1)
         golden = np.pi * (3 - np.sqrt(5))
         self.centres = np.zeros((g, 2))
-        self.centres[order] = radius[:, None] * np.c_[
-            np.cos(np.arange(g) * golden), np.sin(np.arange(g) * golden)
-        ]
+        self.centres[order] = (
+            radius[:, None] * np.c_[np.cos(np.arange(g) * golden), np.sin(np.arange(g) * golden)]
+        )
         mean = size.mean() if len(size) else 1.0
         self.radii = np.minimum(0.6, 1.0 / np.sqrt(g) * np.sqrt(size / max(mean, 1e-9)))
 

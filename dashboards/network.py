@@ -1,4 +1,4 @@
-"""The network view: communities as clusters, inner circles drawn strong, the weakly tied on the rim.
+"""The network view: communities as clusters, inner circles drawn strong, the weakly tied on rims.
 
 People are coloured by a measure and sized by ties or capacity; their places come from the run's
 layout (:mod:`supportnet.dashboards.layout`: one cluster per community, each person's distance

@@ -161,14 +161,20 @@ def play(
             want = pacer.owed(clock(), rate())
             ran = 0
             if want:
-                deadline = clock() + SLICE
-                ran = step(want, lambda: not playing() or clock() > deadline)
+                ran = step(want, _stop_after(playing, clock, clock() + SLICE))
                 pacer.ran(ran)
             frame = redraw() if ran else None
             if frame is not None:
                 painted.wait(frame)
         pause = max(MIN_FRAME - (clock() - started), pacer.wait(max(rate(), 1e-3)))
         _sleep(pause, playing)
+
+
+def _stop_after(
+    playing: Callable[[], bool], clock: Callable[[], float], deadline: float
+) -> Callable[[], bool]:
+    """A stop check: Pause, or the turn's time is up."""
+    return lambda: not playing() or clock() > deadline
 
 
 def _sleep(seconds: float, playing: Callable[[], bool]) -> None:

@@ -112,7 +112,7 @@ def check(data: Any) -> dict[str, Any]:
         RunFileError: If it is not a run file of this version, or a field is missing or wrong.
     """
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise RunFileError(f"run file: not a SupportNet run file (no \"format\": \"{FORMAT}\")")
+        raise RunFileError(f'run file: not a SupportNet run file (no "format": "{FORMAT}")')
     version = _field(data, "version", int)
     if version > VERSION:
         raise RunFileError(

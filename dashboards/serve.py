@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "DashboardServer", "free_port"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "DashboardServer", "free_port", "process_tree"]
 
 #: Chromium from the Debian package (Playwright cannot download its own browser here).
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +33,20 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+
+
+def process_tree(root: int) -> list[int]:
+    """Return ``root`` and all its descendants (Linux ``/proc``; just ``root`` elsewhere)."""
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return out
 
 
 def free_port() -> int:
@@ -124,18 +138,7 @@ class DashboardServer:
 
     def pids(self) -> list[int]:
         """The server's processes: this command, the front, and the Solara workers."""
-        if self.proc is None:
-            return []
-        out, todo = [], [self.proc.pid]
-        while todo:
-            pid = todo.pop()
-            out.append(pid)
-            try:
-                with open(f"/proc/{pid}/task/{pid}/children") as f:
-                    todo += [int(c) for c in f.read().split()]
-            except OSError:
-                pass
-        return out
+        return [] if self.proc is None else process_tree(self.proc.pid)
 
     def output(self) -> str:
         """Return what the server has printed so far."""

@@ -465,8 +465,10 @@ class Session:
         return message
 
     def _fixed(self, field: str) -> None:
-        """``field`` has a good value now: its error goes, and so does a combination error
-        that named it (the combination is checked again at reset)."""
+        """Clear ``field``'s error: it has a good value now.
+
+        A combination error that named it goes too (the combination is checked again at reset).
+        """
         message = self.errors.pop(field, None)
         if message is not None:
             for other in [f for f, m in self.errors.items() if m == message]:
@@ -708,7 +710,9 @@ class Session:
         try:
             person = int(person)
         except (TypeError, ValueError):
-            return self._fail("person", f"person: {person!r} is not allowed; expected a whole number")
+            return self._fail(
+                "person", f"person: {person!r} is not allowed; expected a whole number"
+            )
         if not 0 <= person < n:
             return self._fail(
                 "person", f"person: {person} is not allowed; expected a number from 0 to {n - 1}"

@@ -104,7 +104,9 @@ def slider(rc, label: str):
     """Return the one slider named ``label`` (its ``aria-label``)."""
     import ipyvuetify as v
 
-    found = [w for w in rc.find(v.Slider).widgets if (w.attributes or {}).get("aria-label") == label]
+    found = [
+        w for w in rc.find(v.Slider).widgets if (w.attributes or {}).get("aria-label") == label
+    ]
     assert len(found) == 1, f"expected one slider {label!r}, found {len(found)}"
     return found[0]
 

@@ -61,7 +61,7 @@ def model_ties(run, min_strength=0.0) -> dict[tuple[int, int], int]:
     for a, b, s in zip(t.u, t.v, t.strength, strict=True):
         strongest.setdefault(int(a), []).append(s)
         strongest.setdefault(int(b), []).append(s)
-    cut = {p: sorted(ss, reverse=True)[: INNER_CIRCLE][-1] for p, ss in strongest.items()}
+    cut = {p: sorted(ss, reverse=True)[:INNER_CIRCLE][-1] for p, ss in strongest.items()}
     inner = np.array(
         [s >= cut[int(a)] or s >= cut[int(b)] for a, b, s in zip(t.u, t.v, t.strength, strict=True)]
     )
