@@ -13,6 +13,11 @@ Three parts, each for one problem a class of thirty brings:
 - **Back-pressure.** A frame waits until the previous one has been drawn (:class:`Painted`, set by
   an effect of the page) before it changes the page again. Changing state faster than the page
   draws is what made Solara give up with "Too many renders triggered" under load.
+- **Steps before pictures.** A picture costs the server far more than a model step (tens of ms
+  against ~6 ms at the default town). When many sessions of a process play, each one's pictures
+  are spaced so that drawing takes at most :data:`DRAW_SHARE` of the process's time (the drawing
+  time is measured as it goes); the steps owed in between run in the next frame. So a busy
+  server spends its cores on keeping every town moving, and shows fewer pictures of it.
 
 Nothing here knows Solara: the page passes in what to read and call, and tests drive it directly.
 """
@@ -29,8 +34,12 @@ __all__ = ["MAX_LAG", "MIN_FRAME", "SLICE", "Pacer", "Painted", "Turns", "play",
 
 #: Shortest time between two frames of one session (seconds): at most 10 pictures a second.
 MIN_FRAME = 0.1
-#: Longest stepping in one turn (seconds); a turn always runs at least one step.
+#: Longest stepping in one turn, in CPU seconds of the stepping thread (CPU time, not wall time:
+#: on a machine shared with other work a wall-clock slice would shrink to a step or two); a turn
+#: always runs at least one step.
 SLICE = 0.25
+#: Largest share of a process's time spent drawing pictures while its sessions play.
+DRAW_SHARE = 0.5
 #: Steps owed for longer than this are dropped (a session that could not keep up does not
 #: sprint afterwards).
 MAX_LAG = 1.0
@@ -55,12 +64,15 @@ class Pacer:
         self.debt = 1.0  # the first frame runs a step at once
         self.last: float | None = None
 
-    def owed(self, now: float, rate: float) -> int:
-        """Return the whole steps owed at time ``now`` (seconds) at ``rate`` steps per second."""
+    def owed(self, now: float, rate: float, lag: float = MAX_LAG) -> int:
+        """Return the whole steps owed at time ``now`` (seconds) at ``rate`` steps per second.
+
+        Steps owed for longer than ``lag`` seconds are dropped.
+        """
         if self.last is not None:
             self.debt += rate * max(now - self.last, 0.0)
         self.last = now
-        self.debt = min(self.debt, max(1.0, rate * MAX_LAG))
+        self.debt = min(self.debt, max(1.0, rate * lag))
         return int(self.debt)
 
     def ran(self, steps: int) -> None:
@@ -78,6 +90,22 @@ class Turns:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._queue: deque[object] = deque()
+        #: Sessions of this process that are playing now.
+        self.playing = 0
+        #: Recent seconds one picture took to draw (a moving average).
+        self.draw_seconds = 0.05
+
+    def spacing(self) -> float:
+        """Shortest time between two pictures of one session.
+
+        Spaced so that drawing stays within :data:`DRAW_SHARE` of the time when all the playing
+        sessions of the process draw.
+        """
+        return max(MIN_FRAME, self.draw_seconds * max(self.playing, 1) / DRAW_SHARE)
+
+    def drew(self, seconds: float) -> None:
+        """Record how long a picture took."""
+        self.draw_seconds = 0.8 * self.draw_seconds + 0.2 * seconds
 
     @contextmanager
     def turn(self, give_up: Callable[[], bool]) -> Iterator[bool]:
@@ -151,30 +179,37 @@ def play(
         clock: Seconds (a test passes its own).
     """
     pacer = Pacer()
-    while playing():
-        if gone():
-            return
-        started = clock()
-        with queue.turn(give_up=lambda: not playing()) as ours:
-            if not ours:
+    with queue._cond:
+        queue.playing += 1
+    try:
+        while playing():
+            if gone():
                 return
-            want = pacer.owed(clock(), rate())
-            ran = 0
-            if want:
-                ran = step(want, _stop_after(playing, clock, clock() + SLICE))
-                pacer.ran(ran)
-            frame = redraw() if ran else None
-            if frame is not None:
-                painted.wait(frame)
-        pause = max(MIN_FRAME - (clock() - started), pacer.wait(max(rate(), 1e-3)))
-        _sleep(pause, playing)
+            started = clock()
+            with queue.turn(give_up=lambda: not playing()) as ours:
+                if not ours:
+                    return
+                spacing = queue.spacing()
+                want = pacer.owed(clock(), rate(), lag=max(MAX_LAG, 2 * spacing))
+                ran = 0
+                if want:
+                    ran = step(want, _stop_after(playing, time.thread_time() + SLICE))
+                    pacer.ran(ran)
+                if ran:
+                    drawing = clock()
+                    frame = redraw()
+                    painted.wait(frame)
+                    queue.drew(clock() - drawing)
+            pause = max(spacing - (clock() - started), pacer.wait(max(rate(), 1e-3)))
+            _sleep(pause, playing)
+    finally:
+        with queue._cond:
+            queue.playing -= 1
 
 
-def _stop_after(
-    playing: Callable[[], bool], clock: Callable[[], float], deadline: float
-) -> Callable[[], bool]:
-    """A stop check: Pause, or the turn's time is up."""
-    return lambda: not playing() or clock() > deadline
+def _stop_after(playing: Callable[[], bool], deadline: float) -> Callable[[], bool]:
+    """A stop check: Pause, or the turn's CPU time (``time.thread_time``) is used up."""
+    return lambda: not playing() or time.thread_time() > deadline
 
 
 def _sleep(seconds: float, playing: Callable[[], bool]) -> None:
