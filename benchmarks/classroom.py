@@ -129,9 +129,13 @@ def _page_errors(page) -> list[str]:
 def warm_up(browser, url: str, workers: int) -> None:
     """One short visit per server process (pages open at once spread over the processes)."""
     errors: list[str] = []
-    opened = [_open(browser, url, errors) for _ in range(workers)]
+    opened = []
+    for _ in range(workers):
+        # One at a time: a page's live connection is counted once it is open, so the next page
+        # goes to the process that has none yet.
+        opened.append(_open(browser, url, errors))
+        _ready(opened[-1][1])
     for _, page in opened:
-        _ready(page)
         for _ in range(3):
             _button(page, "Step").click()
     for _, page in opened:
