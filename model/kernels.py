@@ -18,6 +18,8 @@ __all__ = [
     "adjacency_from_keys",
     "choose_asked_arcs",
     "contact_pass",
+    "layer_contact_rates",
+    "poisson_counts",
     "clustering_by_keys",
     "merge_apply",
     "merge_plan",
@@ -126,6 +128,7 @@ def tie_update(
     imbalance_threshold,
     end_hazard,
     can_end,
+    base_hazard,
 ):  # pragma: no cover - compiled
     """Strengthen, maintain, decay, rebalance; return the mask of ties that end (see ties)."""
     m = len(strength)
@@ -154,11 +157,14 @@ def tie_update(
         if can_end[k]:
             if s < end_threshold:
                 ends[e] = True
-            elif end_draw[e] < end_hazard:
-                imbalance = min(1.0, abs(bal) / imbalance_threshold)
-                risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
-                if end_draw[e] < end_hazard * risk:
-                    ends[e] = True
+            else:
+                # Weaker ties end more often: the base rate at strength 0.5, twice it at 0.
+                base = min(1.0, base_hazard * 2.0 * (1.0 - s))
+                if end_draw[e] < base + end_hazard:
+                    imbalance = min(1.0, abs(bal) / imbalance_threshold)
+                    risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
+                    if end_draw[e] < base + (1.0 - base) * end_hazard * risk:
+                        ends[e] = True
     return ends
 
 
@@ -271,11 +277,13 @@ def choose_asked_arcs(
     landing,
     breadth,
     draw,
+    contact,
 ):  # pragma: no cover - compiled
     """Arcs on which people ask for help (see mechanisms.seeking), in arc order.
 
-    The candidates are the arcs leaving askers, in arc order: u -> v for every tie whose u asks
-    (ties in canonical order), then v -> u for every tie whose v asks. Candidate c, from s to d,
+    The candidates are the arcs leaving askers over ties with contact this step, in arc order:
+    u -> v for every such tie whose u asks (ties in canonical order), then v -> u for every such
+    tie whose v asks. Candidate c, from s to d,
     has weight w = strength * fit(s's needs, d's competence, tie kind) and is asked when
     ``draw[c]`` is below min(1, breadth * w / (sum of s's weights)).
 
@@ -291,6 +299,7 @@ def choose_asked_arcs(
         landing: Landing table (kinds, 4).
         breadth: ask_breadth.
         draw: One uniform per candidate arc, in candidate order.
+        contact: Per tie, whether it had everyday contact this step.
 
     Returns:
         Indices of the asked arcs (into the 2m arc list: u -> v for every tie, then v -> u).
@@ -305,7 +314,7 @@ def choose_asked_arcs(
     for direction in range(2):
         for e in range(m):
             s, d = (u[e], v[e]) if direction == 0 else (v[e], u[e])
-            if not asks[s]:
+            if not asks[s] or not contact[e]:
                 continue
             w = strength[e] * _fit(s, d, kind[e], need, total_need, competence, landing)
             weight[c] = w
@@ -404,3 +413,105 @@ def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
             f += 1
         indptr[i + 1] = o
     return indptr, indices, slots
+
+
+@njit(cache=True)
+def _slot_of(keys, key):  # pragma: no cover - compiled
+    lo, hi = 0, len(keys)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def layer_contact_rates(
+    keys, vkeys, fptr, bptr, strength, layer_inner, layer_sympathy, rates
+):  # pragma: no cover - compiled
+    """Everyday contact rate of each tie from the layer it sits in for each of its two people.
+
+    Each person ranks their ties by strength (strongest first; equal strengths by the other
+    person's index): ranks below ``layer_inner[i]`` are the inner circle, below
+    ``layer_sympathy[i]`` the sympathy group, the rest the wider network. A tie's rate is the mean
+    of the rates its two people give it (``rates``: inner, sympathy, wider).
+
+    Args:
+        keys: Sorted tie keys (u << 32 | v); a tie's slot is its key's position.
+        vkeys: The same ties keyed v << 32 | u, sorted.
+        fptr: Person i's higher neighbours are keys[fptr[i]:fptr[i+1]].
+        bptr: Person i's lower neighbours are vkeys[bptr[i]:bptr[i+1]].
+        strength: Strength per tie.
+        layer_inner: Inner-circle size per person.
+        layer_sympathy: Sympathy-group size per person (inner circle included).
+        rates: (3,) contacts per week for the inner, sympathy and wider layers.
+
+    Returns:
+        Contacts per week per tie (before availability).
+    """
+    m = len(keys)
+    out = np.zeros(m)
+    n = len(fptr) - 1
+    low = np.int64(0xFFFFFFFF)
+    biggest = 0
+    for i in range(n):
+        d = (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i])
+        biggest = max(biggest, d)
+    slot = np.empty(biggest, np.int64)
+    other = np.empty(biggest, np.int64)
+    for i in range(n):
+        k = 0
+        # Lower neighbours first, then higher: neighbour index increasing.
+        for t in range(bptr[i], bptr[i + 1]):
+            j = vkeys[t] & low
+            slot[k] = _slot_of(keys, (j << 32) | i)
+            other[k] = j
+            k += 1
+        for t in range(fptr[i], fptr[i + 1]):
+            slot[k] = t
+            other[k] = keys[t] & low
+            k += 1
+        # Insertion sort by strength, descending; stable, so ties keep neighbour order.
+        for a in range(1, k):
+            s, o = slot[a], other[a]
+            b = a - 1
+            while b >= 0 and strength[slot[b]] < strength[s]:
+                slot[b + 1] = slot[b]
+                other[b + 1] = other[b]
+                b -= 1
+            slot[b + 1] = s
+            other[b + 1] = o
+        for r in range(k):
+            if r < layer_inner[i]:
+                out[slot[r]] += 0.5 * rates[0]
+            elif r < layer_sympathy[i]:
+                out[slot[r]] += 0.5 * rates[1]
+            else:
+                out[slot[r]] += 0.5 * rates[2]
+    return out
+
+
+@njit(cache=True)
+def poisson_counts(lam, draw):  # pragma: no cover - compiled
+    """Poisson counts with means ``lam`` by inversion of one uniform each (exact, any mean).
+
+    Inversion keeps one draw per tie in canonical order, which an implementation that stores
+    ties differently can repeat exactly.
+    """
+    out = np.zeros(len(lam))
+    for e in range(len(lam)):
+        mu = lam[e]
+        if mu <= 0.0:
+            continue
+        p = np.exp(-mu)
+        cdf = p
+        k = 0
+        u = draw[e]
+        while u > cdf and k < 1000:
+            k += 1
+            p *= mu / k
+            cdf += p
+        out[e] = k
+    return out

@@ -21,7 +21,7 @@ from .kinds import FAMILY
 from .mechanisms import PHASES, StepContext
 from .network import TieGraph, TieStore
 from .params import Params, make_params
-from .population import Population, draw_population
+from .population import Population, draw_population, layer_sizes
 
 __all__ = ["SupportModel"]
 
@@ -114,6 +114,15 @@ class SupportModel(mesa.Model):
         pop = self.population
         if start.group is not None:
             pop.group[:] = start.group
+        if start.home is not None:
+            pop.home[:] = start.home
+        # Network size: the generator's, or (networks given as such) room for the starting ties.
+        if start.network_size is not None:
+            pop.network_size[:] = start.network_size
+        else:
+            degree = np.bincount(start.u, minlength=start.n) + np.bincount(start.v, minlength=start.n)
+            pop.network_size[:] = np.maximum(degree / 0.85, 1.0)
+        pop.layer_inner[:], pop.layer_sympathy[:] = layer_sizes(self.params, pop.network_size)
         for name, values in start.node_values.items():
             have = ~np.isnan(values)
             target = "capacity_max" if name == "capacity" else name
@@ -170,6 +179,9 @@ class SupportModel(mesa.Model):
         )
         for _, phase in PHASES:
             phase(ctx)
+        if len(ctx.replaced):
+            for iv in self.interventions:
+                iv.people_replaced(self, ctx.replaced)
         for iv in self.interventions:
             iv.act(self, ctx)
         self.last_step = ctx

@@ -55,6 +55,8 @@ GROUPS = (
     "population",
     "subgroups",
     "network",
+    "turnover",
+    "contact",
     "stressors",
     "appraisal",
     "seeking",
@@ -179,7 +181,7 @@ F, I, B, S = float, int, bool, str  # noqa: E741 (short names keep the table rea
 # fmt: off
 _DECLARATIONS: tuple[Param, ...] = (
     # --- population ---------------------------------------------------------------------------
-    _p("n_people", I, 300, 2, 2_000_000, "people", "Number of people (ignored for networkx's real networks and files, which fix it)", "population", main=True),
+    _p("n_people", I, 1000, 2, 2_000_000, "people", "Number of people (ignored for networkx's real networks and files, which fix it)", "population", main=True),
     _p("capacity_mean", F, 0.6, 0, 1, "share", "Mean of each person's maximum capacity to give support per step", "population", main=True),
     _p("capacity_sd", F, 0.15, 0, 0.5, "share", "Spread of maximum capacity across people", "population"),
     _p("help_seeking_mean", F, 0.6, 0, 1, "probability", "Mean willingness to ask for help when in need (lowered by stigma, shame)", "population", main=True),
@@ -196,7 +198,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("initial_loneliness_mean", F, 0.2, 0, 1, "share", "Mean starting loneliness", "population"),
     _p("initial_perceived_support_mean", F, 0.5, 0, 1, "share", "Mean starting perceived support", "population"),
     _p("interest_dims", I, 3, 1, 10, "dimensions", "Dimensions of the interest space used for homophily", "population"),
-    _p("n_groups", I, 10, 1, 100_000, "groups", "Number of community groups (focal points: clubs, workplaces, congregations)", "population"),
+    _p("n_groups", I, 70, 1, 100_000, "groups", "Number of community groups (focal points: circles of friends, clubs, workplaces), spread over the whole town; with the default town, about 14 people each", "population"),
     # --- subgroups ----------------------------------------------------------------------------
     _p("low_income_share", F, 0.0, 0, 1, "share", "Share of people with low income", "subgroups", main=True),
     _p("low_income_capacity", F, 0.5, 0, 1, "factor", "Capacity of low-income people relative to others", "subgroups"),
@@ -210,11 +212,13 @@ _DECLARATIONS: tuple[Param, ...] = (
     # --- network ------------------------------------------------------------------------------
     _p("network", S, "convoy", meaning="Starting network: the layered convoy, a standard generator, a real network from networkx, or a file", group="network", choices=NETWORK_KINDS, main=True),
     _p("network_file", S, "", unit="path", meaning="Edge list (.txt, .csv, .edgelist), GraphML or GML file, used when network is 'file'", group="network"),
-    _p("convoy_inner", I, 5, 0, 1000, "ties", "Convoy inner circle: close ties per person (Dunbar's support clique)", "network"),
-    _p("convoy_sympathy", I, 15, 0, 1000, "ties", "Convoy sympathy group: ties per person, inner circle included", "network"),
-    _p("convoy_wider", I, 50, 0, 1000, "ties", "Convoy wider layer: all ties per person, inner layers included", "network"),
+    _p("convoy_inner", I, 5, 0, 1000, "ties", "Inner circle: mean number of ties seen about weekly (Dunbar's support clique); scaled per person by their network size", "network"),
+    _p("convoy_sympathy", I, 15, 0, 1000, "ties", "Sympathy group: mean number of ties seen at least monthly, inner circle included", "network"),
+    _p("convoy_wider", I, 25, 0, 1000, "ties", "Network size: mean number of ties a person can keep up, all layers (a finite capacity for relationships)", "network"),
+    _p("network_size_cv", F, 0.6, 0, 2, "ratio", "Spread of network size between people (coefficient of variation); layers scale with it", "network"),
+    _p("neighbourhood_size", I, 50, 2, 1_000_000, "people", "People per neighbourhood: the town is a square grid of neighbourhoods on a torus", "network"),
     _p("convoy_family_share", F, 0.6, 0, 1, "share", "Share of the inner circle that is family", "network"),
-    _p("convoy_locality", F, 0.5, 0, 1, "share", "Share of convoy ties drawn within a person's community (the rest anywhere)", "network"),
+    _p("convoy_locality", F, 0.3, 0, 1, "share", "Share of starting non-family ties drawn from a person's own or an adjacent neighbourhood (of the rest, three quarters from their community group, a quarter from anywhere)", "network"),
     _p("ws_k", I, 6, 2, 1000, "ties", "Watts-Strogatz: ties per person in the ring", "network"),
     _p("ws_p", F, 0.1, 0, 1, "probability", "Watts-Strogatz: rewiring probability", "network"),
     _p("ba_m", I, 3, 1, 1000, "ties", "Barabasi-Albert: ties each new person brings", "network"),
@@ -225,6 +229,15 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("neighbour_share", F, 0.25, 0, 1, "share", "Standard generators and files: share of ties that are neighbours (the rest are friends)", "network"),
     _p("conflict_mean", F, 0.1, 0, 1, "share", "Mean conflict level of a tie (some ties bring stress along with support)", "network"),
     _p("initial_strength_mean", F, 0.5, 0.01, 1, "strength", "Mean starting strength of non-family ties (family ties start stronger)", "network"),
+    # --- turnover ----------------------------------------------------------------------------
+    _p("turnover", B, True, meaning="Switch: people leave the town (move away or die) and newcomers arrive", group="turnover"),
+    _p("leave_rate", F, 0.04, 0, 1, "per person per year", "Chance that a person leaves the town in a year (moving away or dying); each is replaced by a newcomer", "turnover"),
+    _p("local_entry_share", F, 0.8, 0, 1, "share", "Share of newcomers who grow up in or join a local family (they arrive with family ties)", "turnover"),
+    # --- contact -----------------------------------------------------------------------------
+    _p("contact_inner", F, 2.0, 0, 20, "contacts per week", "Everyday contact over a tie in a person's inner circle", "contact"),
+    _p("contact_sympathy", F, 0.4, 0, 20, "contacts per week", "Everyday contact over a tie in the sympathy group (outside the inner circle)", "contact"),
+    _p("contact_wider", F, 0.06, 0, 20, "contacts per week", "Everyday contact over any other tie (a few times a year)", "contact"),
+    _p("depression_contact_effect", F, 0.5, 0, 1, "share", "How much full depression cuts a person's everyday contact (social withdrawal in depression)", "contact"),
     # --- stressors ----------------------------------------------------------------------------
     _p("stressors", B, True, meaning="Switch: life events arrive", group="stressors"),
     _p("stressor_rate", F, 0.05, 0, 1, "per person per step", "Probability that a person meets a life event in a step", "stressors", main=True),
@@ -268,12 +281,11 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("depression_capacity_effect", F, 0.5, 0, 1, "share", "How much full depression slows capacity recovery and coping", "recovery"),
     # --- loneliness ---------------------------------------------------------------------------
     _p("loneliness_dynamics", B, True, meaning="Switch: loneliness follows the gap between desired and actual contact", group="loneliness"),
-    _p("contact_rate", F, 0.3, 0, 1, "per tie per step", "Chance of routine contact over a full-strength tie in a step", "loneliness"),
-    _p("contact_saturation", F, 2.5, 0.01, 100, "contacts", "Quality-weighted contact at which the contact index reaches 63%", "loneliness"),
+    _p("contact_saturation", F, 4.0, 0.01, 100, "contacts", "Quality-weighted contacts in a week at which the contact index reaches 63%", "loneliness"),
     _p("loneliness_rate", F, 0.1, 0, 1, "per step", "Speed at which loneliness moves toward the contact gap", "loneliness"),
     _p("withdrawal", B, True, meaning="Switch: lonely people withdraw (ask less, accept fewer new ties, let ties decay)", group="loneliness", main=True),
     _p("withdrawal_strength", F, 0.5, 0, 1, "share", "How much full loneliness cuts contact, asking and new ties", "loneliness"),
-    _p("loneliness_contagion", F, 0.0, 0, 1, "per step", "Direct contagion: loneliness picked up from lonely ties each step (SISa-type; 0 = off)", "loneliness"),
+    _p("loneliness_contagion", F, 0.0, 0, 1, "per contact", "Direct contagion: chance that one contact with a lonely person passes loneliness on (recovery follows the contact gap; 0 = off)", "loneliness"),
     _p("lonely_threshold", F, 0.5, 0, 1, "share", "Loneliness above which a person counts as lonely", "loneliness"),
     # --- depression ---------------------------------------------------------------------------
     _p("depression_dynamics", B, True, meaning="Switch: depression moves with stress and loneliness", group="depression"),
@@ -297,11 +309,13 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("family_floor", F, 0.1, 0, 1, "strength", "Family ties never fall below this strength", "ties"),
     _p("imbalance_threshold", F, 1.0, 0.01, 100, "support units", "Reciprocity imbalance at which a non-family tie is at high risk of ending", "ties"),
     _p("end_hazard", F, 0.02, 0, 1, "per step", "Chance per step that a fully unbalanced or fully conflictual tie (not family or professional) ends", "ties"),
+    _p("tie_end_rate", F, 0.10, 0, 1, "per tie per year", "Chance that a tie of strength 0.5 that can end (not family or professional) ends in a year: people drift apart and move on (twice that at strength 0, none at 1)", "ties"),
     _p("balance_memory", F, 0.1, 0.001, 1, "per step", "Share of the reciprocity balance forgotten each step", "ties"),
-    _p("closure_rate", F, 0.02, 0, 1, "per person per step", "Chance that a person meets a friend of a friend (triadic closure)", "ties"),
-    _p("focal_rate", F, 0.01, 0, 1, "per person per step", "Chance that a person meets someone from their community group", "ties"),
-    _p("online_rate", F, 0.002, 0, 1, "per person per step", "Chance that a person meets someone online", "ties"),
-    _p("homophily", F, 2.0, 0, 20, "per unit distance", "How much interest dissimilarity lowers the chance a meeting becomes a tie", "ties"),
+    _p("closure_rate", F, 0.1, 0, 1, "per person per step", "Chance that a person with room for new ties meets a friend of a friend (triadic closure), at full room", "ties"),
+    _p("neighbourhood_rate", F, 0.03, 0, 1, "per person per step", "Chance that a person with room for new ties meets someone from their own or an adjacent neighbourhood, at full room", "ties"),
+    _p("focal_rate", F, 0.2, 0, 1, "per person per step", "Chance that a person with room for new ties meets someone from their community group, at full room", "ties"),
+    _p("online_rate", F, 0.003, 0, 1, "per person per step", "Chance that a person with room for new ties meets someone online, at full room", "ties"),
+    _p("homophily", F, 0.5, 0, 20, "per unit distance", "How much interest dissimilarity lowers the chance a meeting becomes a tie", "ties"),
     _p("new_tie_strength", F, 0.2, 0.01, 1, "strength", "Strength of a newly formed tie", "ties"),
     _p("max_ties", I, 150, 1, 100_000, "ties", "Ties a person can keep up (Dunbar's number); no new ties beyond it", "ties"),
     # --- measurement --------------------------------------------------------------------------

@@ -17,7 +17,14 @@ import numpy as np
 from .kinds import SUPPORT_TYPES, TIE_KINDS
 from .params import Params
 
-__all__ = ["STATE_FIELDS", "SUBGROUP_CODES", "Population", "draw_population"]
+__all__ = [
+    "STATE_FIELDS",
+    "SUBGROUP_CODES",
+    "Population",
+    "draw_population",
+    "layer_sizes",
+    "network_sizes",
+]
 
 #: Subgroup codes in the ``subgroup`` array.
 SUBGROUP_CODES = {"none": 0, "low_income": 1, "severe_mental_illness": 2, "older_adults": 3}
@@ -90,6 +97,10 @@ class Population:
     tie_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
     online_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
     generic_support: np.ndarray = field(default=None)  # type: ignore[assignment]
+    home: np.ndarray = field(default=None)  # type: ignore[assignment]
+    network_size: np.ndarray = field(default=None)  # type: ignore[assignment]
+    layer_inner: np.ndarray = field(default=None)  # type: ignore[assignment]
+    layer_sympathy: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         n = len(self.stress)
@@ -112,6 +123,10 @@ class Population:
             ("tie_formation", (n,), float, 1.0),
             ("online_formation", (n,), float, 1.0),
             ("generic_support", (n,), bool, False),
+            ("home", (n, 2), float, 0.0),
+            ("network_size", (n,), float, 0.0),
+            ("layer_inner", (n,), np.int64, 0),
+            ("layer_sympathy", (n,), np.int64, 0),
         ):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(shape, fill, dtype))
@@ -136,26 +151,65 @@ def _clipped_normal(rng: np.random.Generator, mean: float, sd: float, size, low=
     return np.clip(rng.normal(mean, sd, size), low, high)
 
 
-def draw_population(params: Params, n: int, rng: np.random.Generator) -> Population:
+def network_sizes(params: Params, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw each person's network size: ties they can keep up (a finite capacity).
+
+    Gamma distributed with mean ``convoy_wider`` and coefficient of variation
+    ``network_size_cv`` (personal network sizes vary several-fold between people: Hill & Dunbar
+    2003; Pollet, Roberts & Dunbar 2011), at least 1.
+    """
+    mean, cv = float(params.convoy_wider), float(params.network_size_cv)
+    if cv <= 0 or mean <= 0:
+        return np.full(n, max(mean, 0.0))
+    shape = 1.0 / cv**2
+    return np.maximum(rng.gamma(shape, mean / shape, n), 1.0)
+
+
+def layer_sizes(params: Params, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's inner-circle and sympathy-group sizes: the means scaled by network size.
+
+    People with larger networks have larger layers (Pollet, Roberts & Dunbar 2011); the ratio
+    between layers stays that of the means (about 3: Zhou et al. 2005).
+    """
+    mean = max(float(params.convoy_wider), 1e-9)
+    scale = size / mean
+    inner = np.rint(params.convoy_inner * scale).astype(np.int64)
+    sympathy = np.maximum(np.rint(params.convoy_sympathy * scale).astype(np.int64), inner)
+    return inner, sympathy
+
+
+def draw_population(
+    params: Params, n: int, rng: np.random.Generator, exact_shares: bool = True
+) -> Population:
     """Draw ``n`` people from the parameters.
 
     Args:
         params: Validated parameters.
         n: Number of people (may differ from ``params.n_people`` for file and real networks).
         rng: The model's generator; draws are made in a fixed order.
+        exact_shares: Subgroups take exactly their shares of the people (a starting town);
+            otherwise each person joins a subgroup with its share as probability (newcomers).
 
     Returns:
         A new population.
     """
     p = params
     subgroup = np.zeros(n, np.int8)
-    # Disjoint subgroups, assigned to a random permutation by their shares.
-    order = rng.permutation(n)
-    start = 0
-    for code, share in ((1, p.low_income_share), (2, p.smi_share), (3, p.older_share)):
-        k = int(round(share * n))
-        subgroup[order[start : start + k]] = code
-        start += k
+    shares = ((1, p.low_income_share), (2, p.smi_share), (3, p.older_share))
+    if exact_shares:
+        # Disjoint subgroups, assigned to a random permutation by their shares.
+        order = rng.permutation(n)
+        start = 0
+        for code, share in shares:
+            k = int(round(share * n))
+            subgroup[order[start : start + k]] = code
+            start += k
+    else:
+        u = rng.random(n)
+        low = 0.0
+        for code, share in shares:
+            subgroup[(u >= low) & (u < low + share)] = code
+            low += share
     low_income = subgroup == 1
     smi = subgroup == 2
     older = subgroup == 3
@@ -184,6 +238,9 @@ def draw_population(params: Params, n: int, rng: np.random.Generator) -> Populat
     tie_formation[older] = p.older_tie_formation
     online_formation = tie_formation.copy()
     online_formation[older] = p.older_online
+    home = rng.random((n, 2))
+    size = network_sizes(p, n, rng)
+    inner, sympathy = layer_sizes(p, size)
 
     return Population(
         stress=stress,
@@ -205,4 +262,8 @@ def draw_population(params: Params, n: int, rng: np.random.Generator) -> Populat
         caseload=np.zeros(n, np.int64),
         tie_formation=tie_formation,
         online_formation=online_formation,
+        home=home,
+        network_size=size,
+        layer_inner=inner,
+        layer_sympathy=sympathy,
     )

@@ -65,6 +65,13 @@ class CommunityProgramme(Intervention):
         self._order = np.zeros(0, np.int64)
         self._cohort_start = -1
 
+    def forget(self, model, people: np.ndarray) -> None:
+        """Participants who left leave their club (a newcomer's formation factor is their own)."""
+        if len(self.participants):
+            self.participants = self.participants[~np.isin(self.participants, people)]
+            self.clubs = [c[~np.isin(c, people)] for c in self.clubs]
+            self._order = self._order[~np.isin(self._order, people)]
+
     def apply(self, model, step: int) -> None:
         """Enrol a new cohort when one is due; hold this step's club meetings; pay."""
         if self._cohort_start < 0 or step - self._cohort_start >= self.cohort_steps:

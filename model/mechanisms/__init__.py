@@ -7,6 +7,7 @@ step produced). Every phase updates all people at once (synchronous update) with
 
 from . import (
     appraisal,
+    contact,
     costs,
     depression,
     giving,
@@ -16,13 +17,17 @@ from . import (
     seeking,
     stressors,
     ties,
+    turnover,
 )
 from .context import StepContext
 
-#: The phases in step order (model.md: stressors, appraisal, seeking, giving, costs, recovery,
-#: loneliness, depression, tie dynamics; perceived support is updated right after giving).
+#: The phases in step order (model.md: turnover, stressors, everyday contact, appraisal, seeking,
+#: giving, costs, recovery, loneliness, depression, tie dynamics; perceived support is updated right
+#: after giving). Ties end or form only in turnover (before contact) and in the ties phase (last).
 PHASES = (
+    ("turnover", turnover.run),
     ("stressors", stressors.run),
+    ("contact", contact.run),
     ("appraisal", appraisal.run),
     ("seeking", seeking.run),
     ("giving", giving.run),

@@ -1,30 +1,29 @@
-"""Phase 7, loneliness and withdrawal: routine contact, the contact gap, and contagion.
+"""Phase 10, loneliness and withdrawal: the contact gap, and contagion per contact.
 
-Routine contact: each tie has contact this step with probability
+Loneliness is the gap between the connection a person wants and the quality-weighted everyday
+contact they get (the contact phase's counts: every contact over a tie counts, support exchanges
+are not extra contact):
 
-    c_ij = contact_rate * shock_contact_multiplier * strength_ij
-           * (1 - withdrawal_strength * loneliness_i) * (1 - withdrawal_strength * loneliness_j)
-
-(the loneliness factors only with ``withdrawal`` on: lonely people let contact lapse, so their
-ties decay; see the ties phase). Ties used for support this step count as contact too.
-
-Loneliness moves toward the gap between desired connection and quality-weighted contact:
-
-    Q_i   = sum_{ties with contact} strength_ij * (1 - conflict_ij) * quality[kind_ij]
+    Q_i   = sum_j contacts_ij * strength_ij * (1 - conflict_ij) * quality[kind_ij]
     q_i   = 1 - exp(-Q_i / contact_saturation)
     gap_i = max(0, desired_i - q_i) / desired_i        (0 when desired_i = 0)
     loneliness_i <- loneliness_i + loneliness_rate * (gap_i - loneliness_i)
 
-Direct contagion (``loneliness_contagion`` > 0, default off, SISa-type):
+Lonely people withdraw (switch ``withdrawal``): they see their ties less (the contact phase), ask
+less (seeking) and accept fewer new ties (ties), so their ties weaken and end and they drift to the
+edge of the network; their partners lose contact too.
 
-    loneliness_i <- loneliness_i + loneliness_contagion * (1 - loneliness_i) * lbar_i
+Direct contagion (``loneliness_contagion`` > 0, default off): every contact this step with a lonely
+person (loneliness above ``lonely_threshold``) is a chance ``loneliness_contagion`` of catching
+some of it,
 
-with lbar_i the strength-weighted mean loneliness of i's ties.
+    x_i = sum_j contacts_ij * [loneliness_j > lonely_threshold]
+    loneliness_i <- loneliness_i + (1 - (1 - loneliness_contagion) ** x_i) * (1 - loneliness_i)
 
-Recording: each tie's ``contacts`` counts its steps with contact (run record: contact rates).
+and people recover as loneliness relaxes toward their own contact gap (so contagion makes clusters,
+not a town where everyone is lonely; as in the SIS-type models of Hill et al. 2010).
 
-Draws per step: one uniform per tie in canonical order (always, so that switching loneliness off
-does not change the other phases' draws).
+No random draws.
 
 Sources:
     Cacioppo, J. T. & Hawkley, L. C. (2009). Perceived social isolation and cognition. Trends in
@@ -41,58 +40,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import contact_pass
 from ..kinds import CONTACT_QUALITY
-from .context import StepContext, draw_per_tie
+from .context import StepContext
 
 
-def contact_probability(ctx: StepContext) -> np.ndarray:
-    """Return the chance of routine contact over each tie this step.
-
-    (The step itself computes this inside :func:`supportnet.kernels.contact_pass`, fused with the
-    contact draw and the quality-weighted sums; this numpy form is the readable statement.)
-    """
-    p, pop, ties = ctx.params, ctx.pop, ctx.ties
-    rate = p.contact_rate
-    if ctx.shock.any():
-        # A lockdown-type shock thins contact of the people it hits.
-        hit = ctx.shock[ties.u] | ctx.shock[ties.v]
-        rate = np.where(hit, rate * p.shock_contact_multiplier, rate)
-    c = rate * ties.strength
-    if p.withdrawal:
-        ws = p.withdrawal_strength
-        c = c * (1.0 - ws * pop.loneliness[ties.u]) * (1.0 - ws * pop.loneliness[ties.v])
-    return c
+def contact_quality(ctx: StepContext) -> np.ndarray:
+    """Quality-weighted everyday contact of each person this step (Q above)."""
+    ties, n = ctx.ties, ctx.pop.n
+    if ties.m == 0:
+        return np.zeros(n)
+    w = ctx.contacts * ties.strength * (1.0 - ties.conflict) * CONTACT_QUALITY[ties.kind]
+    return np.bincount(ties.u, w, n) + np.bincount(ties.v, w, n)
 
 
 def run(ctx: StepContext) -> None:
-    """Draw routine contact; move loneliness toward the contact gap; apply contagion."""
+    """Move loneliness toward the contact gap; apply contagion per contact."""
     p, pop, ties = ctx.params, ctx.pop, ctx.ties
     n = pop.n
-    draw = draw_per_tie(ctx.rng, ties, 1)[0]
-    rate = p.contact_rate
-    ctx.contact, Q = contact_pass(
-        ties.u, ties.v, ties.strength, ties.conflict, ties.kind, draw, ctx.used_mask(),
-        pop.loneliness, ctx.shock, rate, rate * p.shock_contact_multiplier,
-        p.withdrawal_strength if p.withdrawal else 0.0, CONTACT_QUALITY, n,
-    )  # fmt: skip
+    Q = contact_quality(ctx)
     pop.contact[:] = Q
-    ties.contacts += ctx.contact  # recording: contacts per tie since it formed
     if not p.loneliness_dynamics:
         return
     q = 1.0 - np.exp(-Q / p.contact_saturation)
     desired = pop.desired_connection
-    gap = np.where(
-        desired > 0, np.maximum(0.0, desired - q) / np.where(desired > 0, desired, 1.0), 0.0
-    )  # noqa: E501
+    safe = np.where(desired > 0, desired, 1.0)
+    gap = np.where(desired > 0, np.maximum(0.0, desired - q) / safe, 0.0)
     gap[pop.is_professional] = 0.0
+    lonely = pop.loneliness > p.lonely_threshold  # at the start of this phase
     pop.loneliness += p.loneliness_rate * (gap - pop.loneliness)
     if p.loneliness_contagion > 0 and ties.m:
-        s = ties.strength
-        wsum = ties.weighted_degree(s)
-        lsum = np.bincount(ties.u, s * pop.loneliness[ties.v], n) + np.bincount(
-            ties.v, s * pop.loneliness[ties.u], n
-        )
-        lbar = np.where(wsum > 0, lsum / np.where(wsum > 0, wsum, 1.0), 0.0)
-        pop.loneliness += p.loneliness_contagion * (1.0 - pop.loneliness) * lbar
+        c = ctx.contacts
+        x = np.bincount(ties.u, c * lonely[ties.v], n) + np.bincount(ties.v, c * lonely[ties.u], n)
+        catch = 1.0 - (1.0 - p.loneliness_contagion) ** x
+        pop.loneliness += catch * (1.0 - pop.loneliness)
     np.clip(pop.loneliness, 0.0, 1.0, out=pop.loneliness)

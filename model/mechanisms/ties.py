@@ -55,10 +55,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import nth_neighbours, tie_update
-from ..kinds import CAN_END, FAMILY, FRIEND, ONLINE, decay_by_kind
+from ..kinds import CAN_END, FAMILY, FRIEND, NEIGHBOUR, ONLINE, decay_by_kind
 from .context import StepContext, draw_per_tie
 
-N_FORMATION_DRAWS = 10
+N_FORMATION_DRAWS = 14
 
 
 def update_existing(ctx: StepContext) -> np.ndarray:
@@ -71,9 +71,29 @@ def update_existing(ctx: StepContext) -> np.ndarray:
         ties.strength, ties.kind, ties.conflict, ties.balance, ties.last_contact, ctx.contact,
         ctx.flow_uv, ctx.flow_vu, end_draw, ctx.step, p.strengthen_rate, p.reciprocity_bonus,
         p.contact_gain, decay_by_kind(p), floor, p.balance_memory, p.end_threshold,
-        p.imbalance_threshold, p.end_hazard, CAN_END,
+        p.imbalance_threshold, p.end_hazard, CAN_END, weekly_end_probability(p.tie_end_rate),
     )  # fmt: skip
     return np.flatnonzero(ends)
+
+
+def weekly_end_probability(tie_end_rate: float) -> float:
+    """The per-step probability that a tie ends whatever its state, from the yearly rate."""
+    return 1.0 - (1.0 - tie_end_rate) ** (1.0 / 52.0)
+
+
+def room_for_ties(ctx: StepContext) -> np.ndarray:
+    """Each person's room for new ties: the free share of their network size, in [0, 1].
+
+    People with a full network seek no new ties and accept none (a finite capacity for
+    relationships: Dunbar 1998; Tamarit et al. 2018), so formation slows as networks fill and
+    balances the ties that end. Professionals seek none; nobody goes above ``max_ties``.
+    """
+    p, pop, ties = ctx.params, ctx.pop, ctx.ties
+    deg = ties.degree()
+    size = np.where(pop.network_size > 0, pop.network_size, 1.0)
+    room = np.clip(1.0 - deg / size, 0.0, 1.0)
+    room[(deg >= p.max_ties) | pop.is_professional] = 0.0
+    return room
 
 
 def formation_candidates(ctx: StepContext, draws: np.ndarray):
@@ -81,14 +101,13 @@ def formation_candidates(ctx: StepContext, draws: np.ndarray):
 
     Args:
         ctx: The step context.
-        draws: Array (10, n) of this step's formation uniforms.
+        draws: Array (N_FORMATION_DRAWS, n) of this step's formation uniforms.
     """
     p, pop, ties = ctx.params, ctx.pop, ctx.ties
     n = pop.n
     ws = p.withdrawal_strength if p.withdrawal else 0.0
     open_ = 1.0 - ws * pop.loneliness  # willingness to meet and to accept new ties
-    deg = ties.degree()
-    room = (deg < p.max_ties) & ~pop.is_professional
+    room = room_for_ties(ctx)
     active = room * open_ * pop.tie_formation
     us, vs, kinds = [], [], []
 
@@ -102,7 +121,7 @@ def formation_candidates(ctx: StepContext, draws: np.ndarray):
         k = nth_neighbours(ties.keys, ties.vkeys, fptr, bptr, j, draws[2][meet])
         ok = (k >= 0) & (k != meet)
         meet, k = meet[ok], k[ok]
-        acc = (draws[3][meet] < open_[k]) & room[k]
+        acc = (draws[3][meet] < open_[k]) & (room[k] > 0)
         us.append(meet[acc])
         vs.append(k[acc])
         kinds.append(np.full(acc.sum(), FRIEND, np.int8))
@@ -121,6 +140,22 @@ def formation_candidates(ctx: StepContext, draws: np.ndarray):
         us.append(meet[acc])
         vs.append(k[acc])
         kinds.append(np.full(acc.sum(), FRIEND, np.int8))
+
+    # Neighbourhood: someone from one's own or an adjacent neighbourhood.
+    if p.neighbourhood_rate > 0:
+        from ..space import Neighbourhoods, grid_size
+
+        members = ~pop.is_professional
+        town = Neighbourhoods(pop.home, grid_size(int(members.sum()), p.neighbourhood_size),
+                              eligible=members)  # fmt: skip
+        meet = np.flatnonzero(draws[10] < p.neighbourhood_rate * active)
+        k = town.nearby(meet, draws[11][meet], draws[12][meet])
+        found = k >= 0
+        meet, k = meet[found], k[found]
+        acc = _accepts(ctx, meet, k, draws[13][meet], open_, room)
+        us.append(meet[acc])
+        vs.append(k[acc])
+        kinds.append(np.full(acc.sum(), NEIGHBOUR, np.int8))
 
     # Online: anyone, with interest homophily.
     if p.online_rate > 0:
@@ -143,7 +178,7 @@ def _accepts(ctx, i, k, draw, open_, room):
         pop.interests.shape[1]
     )  # noqa: E501
     prob = open_[k] * np.exp(-p.homophily * dist)
-    return (k != i) & room[k] & (draw < prob)
+    return (k != i) & (room[k] > 0) & (draw < prob)
 
 
 def run(ctx: StepContext) -> None:
@@ -168,5 +203,5 @@ def run(ctx: StepContext) -> None:
     # One pass over the arrays ends the old ties and adds the new (a tie that ends cannot
     # re-form in the same step: it still exists when the new ones are checked).
     added = ties.add(u, v, kind, p.new_tie_strength, conflict, step=ctx.step, remove=ending)
-    ctx.formed = len(added)
-    ctx.ended = len(ending)
+    ctx.formed += len(added)
+    ctx.ended += len(ending)
