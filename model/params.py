@@ -189,6 +189,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("resilience_mean", F, 0.15, 0, 1, "per step", "Mean share of stress a person copes away each step", "population"),
     _p("resilience_sd", F, 0.05, 0, 0.5, "per step", "Spread of resilience across people", "population"),
     _p("desired_connection_mean", F, 0.6, 0, 1, "contact index", "Mean connection a person wants (0 = none, 1 = as much contact as the scale allows)", "population"),
+    _p("desire_size_correlation", F, 0.7, -1, 1, "correlation", "Correlation between a person's desired connection and their network size (sociable people want and keep more ties)", "population"),
     _p("desired_connection_sd", F, 0.15, 0, 0.5, "contact index", "Spread of desired connection: some want many ties, others few", "population"),
     _p("competence_mean", F, 0.5, 0, 1, "share", "Mean competence at giving each support type", "population"),
     _p("competence_sd", F, 0.2, 0, 0.5, "share", "Spread of competence across people and support types", "population"),
@@ -282,6 +283,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     # --- loneliness ---------------------------------------------------------------------------
     _p("loneliness_dynamics", B, True, meaning="Switch: loneliness follows the gap between desired and actual contact", group="loneliness"),
     _p("contact_saturation", F, 4.0, 0.01, 100, "contacts", "Quality-weighted contacts in a week at which the contact index reaches 63%", "loneliness"),
+    _p("lonely_contact_quality", F, 0.5, 0, 1, "share", "How much a partner's full loneliness lowers the quality of contact with them (lonely people's interactions are less rewarding for both)", "loneliness"),
     _p("loneliness_rate", F, 0.1, 0, 1, "per step", "Speed at which loneliness moves toward the contact gap", "loneliness"),
     _p("withdrawal", B, True, meaning="Switch: lonely people withdraw (ask less, accept fewer new ties, let ties decay)", group="loneliness", main=True),
     _p("withdrawal_strength", F, 0.5, 0, 1, "share", "How much full loneliness cuts contact, asking and new ties", "loneliness"),

@@ -165,6 +165,26 @@ def network_sizes(params: Params, n: int, rng: np.random.Generator) -> np.ndarra
     return np.maximum(rng.gamma(shape, mean / shape, n), 1.0)
 
 
+def desired_connection(params: Params, size: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Each person's desired connection, correlated with their network size.
+
+    Sociable people both keep larger networks and want more contact (extraversion goes with
+    network size and with the need to affiliate: Pollet, Roberts & Dunbar 2011), so a small network
+    is not in itself a lonely one: loneliness is the gap between the two (Perlman & Peplau 1981).
+
+        z_i       = standardised log network size
+        desired_i = clip(mean + sd * (rho * z_i + sqrt(1 - rho^2) * noise_i), 0, 1)
+
+    with rho = ``desire_size_correlation`` and noise a standard normal draw.
+    """
+    rho = float(params.desire_size_correlation)
+    logs = np.log(np.maximum(size, 1e-9))
+    spread = logs.std()
+    z = (logs - logs.mean()) / spread if len(logs) > 1 and spread > 0 else np.zeros(len(size))
+    mix = rho * z + np.sqrt(max(0.0, 1.0 - rho * rho)) * noise
+    return np.clip(params.desired_connection_mean + params.desired_connection_sd * mix, 0.0, 1.0)
+
+
 def layer_sizes(params: Params, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each person's inner-circle and sympathy-group sizes: the means scaled by network size.
 
@@ -219,7 +239,7 @@ def draw_population(
     help_seeking = _clipped_normal(rng, p.help_seeking_mean, p.help_seeking_sd, n)
     help_seeking[smi] *= p.smi_support_factor
     resilience = _clipped_normal(rng, p.resilience_mean, p.resilience_sd, n)
-    desired = _clipped_normal(rng, p.desired_connection_mean, p.desired_connection_sd, n)
+    desired_noise = rng.normal(0.0, 1.0, n)
     competence = _clipped_normal(rng, p.competence_mean, p.competence_sd, (n, N_TYPES))
     bias = np.clip(rng.normal(0.0, p.perception_bias_sd, n), -1.0, 1.0)
     interests = rng.random((n, p.interest_dims))
@@ -241,6 +261,7 @@ def draw_population(
     home = rng.random((n, 2))
     size = network_sizes(p, n, rng)
     inner, sympathy = layer_sizes(p, size)
+    desired = desired_connection(p, size, desired_noise)
 
     return Population(
         stress=stress,

@@ -178,6 +178,8 @@ def buffering(record: RunRecord) -> dict[str, float]:
     xz, pz = zscore(X), zscore(P)
     if len(Y) < 10 or xz is None or pz is None:
         return out
+    # D0 is z-scored too: only its own coefficient changes (it is not reported), and the design
+    # is better conditioned. A constant D0 (a constructed panel) is left out.
     dz = zscore(D0)
     base = [np.ones(len(Y)), xz, pz] + ([dz] if dz is not None else [])
     full = ols_fit(Y, np.column_stack([*base, xz * pz]), person)

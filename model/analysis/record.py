@@ -40,6 +40,10 @@ __all__ = ["RunRecord", "Snapshot", "record_run", "same_person", "stable_rows"]
 class Snapshot:
     """Person-level state at ``step``, and window sums since the previous snapshot.
 
+    The first snapshot of a record has no previous one: its window sums are totals since each
+    person arrived (since step 0 for the starting population), so the measures read windows
+    from the second snapshot on.
+
     Attributes:
         step: The step of the snapshot.
         arrived: Step at which each row's person joined (int64); rows are the same person across

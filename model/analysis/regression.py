@@ -63,8 +63,8 @@ def ols_fit(y: np.ndarray, X: np.ndarray, clusters: np.ndarray) -> OLSFit:
     resid = y - X @ beta
     ids, inv = np.unique(clusters, return_inverse=True)
     g = len(ids)
-    scores = np.zeros((g, k))
-    np.add.at(scores, inv, X * resid[:, None])
+    contrib = X * resid[:, None]
+    scores = np.column_stack([np.bincount(inv, contrib[:, j], g) for j in range(k)])
     meat = scores.T @ scores
     correction = (g / max(g - 1, 1)) * ((n - 1) / max(n - k, 1))
     cov = correction * XtX_inv @ meat @ XtX_inv

@@ -32,6 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from ..kinds import TIE_KINDS
 
@@ -112,8 +113,7 @@ def relative_drift(x, floor: float, steps=None) -> float:
         0.0098
     """
     if steps is None:
-        steps = getattr(x, "index", None)
-        steps = np.arange(len(x)) if steps is None else np.asarray(steps, float)
+        steps = x.index if isinstance(x, pd.Series) else np.arange(len(x))
     t = np.asarray(steps, float)
     y = np.asarray(x, float)
     ok = np.isfinite(y)

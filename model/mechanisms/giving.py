@@ -20,8 +20,6 @@ giver's competence and the tie kind,
                                                * stress_relief[kind_ij]))
 
 Support given equals support received: both are sums of the same g_ijk. No random draws.
-Recording: ``given_total`` and ``received_kind_total`` (received g_ij by the kind of the tie it
-came over) add up each person's support over the run.
 
 Sources:
     Cohen & Wills (1985) and Cutrona, C. E. & Russell, D. W. (1990). Type of social support and

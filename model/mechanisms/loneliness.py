@@ -5,9 +5,15 @@ contact they get (the contact phase's counts: every contact over a tie counts, s
 are not extra contact):
 
     Q_i   = sum_j contacts_ij * strength_ij * (1 - conflict_ij) * quality[kind_ij]
+                  * (1 - lonely_contact_quality * loneliness_j)
     q_i   = 1 - exp(-Q_i / contact_saturation)
     gap_i = max(0, desired_i - q_i) / desired_i        (0 when desired_i = 0)
     loneliness_i <- loneliness_i + loneliness_rate * (gap_i - loneliness_i)
+
+Contact with a lonely person is less rewarding: lonely people are more guarded and negative in
+interaction and are rated less favourably by their partners (Jones, Hobbs & Hockenbury 1982;
+Cacioppo & Hawkley 2009), so a partner's loneliness lowers the quality of a contact for the other.
+This is how loneliness is induced along ties without a contagion term of its own.
 
 Lonely people withdraw (switch ``withdrawal``): they see their ties less (the contact phase), ask
 less (seeking) and accept fewer new ties (ties), so their ties weaken and end and they drift to the
@@ -30,6 +36,8 @@ Sources:
     Cognitive Sciences 13(10), 447-454 (lonely people withdraw; the loneliness loop).
     Cacioppo, J. T., Fowler, J. H. & Christakis, N. A. (2009). Alone in the crowd: the structure
     and spread of loneliness in a large social network. J. Pers. Soc. Psychol. 97(6), 977-991.
+    Jones, W. H., Hobbs, S. A. & Hockenbury, D. (1982). Loneliness and social skill deficits. J.
+    Pers. Soc. Psychol. 42(4), 682-689.
     Perlman, D. & Peplau, L. A. (1981). Toward a social psychology of loneliness (the gap between
     desired and achieved contact).
     Hill, A. L. et al. (2010). Emotions as infectious diseases in a large social network: the SISa
@@ -50,6 +58,12 @@ def contact_quality(ctx: StepContext) -> np.ndarray:
     if ties.m == 0:
         return np.zeros(n)
     w = ctx.contacts * ties.strength * (1.0 - ties.conflict) * CONTACT_QUALITY[ties.kind]
+    lq = ctx.params.lonely_contact_quality
+    if lq > 0:
+        L = ctx.pop.loneliness
+        return np.bincount(ties.u, w * (1.0 - lq * L[ties.v]), n) + np.bincount(
+            ties.v, w * (1.0 - lq * L[ties.u]), n
+        )
     return np.bincount(ties.u, w, n) + np.bincount(ties.v, w, n)
 
 

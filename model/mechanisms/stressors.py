@@ -10,8 +10,6 @@ and a kind (loss, practical, financial, interpersonal, equally likely) whose pro
     need[i, k] <- min(1, need[i, k] + magnitude_i * profile[kind_i, k])
 
 Draws per step, in order: uniform (n), beta (n), kind (n). Professionals meet no events.
-Recording: each person's event magnitudes are summed into ``stressor_total`` (run total, for the
-run record's stressor load per window).
 
 Sources:
     Holmes, T. H. & Rahe, R. H. (1967). The social readjustment rating scale (life events as
@@ -62,4 +60,4 @@ def run(ctx: StepContext) -> None:
     pop.need += magnitude[:, None] * EVENT_NEEDS[kind]
     np.minimum(pop.need, 1.0, out=pop.need)
     pop.stressor_load += magnitude
-    pop.stressor_total += magnitude
+    pop.stressor_total += magnitude  # recording only: the run record's stressor load

@@ -31,8 +31,6 @@ Formation (people under their ``max_ties``; acceptance lowered by the partner's 
     they tie with probability accept * exp(-homophily * interest distance), as an online tie.
 New ties start at ``new_tie_strength`` with conflict drawn around ``conflict_mean``.
 
-Recording: each person's ``ties_lost_total`` counts their ties that end here.
-
 Draws per step, in order: one uniform per tie (ending, canonical order); ten uniforms per person
 (closure: meet, friend, friend-of-friend, accept; focal: meet, partner, accept; online: meet,
 partner, accept); one uniform per new tie for its conflict.
