@@ -239,8 +239,9 @@ def _convoy_partners(people, home, group, size, town, p, rng) -> np.ndarray:
     gsize = np.bincount(group, minlength=int(group.max()) + 1)
     gstart = np.concatenate([[0], np.cumsum(gsize)[:-1]])
     accept = np.minimum(1.0, size / (2.0 * max(size.mean(), 1e-9)))
+    logsize = np.log(np.maximum(size, 1.0))
     todo = np.arange(m)
-    for _ in range(8):
+    for _ in range(12):
         if len(todo) == 0:
             break
         who = people[todo]
@@ -253,7 +254,8 @@ def _convoy_partners(people, home, group, size, town, p, rng) -> np.ndarray:
         gg = group[who]
         pick = order[gstart[gg] + np.minimum((d[1] * gsize[gg]).astype(np.int64), gsize[gg] - 1)]
         cand = np.where(in_group, pick, cand)
-        ok = (d[3] < accept[cand]) & (cand != who)
+        alike = np.exp(-p.sociability_homophily * np.abs(logsize[who] - logsize[cand]))
+        ok = (d[3] < accept[cand] * alike) & (cand != who)
         out[todo[ok]] = cand[ok]
         todo = todo[~ok]
     return out

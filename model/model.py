@@ -84,6 +84,7 @@ class SupportModel(mesa.Model):
         self._apply_start(start)
         self.ties = TieStore(start.n)
         self._add_starting_ties(start)
+        self.cohesion = self._draw_cohesion()
         self.ties.set_node_attrs_factory(self._node_view)
 
         Person.create_agents(self, start.n, index=list(range(start.n)))
@@ -153,6 +154,14 @@ class SupportModel(mesa.Model):
             conflict = np.clip(p.conflict_mean * 2.0 * rng.random(m), 0.0, 1.0)
         self.ties.add(start.u, start.v, kind, strength, conflict, step=0)
 
+    def _draw_cohesion(self) -> np.ndarray:
+        """Draw each neighbourhood's contact factor: log-normal with mean 1 (see contact)."""
+        from .space import grid_size
+
+        g = grid_size(self.n_people, self.params.neighbourhood_size)
+        sd = self.params.neighbourhood_cohesion_sd
+        return np.exp(self.rng.normal(-0.5 * sd * sd, sd, g * g))
+
     def _node_view(self, i: int) -> _NodeAttrs:
         return _NodeAttrs(self, i)
 
@@ -176,6 +185,7 @@ class SupportModel(mesa.Model):
             rng=self.rng,
             step=self.steps,
             shock=self.shock_mask(self.steps),
+            cohesion=self.cohesion,
         )
         for _, phase in PHASES:
             phase(ctx)

@@ -43,7 +43,7 @@ class Population:
     States (change every step): ``stress``, ``depression``, ``loneliness``, ``capacity``,
     ``perceived_support``, ``need`` (n x 4 unmet need per support type).
     Traits (fixed unless an intervention changes them): ``capacity_max``, ``competence`` (n x 4),
-    ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``, ``interests``
+    ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``, ``loneliness_bias``, ``interests``
     (n x dims), ``group``, ``subgroup``, ``is_professional``, ``caseload``.
     Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
     ``asked``, ``received`` (n x 4), ``given``, ``burden``, ``contact``.
@@ -72,6 +72,7 @@ class Population:
     desired_connection: np.ndarray
     resilience: np.ndarray
     perception_bias: np.ndarray
+    loneliness_bias: np.ndarray
     interests: np.ndarray
     group: np.ndarray
     subgroup: np.ndarray
@@ -242,6 +243,7 @@ def draw_population(
     desired_noise = rng.normal(0.0, 1.0, n)
     competence = _clipped_normal(rng, p.competence_mean, p.competence_sd, (n, N_TYPES))
     bias = np.clip(rng.normal(0.0, p.perception_bias_sd, n), -1.0, 1.0)
+    lonely_bias = np.clip(rng.normal(0.0, p.loneliness_bias_sd, n), -1.0, 1.0)
     interests = rng.random((n, p.interest_dims))
     group = rng.integers(0, p.n_groups, n).astype(np.int32)
 
@@ -276,6 +278,7 @@ def draw_population(
         desired_connection=desired,
         resilience=resilience,
         perception_bias=bias,
+        loneliness_bias=lonely_bias,
         interests=interests,
         group=group,
         subgroup=subgroup,

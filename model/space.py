@@ -53,8 +53,13 @@ class Neighbourhoods:
 
     def cell_of(self, home: np.ndarray) -> np.ndarray:
         """Neighbourhood index of each home."""
-        xy = np.minimum((np.asarray(home) * self.g).astype(np.int64), self.g - 1)
-        return xy[:, 0] * self.g + xy[:, 1]
+        return self.cell_of_grid(home, self.g)
+
+    @staticmethod
+    def cell_of_grid(home: np.ndarray, g: int) -> np.ndarray:
+        """Neighbourhood index of each home on a g x g grid (row-major)."""
+        xy = np.minimum((np.asarray(home) * g).astype(np.int64), g - 1)
+        return xy[:, 0] * g + xy[:, 1]
 
     def nearby(self, people: np.ndarray, offset_draw: np.ndarray, pick_draw: np.ndarray):
         """Draw, for each of ``people``, someone in their own or an adjacent neighbourhood.

@@ -166,6 +166,7 @@ class ProfessionalHelp(Intervention):
             desired_connection=zeros.copy(),
             resilience=np.ones(k),
             perception_bias=zeros.copy(),
+            loneliness_bias=zeros.copy(),
             interests=np.zeros((k, pop.interests.shape[1])),
             group=np.zeros(k, pop.group.dtype),
             subgroup=np.zeros(k, pop.subgroup.dtype),

@@ -13,7 +13,14 @@ people's availability:
     avail_i  = (1 - withdrawal_strength * loneliness_i)      [withdrawal on]
                * (1 - depression_contact_effect * depression_i)
                * shock_contact_multiplier                   [under a lockdown-type shock]
+               * cohesion[neighbourhood of i]
     contacts_ij ~ Poisson(rate_ij * avail_i * avail_j)
+
+Neighbourhoods differ in how much everyday contact they foster (social cohesion: shared spaces,
+safety, stability; Sampson, Raudenbush & Earls 1997): each neighbourhood's factor is drawn once,
+log-normal with spread ``neighbourhood_cohesion_sd`` and mean 1. People who move in take on their
+neighbourhood's. Lower cohesion is a shared cause of loneliness for neighbours and their friends
+(Kearns et al. 2015), so it spreads loneliness over network distance without contagion.
 
 Contact is what keeps ties alive (the ties phase) and loneliness low (the loneliness phase); help
 is asked for and given over it (the seeking phase), not instead of it. Strength follows contact,
@@ -32,6 +39,10 @@ Sources:
     phone networks. Social Networks 35(1), 89-95.
     Saramaki, J. et al. (2014). Persistence of social signatures in human communication. PNAS
     111(3), 942-947.
+    Sampson, R. J., Raudenbush, S. W. & Earls, F. (1997). Neighborhoods and violent crime: a
+    multilevel study of collective efficacy. Science 277(5328), 918-924.
+    Kearns, A., Whitley, E., Tannahill, C. & Ellaway, A. (2015). Loneliness, social relations and
+    health and well-being in deprived communities. Psychology, Health & Medicine 20(3), 332-344.
     Cacioppo, J. T., Hawkley, L. C. & Thisted, R. A. (2010). Perceived social isolation makes me
     sad. Psychology and Aging 25(2), 453-463 (loneliness and depression both cut social contact).
 """
@@ -54,7 +65,14 @@ def availability(ctx: StepContext) -> np.ndarray:
         a = a * (1.0 - p.withdrawal_strength * pop.loneliness)
     if ctx.shock.any():
         a = np.where(ctx.shock, a * p.shock_contact_multiplier, a)
-    return np.clip(a, 0.0, 1.0)
+    a = np.clip(a, 0.0, 1.0)
+    if ctx.cohesion is not None and len(ctx.cohesion) > 1:
+        from ..space import Neighbourhoods
+
+        g = int(round(np.sqrt(len(ctx.cohesion))))
+        cell = Neighbourhoods.cell_of_grid(pop.home, g)
+        a = a * np.where(pop.is_professional, 1.0, ctx.cohesion[cell])
+    return a
 
 
 def contact_rates(ctx: StepContext) -> np.ndarray:

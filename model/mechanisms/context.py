@@ -36,6 +36,7 @@ class StepContext:
         formed: Ties formed this step; ended: ties ended this step.
         contacts: Everyday contacts per tie this step (the contact phase's counts).
         replaced: People who left this step, their rows now newcomers (the turnover phase).
+        cohesion: Contact factor of each neighbourhood (G x G, row-major), or None (all 1).
     """
 
     pop: Population
@@ -56,6 +57,7 @@ class StepContext:
     ended: int = 0
     contacts: np.ndarray = field(default=None)  # type: ignore[assignment]
     replaced: np.ndarray = field(default=None)  # type: ignore[assignment]
+    cohesion: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         m = self.ties.m

@@ -1,14 +1,23 @@
 """Phase 10, loneliness and withdrawal: the contact gap, and contagion per contact.
 
-Loneliness is the gap between the connection a person wants and the quality-weighted everyday
-contact they get (the contact phase's counts: every contact over a tie counts, support exchanges
-are not extra contact):
+Loneliness is the discrepancy between the connection a person wants and the quality-weighted
+everyday contact they get (Perlman & Peplau 1981; the contact phase's counts: every contact over a
+tie counts, support exchanges are not extra contact). What a person wants is relative to their own
+network: ``desired_connection`` is the share of the contact a full network of their size would
+give (C_i, from their layer sizes and the layer contact rates), so a small network kept by choice is
+not a lonely one, and loneliness relates to network size only moderately, as in surveys:
 
     Q_i   = sum_j contacts_ij * strength_ij * (1 - conflict_ij) * quality[kind_ij]
                   * (1 - lonely_contact_quality * loneliness_j)
-    q_i   = 1 - exp(-Q_i / contact_saturation)
-    gap_i = max(0, desired_i - q_i) / desired_i        (0 when desired_i = 0)
-    loneliness_i <- loneliness_i + loneliness_rate * (gap_i - loneliness_i)
+    C_i   = inner_i * contact_inner + (sympathy_i - inner_i) * contact_sympathy
+            + (size_i - sympathy_i) * contact_wider
+    gap_i = max(0, 1 - Q_i / (desired_i * C_i))        (0 when desired_i = 0)
+    target_i = clip(gap_i + loneliness_bias_i, 0, 1)
+    loneliness_i <- loneliness_i + loneliness_rate * (target_i - loneliness_i)
+
+where ``loneliness_bias`` is a stable proneness to loneliness (rejection sensitivity, insecure
+attachment; loneliness is about half heritable: Boomsma et al. 2005), so that loneliness is not
+merely the count of one's contacts: it relates to network size only moderately, as in surveys.
 
 Contact with a lonely person is less rewarding: lonely people are more guarded and negative in
 interaction and are rated less favourably by their partners (Jones, Hobbs & Hockenbury 1982;
@@ -36,6 +45,8 @@ Sources:
     Cognitive Sciences 13(10), 447-454 (lonely people withdraw; the loneliness loop).
     Cacioppo, J. T., Fowler, J. H. & Christakis, N. A. (2009). Alone in the crowd: the structure
     and spread of loneliness in a large social network. J. Pers. Soc. Psychol. 97(6), 977-991.
+    Boomsma, D. I. et al. (2005). Genetic and environmental contributions to loneliness in adults:
+    the Netherlands Twin Register study. Behavior Genetics 35(6), 745-752.
     Jones, W. H., Hobbs, S. A. & Hockenbury, D. (1982). Loneliness and social skill deficits. J.
     Pers. Soc. Psychol. 42(4), 682-689.
     Perlman, D. & Peplau, L. A. (1981). Toward a social psychology of loneliness (the gap between
@@ -67,6 +78,15 @@ def contact_quality(ctx: StepContext) -> np.ndarray:
     return np.bincount(ties.u, w, n) + np.bincount(ties.v, w, n)
 
 
+def full_network_contact(ctx: StepContext) -> np.ndarray:
+    """Contacts a week each person would have with a full network of their size (C above)."""
+    p, pop = ctx.params, ctx.pop
+    inner = pop.layer_inner
+    sympathy = np.maximum(pop.layer_sympathy - inner, 0)
+    wider = np.maximum(pop.network_size - pop.layer_sympathy, 0.0)
+    return inner * p.contact_inner + sympathy * p.contact_sympathy + wider * p.contact_wider
+
+
 def run(ctx: StepContext) -> None:
     """Move loneliness toward the contact gap; apply contagion per contact."""
     p, pop, ties = ctx.params, ctx.pop, ctx.ties
@@ -75,13 +95,13 @@ def run(ctx: StepContext) -> None:
     pop.contact[:] = Q
     if not p.loneliness_dynamics:
         return
-    q = 1.0 - np.exp(-Q / p.contact_saturation)
-    desired = pop.desired_connection
-    safe = np.where(desired > 0, desired, 1.0)
-    gap = np.where(desired > 0, np.maximum(0.0, desired - q) / safe, 0.0)
-    gap[pop.is_professional] = 0.0
+    want = pop.desired_connection * full_network_contact(ctx)
+    safe = np.where(want > 0, want, 1.0)
+    gap = np.where(want > 0, np.maximum(0.0, 1.0 - Q / safe), 0.0)
+    target = np.clip(gap + pop.loneliness_bias, 0.0, 1.0)
+    target[pop.is_professional] = 0.0
     lonely = pop.loneliness > p.lonely_threshold  # at the start of this phase
-    pop.loneliness += p.loneliness_rate * (gap - pop.loneliness)
+    pop.loneliness += p.loneliness_rate * (target - pop.loneliness)
     if p.loneliness_contagion > 0 and ties.m:
         c = ctx.contacts
         x = np.bincount(ties.u, c * lonely[ties.v], n) + np.bincount(ties.v, c * lonely[ties.u], n)

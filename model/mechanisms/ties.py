@@ -119,7 +119,7 @@ def formation_candidates(ctx: StepContext, draws: np.ndarray):
         k = nth_neighbours(ties.keys, ties.vkeys, fptr, bptr, j, draws[2][meet])
         ok = (k >= 0) & (k != meet)
         meet, k = meet[ok], k[ok]
-        acc = (draws[3][meet] < open_[k]) & (room[k] > 0)
+        acc = (draws[3][meet] < open_[k] * _alike(ctx, meet, k)) & (room[k] > 0)
         us.append(meet[acc])
         vs.append(k[acc])
         kinds.append(np.full(acc.sum(), FRIEND, np.int8))
@@ -175,8 +175,17 @@ def _accepts(ctx, i, k, draw, open_, room):
     dist = np.linalg.norm(pop.interests[i] - pop.interests[k], axis=1) / np.sqrt(
         pop.interests.shape[1]
     )  # noqa: E501
-    prob = open_[k] * np.exp(-p.homophily * dist)
+    prob = open_[k] * np.exp(-p.homophily * dist) * _alike(ctx, i, k)
     return (k != i) & (room[k] > 0) & (draw < prob)
+
+
+def _alike(ctx, i, k) -> np.ndarray:
+    """Sociability homophily: exp(-sociability_homophily * |log size_i - log size_k|)."""
+    h = ctx.params.sociability_homophily
+    if h <= 0:
+        return np.ones(len(i))
+    size = np.maximum(ctx.pop.network_size, 1.0)
+    return np.exp(-h * np.abs(np.log(size[i]) - np.log(size[k])))
 
 
 def run(ctx: StepContext) -> None:
