@@ -57,6 +57,7 @@ GROUPS = (
     "network",
     "turnover",
     "contact",
+    "caregiving",
     "stressors",
     "appraisal",
     "seeking",
@@ -241,6 +242,14 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("contact_sympathy", F, 0.4, 0, 20, "contacts per week", "Everyday contact over a tie in the sympathy group (outside the inner circle)", "contact"),
     _p("contact_wider", F, 0.06, 0, 20, "contacts per week", "Everyday contact over any other tie (a few times a year)", "contact"),
     _p("depression_contact_effect", F, 0.2, 0, 1, "share", "How much full depression cuts a person's everyday contact (social withdrawal in depression)", "contact"),
+    # --- caregiving --------------------------------------------------------------------------
+    _p("caregiving", B, True, meaning="Switch: some people need sustained care and a family member becomes their carer", group="caregiving"),
+    _p("care_onset_rate", F, 0.02, 0, 1, "per person per year", "Chance that a person develops a sustained need for care in a year (chronic illness, disability, frailty)", "caregiving"),
+    _p("care_end_rate", F, 0.2, 0, 1, "per person per year", "Chance that a need for care ends in a year (recovery, moving into residential care)", "caregiving"),
+    _p("care_need", F, 0.5, 0, 1, "share", "Practical need that never falls below this while a person needs care", "caregiving"),
+    _p("care_hours", F, 0.3, 0, 1, "share of capacity per step", "Care a carer gives each step, as a share of their maximum capacity", "caregiving"),
+    _p("care_stress", F, 0.025, 0, 1, "per step", "Stress a carer's role adds each step (the demands and captivity of caring), on top of the burden of giving beyond capacity", "caregiving"),
+    _p("care_contact_effect", F, 0.3, 0, 1, "share", "How much caring cuts the carer's everyday contact (time taken up by care)", "caregiving"),
     # --- stressors ----------------------------------------------------------------------------
     _p("stressors", B, True, meaning="Switch: life events arrive", group="stressors"),
     _p("stressor_rate", F, 0.05, 0, 1, "per person per step", "Probability that a person meets a life event in a step", "stressors", main=True),
@@ -257,7 +266,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("main_effect", B, True, meaning="Switch: perceived support lowers depression whatever the stressors (main-effect hypothesis)", group="appraisal", main=True),
     _p("main_effect_strength", F, 0.005, 0, 0.2, "per step", "Depression lowered per step by full perceived support", "appraisal"),
     _p("perceived_support_rate", F, 0.1, 0, 1, "per step", "Speed at which perceived support follows experience and integration", "appraisal"),
-    _p("experience_weight", F, 0.5, 0, 1, "weight", "Weight of support received (against integration) in perceived support", "appraisal"),
+    _p("trust_rate", F, 0.2, 0, 1, "per ask", "Speed at which trust that ties will help follows how asks were answered (and how well the help fitted)", "appraisal"),
     _p("integration_saturation", F, 10.0, 0.01, 1000, "strength", "Quality-weighted tie strength at which the integration index reaches 63%", "appraisal"),
     # --- seeking ------------------------------------------------------------------------------
     _p("seeking", B, True, meaning="Switch: people in need ask their ties for help", group="seeking"),

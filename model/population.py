@@ -98,6 +98,13 @@ class Population:
     tie_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
     online_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
     generic_support: np.ndarray = field(default=None)  # type: ignore[assignment]
+    asks_made: np.ndarray = field(default=None)  # type: ignore[assignment]
+    responses: np.ndarray = field(default=None)  # type: ignore[assignment]
+    trust: np.ndarray = field(default=None)  # type: ignore[assignment]
+    care_need: np.ndarray = field(default=None)  # type: ignore[assignment]
+    carer_of: np.ndarray = field(default=None)  # type: ignore[assignment]
+    cared_by: np.ndarray = field(default=None)  # type: ignore[assignment]
+    carer: np.ndarray = field(default=None)  # type: ignore[assignment]
     home: np.ndarray = field(default=None)  # type: ignore[assignment]
     network_size: np.ndarray = field(default=None)  # type: ignore[assignment]
     layer_inner: np.ndarray = field(default=None)  # type: ignore[assignment]
@@ -124,6 +131,13 @@ class Population:
             ("tie_formation", (n,), float, 1.0),
             ("online_formation", (n,), float, 1.0),
             ("generic_support", (n,), bool, False),
+            ("asks_made", (n,), float, 0.0),
+            ("responses", (n,), float, 0.0),
+            ("trust", (n,), float, 0.9),
+            ("care_need", (n,), bool, False),
+            ("carer_of", (n,), np.int64, -1),
+            ("cared_by", (n,), np.int64, -1),
+            ("carer", (n,), bool, False),
             ("home", (n, 2), float, 0.0),
             ("network_size", (n,), float, 0.0),
             ("layer_inner", (n,), np.int64, 0),

@@ -7,6 +7,7 @@ step produced). Every phase updates all people at once (synchronous update) with
 
 from . import (
     appraisal,
+    caregiving,
     contact,
     costs,
     depression,
@@ -26,11 +27,13 @@ from .context import StepContext
 #: after giving). Ties end or form only in turnover (before contact) and in the ties phase (last).
 PHASES = (
     ("turnover", turnover.run),
+    ("care_roles", caregiving.run_roles),
     ("stressors", stressors.run),
     ("contact", contact.run),
     ("appraisal", appraisal.run),
     ("seeking", seeking.run),
     ("giving", giving.run),
+    ("care", caregiving.give_care),
     ("perception", perception.run),
     ("costs", costs.run),
     ("recovery", recovery.run),

@@ -12,6 +12,7 @@ people's availability:
     rate_ij  = (layer rate of j for i + layer rate of i for j) / 2
     avail_i  = (1 - withdrawal_strength * loneliness_i)      [withdrawal on]
                * (1 - depression_contact_effect * depression_i)
+               * (1 - care_contact_effect)                  [carers, caregiving on]
                * shock_contact_multiplier                   [under a lockdown-type shock]
                * cohesion[neighbourhood of i]
     contacts_ij ~ Poisson(rate_ij * avail_i * avail_j)
@@ -61,6 +62,8 @@ def availability(ctx: StepContext) -> np.ndarray:
     """Each person's availability for everyday contact this step, in [0, 1]."""
     p, pop = ctx.params, ctx.pop
     a = 1.0 - p.depression_contact_effect * pop.depression
+    if p.caregiving:
+        a = a * np.where(pop.carer_of >= 0, 1.0 - p.care_contact_effect, 1.0)
     if p.withdrawal:
         a = a * (1.0 - p.withdrawal_strength * pop.loneliness)
     if ctx.shock.any():

@@ -20,6 +20,9 @@ giver's competence and the tie kind,
                                                * stress_relief[kind_ij]))
 
 Support given equals support received: both are sums of the same g_ijk. No random draws.
+For perceived support (the perception phase) each asker's asks (``asks_made``) and the responses
+they got (``responses``: asks that brought support, each weighted by how well its types fit the
+need: 1 for need-matched support, the matched share for generic support) are recorded.
 
 Sources:
     Cohen & Wills (1985) and Cutrona, C. E. & Russell, D. W. (1990). Type of social support and
@@ -67,6 +70,10 @@ def run(ctx: StepContext) -> None:
     ctx.flow_vu = np.zeros(m)
     ctx.exchanges = (np.zeros(0, np.int64),) * 2 + (np.zeros(0), np.zeros(0, np.int8))
     arcs = ctx.ask_arcs
+    pop.asks_made[:] = 0.0
+    pop.responses[:] = 0.0
+    if len(arcs):
+        pop.asks_made[:] = np.bincount(arc_ends(ties, arcs)[0], minlength=n)
     if not p.giving or len(arcs) == 0:
         return
     asker, giver, e = arc_ends(ties, arcs)
@@ -104,14 +111,19 @@ def run(ctx: StepContext) -> None:
 
     # Effect: competence x fit of the type to the tie kind.
     effective = by_type * pop.competence[giver] * landing_matrix(p)[kind]
+    fit = np.ones(len(amount))
     if generic.any():
         # Optimal matching (Cutrona & Russell 1990): unmatched support does not help, so generic
         # support of a type lands in proportion to how much the asker needs it, relative to the
         # asker's dominant need (need-proportional givers match by construction).
         need = pop.need[asker[generic]]
-        effective[generic] *= need / need.max(axis=1, keepdims=True)
+        match = need / need.max(axis=1, keepdims=True)
+        effective[generic] *= match
+        fit[generic] = (by_type[generic] * match).sum(axis=1) / np.maximum(amount[generic], 1e-300)
     for k in range(effective.shape[1]):
         pop.received_effective[:, k] = np.bincount(asker, effective[:, k], n)
+    # Responses, weighted by how well their type fits the need (1 for need-matched support).
+    pop.responses[:] = np.bincount(asker, (amount > 0) * fit, n)
     pop.need -= pop.received_effective
     np.maximum(pop.need, 0.0, out=pop.need)
     relief = np.bincount(asker, effective.sum(axis=1) * STRESS_RELIEF[kind], n)
