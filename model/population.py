@@ -133,7 +133,7 @@ class Population:
             ("generic_support", (n,), bool, False),
             ("asks_made", (n,), float, 0.0),
             ("responses", (n,), float, 0.0),
-            ("trust", (n,), float, 0.9),
+            ("trust", (n,), float, 0.7),
             ("care_need", (n,), bool, False),
             ("carer_of", (n,), np.int64, -1),
             ("cared_by", (n,), np.int64, -1),

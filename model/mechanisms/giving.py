@@ -20,9 +20,10 @@ giver's competence and the tie kind,
                                                * stress_relief[kind_ij]))
 
 Support given equals support received: both are sums of the same g_ijk. No random draws.
-For perceived support (the perception phase) each asker's asks (``asks_made``) and the responses
-they got (``responses``: asks that brought support, each weighted by how well its types fit the
-need: 1 for need-matched support, the matched share for generic support) are recorded.
+For perceived support (the perception phase) each asker's asks (``asks_made``) and how helpful the
+responses were (``responses``: for each ask that brought support, min(1, landed share /
+help_reference), the landed share being sum_k g_ijk * competence_jk * match_ijk / g_ij, match
+being 1 but for generic support) are recorded.
 
 Sources:
     Cohen & Wills (1985) and Cutrona, C. E. & Russell, D. W. (1990). Type of social support and
@@ -111,7 +112,6 @@ def run(ctx: StepContext) -> None:
 
     # Effect: competence x fit of the type to the tie kind.
     effective = by_type * pop.competence[giver] * landing_matrix(p)[kind]
-    fit = np.ones(len(amount))
     if generic.any():
         # Optimal matching (Cutrona & Russell 1990): unmatched support does not help, so generic
         # support of a type lands in proportion to how much the asker needs it, relative to the
@@ -119,11 +119,16 @@ def run(ctx: StepContext) -> None:
         need = pop.need[asker[generic]]
         match = need / need.max(axis=1, keepdims=True)
         effective[generic] *= match
-        fit[generic] = (by_type[generic] * match).sum(axis=1) / np.maximum(amount[generic], 1e-300)
     for k in range(effective.shape[1]):
         pop.received_effective[:, k] = np.bincount(asker, effective[:, k], n)
-    # Responses, weighted by how well their type fits the need (1 for need-matched support).
-    pop.responses[:] = np.bincount(asker, (amount > 0) * fit, n)
+    # Responses, each counted by how helpful it was: the giver's competence at the types given
+    # and, for generic support, their match to the need, against help_reference.
+    skill = (by_type * pop.competence[giver]).sum(axis=1)
+    if generic.any():
+        skill[generic] = (by_type[generic] * pop.competence[giver[generic]] * match).sum(axis=1)
+    landed = skill / np.maximum(amount, 1e-300)
+    helpful = np.where(amount > 0, np.minimum(1.0, landed / p.help_reference), 0.0)
+    pop.responses[:] = np.bincount(asker, helpful, n)
     pop.need -= pop.received_effective
     np.maximum(pop.need, 0.0, out=pop.need)
     relief = np.bincount(asker, effective.sum(axis=1) * STRESS_RELIEF[kind], n)

@@ -7,15 +7,18 @@ times they asked. Asking is not itself a loss: a person who asks and is helped k
 their expectation, and being helped by a professional raises it. Only asks that bring nothing, or
 help that does not fit the need, lower trust.
 
-    integration_i = 1 - exp(-sum_j strength_ij * (1 - conflict_ij) * quality[kind_ij]
+    integration_i = 1 - exp(-sum_j strength_ij * (1 - conflict_ij) * availability[kind_ij]
                                 / integration_saturation)
     trust_i      <- trust_i + trust_rate * (responses_i / asks_i - trust_i)      (askers only)
     target_i      = clip(trust_i * integration_i + bias_i, 0, 1)
     perceived_i  <- perceived_i + perceived_support_rate * (target_i - perceived_i)
 
-``responses`` counts the asks that brought support, each weighted by how well its types fit the
-need (the giving phase), so support that matches the need builds trust and generic support half as
-much (optimal matching: Cutrona & Russell 1990). Trust starts at 0.9 (most asks are answered).
+``responses`` counts the asks that brought support, each by how helpful it was: the share of it
+that landed (the giver's competence, the fit of the tie kind and, for generic support, the match to
+the need; the giving phase) against ``help_reference``. Help that fits the need builds trust, and
+generic help about half as much (optimal matching: Cutrona & Russell 1990). Helpfulness is a
+property of the help, not of how large the need was, so asking more (being more stressed) does not
+by itself move trust. Trust starts at 0.7.
 No random draws.
 
 Sources:
@@ -34,14 +37,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import quality_sum
-from ..kinds import CONTACT_QUALITY
+from ..kinds import AVAILABILITY
 from .context import StepContext
 
 
 def integration(ctx: StepContext) -> np.ndarray:
     """Return each person's integration index in [0, 1) from the quality of their ties."""
     t = ctx.ties
-    total = quality_sum(t.u, t.v, t.strength, t.conflict, t.kind, CONTACT_QUALITY, t.n_nodes)
+    total = quality_sum(t.u, t.v, t.strength, t.conflict, t.kind, AVAILABILITY, t.n_nodes)
     return 1.0 - np.exp(-total / ctx.params.integration_saturation)
 
 
