@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ASSETS := $(VENV)/solara-assets/.complete
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: help setup demo run test test-fast lint format docs bench browser assets dashboard clean screenshots
+.PHONY: help setup demo run test test-fast lint format docs bench browser assets dashboard clean screenshots lock check-packaging
 
 help:
 	@echo "make demo       set up (first time) and run the demo sweep with its report"
@@ -16,14 +16,17 @@ help:
 	@echo "make lint       ruff check and format check"
 	@echo "make docs       regenerate the parameter tables in docs/"
 	@echo "make bench      run the speed benchmarks"
+	@echo "make lock       re-resolve the dependencies into constraints.txt (then make test)"
+	@echo "make check-packaging  pip install . into fresh environments beside another numpy (slow)"
 
-# The virtual environment, on a Python >= 3.12 found by .ci/find-python.
-$(STAMP): pyproject.toml
+# The virtual environment, on a Python >= 3.12 found by .ci/find-python, with the exact tested set
+# of dependencies (constraints.txt; pyproject.toml keeps the compatible ranges).
+$(STAMP): pyproject.toml constraints.txt
 	@py=$$(.ci/find-python) || exit 1; \
 	echo "Creating $(VENV) with $$py"; \
 	$$py -m venv $(VENV) && \
 	$(BIN)/python -m pip install -q --upgrade pip && \
-	$(BIN)/python -m pip install -q -e ".[dev]" && touch $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]" && touch $(STAMP)
 
 setup: $(STAMP)
 
@@ -80,6 +83,24 @@ screenshots: $(STAMP) browser $(ASSETS)
 
 bench: $(STAMP)
 	$(BIN)/python -m supportnet.benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
+
+# Re-resolve the dependencies within pyproject.toml's ranges in a fresh environment and write the
+# exact set to constraints.txt (pip builds in build/, removed after). Run `make test` on it before
+# committing it.
+lock:
+	@py=$$(.ci/find-python) || exit 1; tmp=$$(mktemp -d); \
+	$$py -m venv $$tmp/venv && $$tmp/venv/bin/python -m pip install -q --upgrade pip && \
+	$$tmp/venv/bin/python -m pip install -q ".[dev]" && \
+	{ echo "# The exact set SupportNet is tested with (Python 3.12): \`make setup\` and CI install with"; \
+	  echo "#   pip install -c constraints.txt -e .[dev]"; \
+	  echo "# pyproject.toml keeps the compatible ranges. Regenerate with \`make lock\`, then run \`make test\`."; \
+	  $$tmp/venv/bin/python -m pip freeze --exclude-editable | grep -vi '^supportnet'; } > $$tmp/c.txt && \
+	mv $$tmp/c.txt constraints.txt; status=$$?; rm -rf $$tmp build; exit $$status
+
+# `pip install .` into fresh environments that already hold another numpy (needs the package
+# index; a few minutes): tests/test_packaging.py.
+check-packaging: $(STAMP)
+	SUPPORTNET_PACKAGING=1 $(BIN)/python -m pytest tests/test_packaging.py -v
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

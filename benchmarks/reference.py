@@ -733,15 +733,17 @@ def _quantile(ordered: list[float], q: float) -> float:
 
 
 def _assortativity(pairs: list[tuple[float, float]]) -> float:
-    """Pearson correlation of a value across ties, each tie counted both ways (NaN if flat)."""
+    """Pearson correlation of a value across ties, each tie counted both ways (NaN if flat).
+
+    Two passes, the mean first: the one-pass form loses its digits when the value is nearly the
+    same for everyone (loneliness near saturation).
+    """
     m = len(pairs)
     if m < 2:
         return math.nan
-    total = sum(a + b for a, b in pairs)
-    squares = sum(a * a + b * b for a, b in pairs)
-    products = sum(a * b for a, b in pairs)
-    mean = total / (2 * m)
-    variance = squares / (2 * m) - mean * mean
-    if variance <= 1e-12 * max(mean * mean, 1e-300):
+    mean = sum(a + b for a, b in pairs) / (2 * m)
+    squares = sum((a - mean) ** 2 + (b - mean) ** 2 for a, b in pairs)
+    products = sum((a - mean) * (b - mean) for a, b in pairs)
+    if squares / (2 * m) <= 1e-12 * max(mean * mean, 1e-300):
         return math.nan
-    return (products / m - mean * mean) / variance
+    return 2.0 * products / squares

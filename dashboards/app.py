@@ -13,14 +13,27 @@ components that meet this project's needs.
 
 from __future__ import annotations
 
+import logging
 import time
+from typing import Any, cast
 
 import solara
 
 from supportnet import metrics
 
+from . import exports, play, runfile
 from .compare import CompareTab
-from .controls import InterventionPanel, ParameterPanel, PresetPicker, RunControls, use_stable
+from .controls import (
+    FieldError,
+    InterventionPanel,
+    ParameterPanel,
+    PresetPicker,
+    RunControls,
+    SliderField,
+    Upload,
+    decode_upload,
+    use_stable,
+)
 from .info import InfoTab
 from .inspector import Inspector, PersonCard
 from .network import NetworkView
@@ -34,12 +47,37 @@ from .plots import (
     wellbeing_option,
 )
 from .results import ResultsExplorer
-from .session import COLOUR_MEASURES, SIZE_MEASURES, SPEEDS, Session, interventions_available
+from .session import (
+    COLOUR_MEASURES,
+    DEFAULT_SPEED,
+    SIZE_MEASURES,
+    Session,
+    interventions_available,
+)
+from .store import SAVE_EVERY, RunStore
 
-__all__ = ["MIN_FRAME", "Page", "page_gone"]
+__all__ = ["Guarded", "Page", "page_gone", "session_key"]
 
-#: Shortest time between two frames of Play (seconds), so a browser is never flooded.
-MIN_FRAME = 0.05
+log = logging.getLogger(__name__)
+
+#: The page's own styles: the model tab lays out by the room it has (network and charts side by
+#: side on a wide screen, one above the other on a narrow one), and field errors stand out.
+CSS = """
+.sn-model { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; width: 100%; }
+.sn-model-network { flex: 3 1 460px; min-width: 300px; }
+.sn-model-side { flex: 2 1 320px; min-width: 280px; }
+.sn-field-error { color: #b00020; font-size: 12px; line-height: 1.3; margin: 2px 0 4px; }
+.sn-slider-label { font-size: 13px; color: rgba(0, 0, 0, 0.7); display: flex; gap: 6px; }
+.sn-slider-label .sn-unit { color: #777; font-size: 12px; }
+.sn-slider-label .sn-unit::before { content: "("; }
+.sn-slider-label .sn-unit::after { content: ")"; }
+.sn-number input { text-align: right; }
+.sn-number .v-text-field__suffix { font-size: 12px; color: #666; padding-left: 4px; }
+.sn-number.v-text-field--outlined.v-input--dense > .v-input__control > .v-input__slot {
+  min-height: 32px;
+}
+.sn-exports .v-btn { text-transform: none; }
+"""
 
 _MONITORS = (
     (metrics.MEAN_STRESS, "Mean stress", "{:.3f}"),
@@ -126,10 +164,27 @@ def ViewOptions(colour_by, size_by, min_strength):
             on_value=lambda lab: size_by.set(next(k for k, v in SIZE_MEASURES.items() if v == lab)),
             style="max-width: 200px",
         )
-        with solara.Column(style="min-width: 220px"):
-            solara.SliderFloat(
-                "Hide ties weaker than", value=min_strength, min=0.0, max=1.0, step=0.05
+        with solara.Column(style="min-width: 260px; max-width: 340px"):
+            SliderField(
+                "Hide ties weaker than",
+                min_strength.value,
+                0.0,
+                1.0,
+                0.05,
+                lambda v: _set_strength(min_strength, v),
+                unit="strength",
+                field="min_strength",
             )
+
+
+def _set_strength(min_strength, value) -> None:
+    """Apply a typed or slid tie-strength threshold (text that is no number in 0-1 is ignored)."""
+    try:
+        value = float(str(value).strip())
+    except ValueError:
+        return
+    if 0.0 <= value <= 1.0:
+        min_strength.set(value)
 
 
 @solara.component
@@ -137,8 +192,8 @@ def ModelTab(session, frame, colour_by, size_by, min_strength, on_select):
     """NetLogo's interface view: the world, monitors and the main plot."""
     Monitors(session, frame)
     ViewOptions(colour_by, size_by, min_strength)
-    with solara.Columns([3, 2]):
-        with solara.Column():
+    with solara.Div(classes=["sn-model"]):
+        with solara.Div(classes=["sn-model-network"]):
             NetworkView(
                 session.run,
                 session.frame,
@@ -150,7 +205,7 @@ def ModelTab(session, frame, colour_by, size_by, min_strength, on_select):
             )
             if session.selected is not None:
                 PersonCard(session.run, session.selected, frame)
-        with solara.Column():
+        with solara.Div(classes=["sn-model-side"]):
             Chart(wellbeing_option(session.run.dataframe()), "wellbeing", height=300)
             measure = colour_by.value
             Chart(
@@ -195,6 +250,72 @@ def PlotsTab(session, frame):
             )
 
 
+def _release_memory() -> None:
+    """Return the memory of closed sessions to the system.
+
+    A closed session's model is garbage once its kernel is gone, but Python and the C allocator
+    keep freed memory for reuse; on a class server that is the memory of thirty models after the
+    lesson. A full collection and glibc's ``malloc_trim`` hand it back.
+    """
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    # Not glibc: the allocator keeps the memory, nothing breaks.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _kernel_started():
+    # Called when a browser session starts; what it returns is called when the session ends.
+    import threading
+
+    def ended():
+        threading.Timer(2.0, _release_memory).start()
+
+    return ended
+
+
+solara.lab.on_kernel_start(_kernel_started)
+
+
+def session_key() -> str | None:
+    """The browser's session cookie (its run file's name), or None outside a server."""
+    try:
+        return solara.get_session_id()
+    except Exception:  # solara.render in tests: no browser, nothing to restore
+        return None
+
+
+@solara.component
+def Guarded(part: str, frame: int, render):
+    """Draw ``render()``; if it fails, say so in one line and try again at the next frame.
+
+    A page must never show a traceback: a failure (a rare race with a run being rebuilt, say) is
+    logged on the server with its traceback, and the page shows a short note instead of the part
+    until the next frame redraws it.
+    """
+    exc, clear = solara.use_exception()
+
+    def retry():
+        if exc is not None:
+            clear()
+
+    solara.use_effect(retry, [frame])
+    if exc is not None:
+        log.error("%s could not be drawn", part, exc_info=exc)
+        with solara.Row(style="align-items: center"):
+            solara.Warning(
+                f"The {part} could not be drawn this time ({type(exc).__name__}); it is drawn "
+                "again at the next step. Your run is not affected.",
+                dense=True,
+            )
+            solara.Button("Draw again", on_click=clear, text=True)
+        return
+    render()
+
+
 @solara.component
 def Page():
     """The whole dashboard (one per browser session).
@@ -202,34 +323,74 @@ def Page():
     Two redraw counters keep a frame cheap: ``frame`` changes when the runs move (a step, a
     reset) and redraws the views; ``edits`` changes when settings are edited and redraws the
     controls. Stepping never redraws the hundred parameter controls.
+
+    The session's run is saved (as a run file, see :mod:`~supportnet.dashboards.store`) whenever
+    it changes, and restored when the page opens again in the same browser.
     """
     session = solara.use_memo(Session, [])
-    frame = solara.use_reactive(0)
-    edits = solara.use_reactive(0)
+    store = solara.use_memo(RunStore, [])
+    key = solara.use_memo(session_key, [])
+    painted = solara.use_memo(play.Painted, [])
+    # Plain reactive values, not use_reactive: a component that owns a use_reactive is redrawn
+    # whenever it changes, and the frame counter changes ten times a second. With these, only the
+    # components that read the counter (the views) are redrawn.
+    frame = solara.use_memo(lambda: solara.reactive(0), [])
+    edits = solara.use_memo(lambda: solara.reactive(0), [])
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(5)
+    speed = solara.use_reactive(float(DEFAULT_SPEED))
     colour_by = solara.use_reactive("stress")
     size_by = solara.use_reactive("degree")
     min_strength = solara.use_reactive(0.0)
     tab = solara.use_reactive(0)
+    # A run file to restore (the saved one at first, or one the user opened), and progress.
+    # (use_reactive follows the value it is given: that value must be read once, not per render.)
+    saved = solara.use_memo(lambda: store.load(key) if key else None, [])
+    to_restore = solara.use_reactive(cast(Any, saved))
+    restoring = solara.use_reactive(cast(str | None, None))
+    loaded = solara.use_ref(False)
+
+    def redraw() -> int:
+        frame.value += 1
+        return frame.value
 
     def play_loop():
-        # Runs in a thread while Play is on; each frame steps the run(s), then redraws.
-        while playing.value:
-            if page_gone():
-                # Nobody is watching (the tab was closed): stop, rather than keep a classroom
-                # server busy until the abandoned session is freed.
-                playing.value = False
-                break
-            started = time.perf_counter()
-            pause, steps = SPEEDS[speed.value - 1]
-            session.step(steps, stop=lambda: not playing.value)
-            frame.value += 1
-            wait = max(pause, MIN_FRAME) - (time.perf_counter() - started)
-            if wait > 0:
-                time.sleep(wait)
+        # Runs in a thread while Play is on (see play.play: pace, turns, back-pressure).
+        play.play(
+            playing=lambda: playing.value,
+            rate=lambda: speed.value,
+            step=lambda n, stop: session.step(n, stop=stop),
+            redraw=redraw,
+            painted=painted,
+            gone=page_gone,
+        )
+        if page_gone():
+            # Nobody is watching (the tab was closed): stop, rather than keep a classroom
+            # server busy until the abandoned session is freed.
+            playing.value = False
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def restore_task():
+        data = to_restore.value
+        if data is None:
+            loaded.current = True
+            return
+        playing.value = False
+        restoring.value = "Restoring your run…"
+
+        def progress(k: int, n: int) -> None:
+            restoring.value = f"Restoring your run: step {k:,} of {n:,}"
+
+        try:
+            runfile.restore(session, data, progress=progress, stop=page_gone)
+        finally:
+            loaded.current = True
+            to_restore.value = None
+            restoring.value = None
+            edits.value += 1
+            frame.value += 1
+
+    solara.lab.use_task(restore_task, dependencies=[to_restore.value], prefer_threaded=True)
 
     # Stable callbacks (the same objects every render), so that components whose other
     # arguments did not change are not redrawn.
@@ -247,33 +408,142 @@ def Page():
         session.select(person)
         _both()
 
+    def _open(data):
+        playing.value = False
+        to_restore.value = data
+
     moved = use_stable(_moved, session)
     edited = use_stable(_edited, session)
     both = use_stable(_both, session)
     select = use_stable(_select, session)
+    open_run = use_stable(_open, session)
 
     solara.Title("SupportNet")
+    solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle("SupportNet: social support and mental health")
+    if restoring.value is not None:
+        with solara.Sidebar():
+            solara.Info(restoring.value)
+        solara.Info(restoring.value)
+        return
     with solara.Sidebar():
-        Controls(session, playing, speed, moved, both, edited, edits.value)
-    Views(session, frame.value, colour_by, size_by, min_strength, tab, select, both)
+        Guarded(
+            "controls",
+            edits.value,
+            lambda: Controls(session, playing, speed, moved, both, edited, edits.value, open_run),
+        )
+    Stage(session, frame, edits, playing, painted, loaded, restoring, key, store,
+          colour_by, size_by, min_strength, tab, select, both)  # fmt: skip
 
 
 @solara.component
-def Controls(session, playing, speed, moved, both, edited, version):
-    """The sidebar: run buttons, scenario, interventions, parameters (redrawn on edits only)."""
-    if session.error:
-        solara.Error(session.error, dense=True)
+def Stage(session, frame, edits, playing, painted, loaded, restoring, key, store,
+          colour_by, size_by, min_strength, tab, select, both):  # fmt: skip
+    """The part of the page that follows the run: the views, and saving the run file.
+
+    Only this part reads the frame counter, so a frame redraws the views alone, not the page
+    around them (a hundred controls in the sidebar are not even visited).
+    """
+    last_save = solara.use_ref(0.0)
+    solara.use_effect(lambda: painted.mark(frame.value), [frame.value])
+
+    def save():
+        # Saved on every change, at most every SAVE_EVERY seconds while playing; not before the
+        # saved run was restored (that would overwrite it with the default run).
+        if key is None or not loaded.current or restoring.value is not None:
+            return
+        now = time.monotonic()
+        if playing.value and now - last_save.current < SAVE_EVERY:
+            return
+        last_save.current = now
+        try:
+            store.save(key, runfile.from_session(session))
+        except OSError as exc:  # a full or read-only disk must not break the page
+            log.warning("could not save the run file: %s", exc)
+
+    solara.use_effect(save, [frame.value, edits.value, playing.value])
+    Guarded(
+        "view",
+        frame.value,
+        lambda: Views(session, frame.value, colour_by, size_by, min_strength, tab, select, both),
+    )
+
+
+@solara.component
+def Controls(session, playing, speed, moved, both, edited, version, open_run):
+    """The sidebar: run buttons, scenario, save and export, interventions, parameters.
+
+    Redrawn on edits only. Errors stand by their fields; only an error that belongs to no
+    field is shown at the top (in a slot that is always there, so nothing below it moves).
+    """
+    with solara.Column(gap="0px"):
+        general = session.error_of("")
+        if general:
+            solara.Error(general, dense=True)
     with solara.Card("Run", margin=0):
         RunControls(session, playing, speed, moved, both, version)
     with solara.Card("Scenario", margin=0):
         PresetPicker(session, version, both)
+    with solara.Card("Save and export", margin=0):
+        Exports(session, version, open_run, edited)
     if interventions_available() is not None:
         with solara.Card("Interventions", margin=0):
             InterventionPanel(session, version, edited)
     with solara.Card("Parameters", margin=0):
         ParameterPanel(session, version, edited)
+
+
+@solara.component
+def Exports(session: Session, version: int, open_run, on_change):
+    """Downloads (table, network, run file) and opening a saved run file.
+
+    The pictures (network view, charts) are saved by the buttons on them, from what the browser
+    drew.
+    """
+    stem = exports.file_stem(session).rsplit("-step", 1)[0]
+
+    def opened(info: dict) -> None:
+        data = decode_upload(info) or b""
+        try:
+            parsed = runfile.parse(data)
+        except runfile.RunFileError as exc:
+            session._fail("runfile", str(exc).replace("run file:", f"run file {info['name']!r}:"))
+            on_change()
+            return
+        open_run(parsed)
+
+    with solara.Column(gap="4px", classes=["sn-exports"]):
+        solara.FileDownload(
+            lambda: exports.csv_bytes(session.run),
+            filename=f"{stem}.csv",
+            label="Per-step table (CSV)",
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            lambda: exports.graphml_bytes(session.run),
+            filename=f"{stem}.graphml",
+            label="Network with states (GraphML)",
+            mime_type="application/xml",
+        )
+        solara.FileDownload(
+            lambda: exports.run_file_bytes(session),
+            filename=f"{stem}.supportnet.json",
+            label="Run file (settings, seed, step)",
+            mime_type="application/json",
+        )
+        Upload(
+            name="runfile",
+            label="Open a run file…",
+            accept=".json",
+            max_bytes=1_000_000,
+            event_file=opened,
+        )
+        FieldError(session.error_of("runfile"), "runfile")
+        solara.Text(
+            "Pictures: the PNG buttons on the network and on each chart.",
+            style="font-size: 11px; color: #666",
+        )
 
 
 @solara.component

@@ -25,6 +25,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from supportnet.experiments.files import write_text
+
 __all__ = [
     "ASSETS_ENV",
     "PACKAGES",
@@ -222,9 +224,7 @@ def install(directory: Path | str, force: bool = False, log=print) -> Path:
             log(f"  {p.spec}: {n} files")
     # Every package is now either freshly unpacked or was complete before.
     specs = [p.spec for p in PACKAGES]
-    tmp_marker = directory / (MARKER + ".tmp")
-    tmp_marker.write_text(json.dumps({"packages": specs}, indent=1) + "\n")
-    os.replace(tmp_marker, _marker(directory))
+    write_text(_marker(directory), json.dumps({"packages": specs}, indent=1) + "\n")
     log(f"Front-end files complete in {directory}")
     return directory
 

@@ -15,14 +15,34 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "register", "server_command", "server_env"]
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "register",
+    "server_command",
+    "server_env",
+    "usable_cores",
+]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-#: How long a session whose browser has gone is kept before its model is freed.
-SESSION_TIMEOUT = "15m"
+#: How long a session whose browser has gone is kept before its model is freed. Short, because
+#: a page that comes back later restores its run from the saved run file, and a class's models
+#: should not hold the server's memory long after the lesson.
+SESSION_TIMEOUT = "2m"
+
+
+def usable_cores() -> int:
+    """Return the number of cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def register(subparsers) -> None:
@@ -55,6 +75,20 @@ def register(subparsers) -> None:
         type=Path,
         default=None,
         help="folder whose sweep results the Results tab lists (default: ./results)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes (default: one per core of this computer, "
+        f"{usable_cores()} here); each browser session stays on one of them",
+    )
+    p.add_argument(
+        "--state",
+        type=Path,
+        default=None,
+        help="folder where each session's run file is kept, so that a reload or a restarted "
+        "server restores the run (default: a folder in the user's cache)",
     )
     p.set_defaults(func=run)
 
@@ -108,18 +142,25 @@ def assets_folder(given: Path | None) -> Path:
     return folder
 
 
-def server_env(folder: Path, results: Path | None = None) -> dict[str, str]:
-    """Return the environment of the server process."""
+def server_env(
+    folder: Path, results: Path | None = None, state: Path | None = None
+) -> dict[str, str]:
+    """Return the environment of the server processes."""
     from .assets import server_environment
     from .results import RESULTS_ENV
+    from .store import STATE_ENV
 
     env = server_environment(folder)
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", SESSION_TIMEOUT)
+    # Solara's "This website runs on Solara" badge sat over the charts' corner.
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     # Solara warns on every page load that cookies over plain http fall back to SameSite=Lax,
     # which is right for a local or classroom server; keep the terminal for real problems.
     env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite=none")
     if results is not None:
         env[RESULTS_ENV] = str(results.resolve())
+    if state is not None:
+        env[STATE_ENV] = str(state.resolve())
     return env
 
 
@@ -135,6 +176,9 @@ def server_command(host: str, port: int) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Start the server and wait for it (Ctrl-C stops it)."""
     _check_address(args.host, args.port)
+    workers = usable_cores() if args.workers is None else args.workers
+    if not 1 <= workers <= 64:
+        raise _user_error(f"--workers: {workers} is not allowed; expected a number from 1 to 64")
     folder = assets_folder(args.assets)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"SupportNet dashboard: open http://{shown}:{args.port} in a browser (Ctrl-C stops it).")
@@ -143,16 +187,79 @@ def run(args: argparse.Namespace) -> int:
             f"Other computers on this network open http://<this computer's address>:{args.port}; "
             "each browser gets its own model."
         )
-    env = server_env(folder, args.results)
-    proc = subprocess.Popen(server_command(args.host, args.port), env=env)
+    env = server_env(folder, args.results, args.state)
+    if workers == 1:
+        return _serve_one(server_command(args.host, args.port), env)
+    return _serve_many(args.host, args.port, workers, env)
+
+
+def _serve_one(cmd: list[str], env: dict[str, str]) -> int:
+    proc = subprocess.Popen(cmd, env=env)
     # Stopping this command (a service manager's SIGTERM) stops the server with it.
     signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:
         return proc.wait()
     except KeyboardInterrupt:
+        _stop(proc)
+        raise
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        raise
+            proc.wait()
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def _serve_many(host: str, port: int, n: int, env: dict[str, str]) -> int:
+    """One Solara process per core on private ports, and the front on ``host:port``."""
+    from .front import Front, Worker, serve
+    from .serve import free_port
+
+    workers = [Worker(free_port(), up=False) for _ in range(n)]
+    procs: dict[int, subprocess.Popen] = {}
+
+    def start(w: Worker) -> None:
+        procs[w.port] = subprocess.Popen(server_command("127.0.0.1", w.port), env=env)
+
+    for w in workers:
+        start(w)
+    deadline = time.monotonic() + 180
+    for w in workers:
+        while not _answers(w.port):
+            if procs[w.port].poll() is not None or time.monotonic() > deadline:
+                for p in procs.values():
+                    _stop(p)
+                raise _user_error(f"a dashboard process did not start (port {w.port})")
+            time.sleep(0.3)
+        w.up = True
+    print(f"Serving with {n} processes (one per core); each session stays on one of them.")
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        serve(
+            Front(workers, host, port),
+            start_worker=start,
+            alive=lambda w: procs[w.port].poll() is None,
+            ready=lambda w: _answers(w.port),
+            stop=stopping.is_set,
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs.values():
+            p.terminate()
+        for p in procs.values():
+            _stop(p)
+    return 0

@@ -16,12 +16,12 @@ import solara
 
 from supportnet import PARAMETERS, metrics
 
-from .controls import ParamControl, label_of
+from .controls import FieldError, ParamControl, label_of
 from .network import NetworkView
 from .plots import MEASURE_LABELS, Chart, compare_option, difference_option
 from .session import Session
 
-__all__ = ["CompareTab", "NO_INTERVENTIONS"]
+__all__ = ["CompareTab", "NO_INTERVENTIONS", "choices"]
 
 #: The choice of B that switches A's interventions off.
 NO_INTERVENTIONS = "(interventions off)"
@@ -44,7 +44,9 @@ def CompareTab(
     value, set_value = solara.use_state(False)
     measure, set_measure = solara.use_state(metrics.MEAN_DEPRESSION)
 
-    def choose_param(name: str) -> None:
+    def choose_param(name: str | None) -> None:
+        if not name:  # the search box was cleared: keep the last choice
+            return
         set_param(name)
         if name in PARAMETERS:
             p = PARAMETERS[name]
@@ -69,13 +71,34 @@ def CompareTab(
             "A with the settings in the panel on the left, B with one thing changed. "
             "Then press Step or Play and watch them drift apart."
         )
-        choices = list(PARAMETERS)
-        if session.interventions:
-            choices = [NO_INTERVENTIONS, *choices]
-        solara.Select("What B changes", values=choices, value=param, on_value=choose_param)
-        if param in PARAMETERS:
-            ParamControl(PARAMETERS[param], value, lambda _name, v: set_value(v), prefix="B: ")
-        solara.Button("Start comparison", color="primary", on_click=start)
+        with solara.Column(style="max-width: 640px"):
+            solara.v.Autocomplete(
+                label="What B changes (type to search)",
+                items=choices(bool(session.interventions)),
+                v_model=param,
+                on_v_model=choose_param,
+                dense=True,
+                outlined=True,
+                hide_details=True,
+                class_="sn-compare-param",
+            )
+            if param in PARAMETERS:
+                ParamControl(
+                    PARAMETERS[param],
+                    value,
+                    lambda _name, v: set_value(v),
+                    prefix="B: ",
+                    error=session.error_of("compare"),
+                )
+            else:
+                FieldError(session.error_of("compare"), "compare")
+            solara.Warning(
+                f"Starting the comparison restarts the run: A and B both start again from step 0 "
+                f"with seed {session.seed}"
+                + (f" (your run is at step {session.run.steps})." if session.run.steps else "."),
+                dense=True,
+            )
+            solara.Button("Start comparison", color="primary", on_click=start)
         return
 
     a, b = session.runs[0], session.runs[1]
@@ -100,12 +123,25 @@ def CompareTab(
                     colour_by=colour_by,
                     size_by=size_by,
                     min_strength=min_strength,
-                    px=420,
+                    name=f"network-{run.label}",
                 )
     da, db = a.dataframe(), b.dataframe()
     with solara.Columns([1, 1]):
         Chart(compare_option(da, db, measure), "compare")
         Chart(difference_option(da, db, measure), "difference")
+
+
+def choices(with_interventions: bool) -> list[dict[str, str]]:
+    """The parameters B can change, by their plain names (search matches the meaning too)."""
+    items = [
+        {"text": f"{label_of(name)} — {p.meaning}" if p.meaning else label_of(name), "value": name}
+        for name, p in PARAMETERS.items()
+    ]
+    if with_interventions:
+        items.insert(
+            0, {"text": "Interventions off (B runs without them)", "value": NO_INTERVENTIONS}
+        )
+    return items
 
 
 def _measure_of(label: str) -> str:

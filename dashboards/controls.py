@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import solara
 
@@ -27,7 +28,13 @@ __all__ = [
     "ParameterPanel",
     "PresetPicker",
     "RunControls",
+    "SliderField",
+    "NumberField",
+    "FieldError",
+    "Upload",
+    "decode_upload",
     "help_text",
+    "speed_level",
     "label_of",
     "speed_text",
     "widget_kind",
@@ -81,6 +88,121 @@ def _float_step(p: Param) -> float:
     return step
 
 
+def _text(value: Any) -> str:
+    """A number as the box shows it (no float noise: 0.30000000000000004 shows as 0.3)."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+@solara.component
+def FieldError(message: str | None, field: str):
+    """The error of one field, right under it (``data-error-for`` names the field for tests)."""
+    if message:
+        solara.v.Html(
+            tag="div",
+            class_="sn-field-error",
+            attributes={"data-error-for": field, "role": "alert"},
+            children=[message],
+        )
+
+
+@solara.component
+def NumberField(
+    label: str,
+    value: Any,
+    on_value: Callable[[str], None],
+    unit: str = "",
+    error: str | None = None,
+    disabled: bool = False,
+    width: str = "100%",
+    name: str = "",
+    suffix: bool = True,
+):
+    """A box showing a number with its unit, applied when Enter is pressed or focus leaves.
+
+    The text is passed on as typed (``on_value`` checks and converts it), so a bad entry is
+    answered by a message under the field rather than silently reverted.
+    """
+    field = solara.v.TextField(
+        label=label,
+        v_model=_text(value),
+        suffix=unit if suffix else "",
+        dense=True,
+        outlined=True,
+        hide_details=True,
+        error=bool(error),
+        disabled=disabled,
+        class_="sn-number",
+        style_=f"max-width: {width}",
+        # A box beside a slider has no label of its own: it is named after the slider.
+        attributes={"aria-label": name or label},
+    )
+    solara.v.use_event(field, "change", lambda _w, _e, text: on_value(text))
+
+
+@solara.component
+def SliderLabel(label: str, unit: str = ""):
+    """A slider's name, with its unit beside it (the box below shows the value)."""
+    solara.v.Html(
+        tag="div",
+        class_="sn-slider-label",
+        children=[
+            solara.v.Html(tag="span", children=[label]),
+            *([solara.v.Html(tag="span", class_="sn-unit", children=[unit])] if unit else []),
+        ],
+    )
+
+
+@solara.component
+def SliderField(
+    label: str,
+    value: float,
+    low: float,
+    high: float,
+    step: float,
+    on_value: Callable[[Any], None],
+    unit: str = "",
+    error: str | None = None,
+    disabled: bool = False,
+    field: str = "",
+):
+    """A slider with a box beside it that shows its value and unit and can be typed into.
+
+    No value bubble on the thumb: it covered the buttons above the slider.
+    """
+    with solara.Column(gap="0px", classes=["sn-slider-field"], style="width: 100%"):
+        SliderLabel(label, unit)
+        with solara.Row(gap="8px", style="align-items: center; width: 100%"):
+            slider = solara.v.Slider(
+                v_model=value,
+                on_v_model=lambda v: v != value and on_value(v),
+                min=low,
+                max=high,
+                step=step,
+                dense=True,
+                hide_details=True,
+                disabled=disabled,
+                class_="sn-slider",
+                style_="flex: 1 1 auto; min-width: 90px",
+                attributes={"aria-label": label, "data-slider": field or label},
+            )
+            # The slider's value (synced from the browser as it moves) is applied; the control
+            # is redrawn only when it changes, so dragging costs one edit per position passed.
+            solara.v.use_event(slider, "change", lambda _w, _e, v: on_value(v))
+            NumberField(
+                label="",
+                value=value,
+                on_value=on_value,
+                unit=unit,
+                error=error,
+                disabled=disabled,
+                width="96px",
+                name=label,
+                suffix=False,
+            ).key("box")
+
+
 @solara.component
 def ParamControl(
     p: Param,
@@ -88,17 +210,20 @@ def ParamControl(
     on_change: Callable[[str, Any], None],
     disabled: bool = False,
     prefix: str = "",
+    error: str | None = None,
 ):
-    """One control for parameter ``p``, with its meaning as help text below it.
+    """One control for parameter ``p``, with its meaning as help text and its error below it.
 
     Args:
         p: The declaration the control is made from.
         value: The value shown.
-        on_change: Called with ``(p.name, new value)``. Pass the same callable every render:
-            a control whose arguments did not change is not redrawn, which keeps a panel of a
-            hundred controls fast.
+        on_change: Called with ``(p.name, new value)``; a typed value arrives as text (the
+            session converts and checks it). Pass the same callable every render: a control
+            whose arguments did not change is not redrawn, which keeps a panel of a hundred
+            controls fast.
         disabled: Show it greyed out.
         prefix: Put before the label (e.g. "B: " in compare mode).
+        error: The error standing on this parameter, shown under it.
     """
     label = prefix + label_of(p.name)
     kind = widget_kind(p)
@@ -106,7 +231,13 @@ def ParamControl(
     def on_value(v):
         on_change(p.name, v)
 
-    with solara.Column(gap="0px", classes=["sn-param"], style="margin-bottom: 6px"):
+    def on_number(v):
+        # Sliders give numbers, boxes give text: both go to the session, which checks them.
+        if isinstance(v, str):
+            v = _number(v)
+        on_change(p.name, v)
+
+    with solara.Column(gap="0px", classes=["sn-param"], style="margin-bottom: 8px"):
         if kind == "switch":
             solara.Switch(label=label, value=bool(value), on_value=on_value, disabled=disabled)
         elif kind == "select":
@@ -116,37 +247,61 @@ def ParamControl(
             )  # fmt: skip
         elif kind == "text":
             solara.InputText(label=label, value=value, on_value=on_value, disabled=disabled)
-        elif kind == "slider" and p.type is int:
-            solara.SliderInt(
-                label=label, value=int(value), min=int(p.low), max=int(p.high), step=1,
-                on_value=on_value, disabled=disabled,
-            )  # fmt: skip
         elif kind == "slider":
-            solara.SliderFloat(
-                label=label, value=float(value), min=float(p.low), max=float(p.high),
-                step=_float_step(p), on_value=on_value, disabled=disabled,
+            step = 1 if p.type is int else _float_step(p)
+            shown = int(value) if p.type is int else float(value)
+            SliderField(
+                label, shown, p.low, p.high, step, on_number, unit=p.unit, error=error,
+                disabled=disabled, field=p.name,
             )  # fmt: skip
-        elif p.type is int:
-            solara.InputInt(label=label, value=int(value), on_value=on_value, disabled=disabled)
         else:
-            solara.InputFloat(label=label, value=float(value), on_value=on_value, disabled=disabled)
+            NumberField(label, value, on_number, unit=p.unit, error=error, disabled=disabled)
+        FieldError(error, p.name)
         solara.Text(help_text(p), style="font-size: 11px; color: #666; line-height: 1.25")
 
 
+def _number(text: str) -> Any:
+    """Read a typed number (``1,000`` and ``1 000`` too); other text is passed on to be refused."""
+    cleaned = text.strip().replace(",", "").replace(" ", "").replace("_", "")
+    for kind in (int, float):
+        try:
+            return kind(cleaned)
+        except ValueError:
+            pass
+    return text
+
+
 @solara.component
-def _Group(title: str, params: tuple[Param, ...], values: tuple, on_change, open_=False):
-    """A group of parameter controls, drawn only while it is open."""
-    is_open, set_open = solara.use_state(open_)
+def _Group(
+    title: str,
+    params: tuple[Param, ...],
+    values: tuple,
+    on_change,
+    session: Session,
+    errors: tuple = (),
+):
+    """A group of parameter controls, drawn only while it is open.
+
+    Whether it is open is kept in the session, not in the component: a group stays open
+    whatever else is redrawn (an error banner appearing above it used to close them all).
+    """
+    is_open = title in session.open_groups
+
+    def toggle():
+        session.open_groups ^= {title}
+        set_tick(tick + 1)
+
+    tick, set_tick = solara.use_state(0)
     solara.Button(
         ("▾ " if is_open else "▸ ") + title,
         text=True,
-        on_click=lambda: set_open(not is_open),
+        on_click=toggle,
         style="justify-content: flex-start; text-transform: none; width: 100%",
     )
     if is_open:
         with solara.Column(style="padding-left: 8px"):
-            for p, value in zip(params, values, strict=True):
-                ParamControl(p, value, on_change)
+            for p, value, err in zip(params, values, errors or [None] * len(params), strict=True):
+                ParamControl(p, value, on_change, error=err)
 
 
 def use_stable(callback: Callable[..., Any], session: Session) -> Callable[..., Any]:
@@ -176,10 +331,10 @@ def ParameterPanel(session: Session, version: int, on_change: Callable[[], None]
 
     change = use_stable(change_now, session)
     pending = session.pending()
-    # Always the same number of elements before the groups, so their open/closed state holds.
+    # Always the same number of elements before the groups, so nothing above them moves.
     with solara.Column(gap="0px"):
         if pending:
-            names = ", ".join(sorted(pending))
+            names = ", ".join(label_of(n) for n in sorted(pending))
             solara.Warning(
                 f"Changed, not applied yet: {names}. Press Reset to start again with them.",
                 dense=True,
@@ -187,28 +342,73 @@ def ParameterPanel(session: Session, version: int, on_change: Callable[[], None]
     solara.Markdown("**Main settings**")
     for p in PARAMETERS.values():
         if p.main:
-            ParamControl(p, session.values[p.name], change)
+            ParamControl(p, session.values[p.name], change, error=session.error_of(p.name))
+    NetworkUpload(session, on_change)
     solara.Markdown("**All parameters**")
     for g in GROUPS:
         params = tuple(p for p in PARAMETERS.values() if p.group == g and not p.main)
         if params:
             values = tuple(session.values[p.name] for p in params)
-            _Group(g.capitalize(), params, values, change).key(f"group-{g}")
+            errors = tuple(session.error_of(p.name) for p in params)
+            _Group(g.capitalize(), params, values, change, session, errors).key(f"group-{g}")
 
 
-def speed_text(level: int) -> str:
-    """Describe a speed level in words."""
-    pause, steps = SPEEDS[level - 1]
-    if steps > 1:
-        return f"{steps} steps per frame, no pause"
-    return "1 step per frame, " + (f"{pause:g} s pause" if pause else "no pause")
+@solara.component_vue("upload.vue", vuetify=False)
+def Upload(name: str, label: str, accept: str, max_bytes: int, event_file: Callable[[dict], None]):
+    """A button that opens the browser's file picker and sends the chosen file to Python."""
+
+
+def decode_upload(info: dict) -> bytes | None:
+    """The bytes of an uploaded file (None when the browser refused it as too large)."""
+    import base64
+
+    return base64.b64decode(info.get("data") or "") if info.get("data") else None
+
+
+@solara.component
+def NetworkUpload(session: Session, on_change: Callable[[], None]):
+    """Upload a network file (edge list, GraphML, GML) to start from (applied at Reset)."""
+    from .session import MAX_UPLOAD
+    from .store import RunStore
+
+    def got(info: dict) -> None:
+        data = decode_upload(info)
+        if data is None:
+            session.take_network_file(RunStore().uploads, info["name"], b"x" * (MAX_UPLOAD + 1))
+        else:
+            session.take_network_file(RunStore().uploads, info["name"], data)
+        on_change()
+
+    with solara.Row(style="align-items: center; flex-wrap: wrap", gap="6px"):
+        Upload(
+            name="network",
+            label="Start from a network file…",
+            accept=".graphml,.gml,.txt,.csv,.edgelist",
+            max_bytes=MAX_UPLOAD,
+            event_file=got,
+        )
+        if session.values["network"] == "file" and session.values["network_file"]:
+            solara.Text(
+                Path(session.values["network_file"]).name, style="font-size: 12px; color: #555"
+            )
+    FieldError(session.error_of("upload"), "upload")
+
+
+def speed_text(rate: float) -> str:
+    """Describe a speed (model steps per second) in words."""
+    return f"{rate:g} model step{'s' if rate != 1 else ''} per second"
+
+
+def speed_level(rate: float) -> int:
+    """The slider stop (index into :data:`SPEEDS`) nearest to ``rate`` on a log scale."""
+    return min(range(len(SPEEDS)), key=lambda i: abs(math.log(SPEEDS[i] / max(rate, 1e-9))))
 
 
 @solara.component
 def RunControls(
     session: Session,
     playing: solara.Reactive[bool],
-    speed: solara.Reactive[int],
+    speed: solara.Reactive[float],
     on_step: Callable[[], None],
     on_change: Callable[[], None],
     version: int = 0,
@@ -218,11 +418,12 @@ def RunControls(
     Args:
         session: The session.
         playing: Whether Play is on.
-        speed: The speed level (1 to ``len(SPEEDS)``).
+        speed: Model steps per second while playing.
         on_step: Called after a step (the views redraw).
         on_change: Called after Reset or a new seed (views and controls redraw).
         version: The page's edit counter (a new value redraws the seed box).
     """
+    speed_error, set_speed_error = solara.use_state(cast(str | None, None))
 
     def reset():
         playing.set(False)
@@ -230,12 +431,27 @@ def RunControls(
         on_change()
 
     def step():
+        if playing.value:  # a click that crossed Play on its way: Play is stepping already
+            return
         session.step(1)
         on_step()
 
     def seed(value):
         session.set_seed(value)
         on_change()
+
+    def set_speed(value):
+        if isinstance(value, str):
+            value = _number(value)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and SPEEDS[0] <= value <= SPEEDS[-1]:
+            speed.set(float(value))
+            set_speed_error(None)
+            return
+        set_speed_error(
+            f"speed: {value!r} is not allowed; expected a number of steps per second from "
+            f"{SPEEDS[0]} to {SPEEDS[-1]:,}"
+        )
 
     with solara.Row(gap="6px", style="flex-wrap: wrap"):
         solara.Button("Reset", color="primary", on_click=reset, icon_name="mdi-restart")
@@ -252,11 +468,39 @@ def RunControls(
             on_click=lambda: playing.set(not playing.value),
             icon_name="mdi-pause" if playing.value else "mdi-play",
         )
-    solara.SliderInt("Speed", value=speed, min=1, max=len(SPEEDS), step=1)
-    solara.Text(speed_text(speed.value), style="font-size: 11px; color: #666")
-    solara.InputInt("Seed", value=session.seed, on_value=seed)
+    _SpeedField(speed.value, set_speed, speed_error)
+    FieldError(speed_error, "speed")
+    NumberField("Seed", session.seed, seed, error=session.error_of("seed"))
+    FieldError(session.error_of("seed"), "seed")
     solara.Text(
         "The same seed and settings give the same run, on any computer.",
+        style="font-size: 11px; color: #666",
+    )
+
+
+@solara.component
+def _SpeedField(rate: float, set_speed: Callable[[Any], None], error: str | None):
+    """The speed: a slider over the stops of :data:`SPEEDS`, and a box in steps per second."""
+    with solara.Column(gap="0px", classes=["sn-slider-field"], style="width: 100%"):
+        SliderLabel("Speed", "steps/s")
+        with solara.Row(gap="8px", style="align-items: center; width: 100%"):
+            level = speed_level(rate)
+            slider = solara.v.Slider(
+                v_model=level,
+                on_v_model=lambda v: v != level and set_speed(SPEEDS[int(v)]),
+                min=0,
+                max=len(SPEEDS) - 1,
+                step=1,
+                dense=True,
+                hide_details=True,
+                class_="sn-slider",
+                style_="flex: 1 1 auto; min-width: 90px",
+                attributes={"aria-label": "Speed", "data-slider": "speed"},
+            )
+            solara.v.use_event(slider, "change", lambda _w, _e, v: set_speed(SPEEDS[int(v)]))
+            NumberField("", rate, set_speed, error=error, width="96px", name="Speed", suffix=False)
+    solara.Text(
+        speed_text(rate) + "; when the server is busy, each picture shows several steps",
         style="font-size: 11px; color: #666",
     )
 
@@ -320,6 +564,7 @@ def InterventionPanel(session: Session, version: int, on_change: Callable[[], No
             settings = session.interventions[kind]
             params = tuple(cls.parameters().values())
             values = tuple(settings[p.name] for p in params)
-            _Group(f"{cls.title or kind} settings", params, values, changers[kind]).key(
+            _Group(f"{cls.title or kind} settings", params, values, changers[kind], session).key(
                 f"iv-{kind}"
             )
+            FieldError(session.error_of(f"intervention:{kind}"), f"intervention-{kind}")

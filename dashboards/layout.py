@@ -1,20 +1,32 @@
-"""A seeded force-directed layout of the evolving network, updated a little each frame.
+"""A seeded layout of the evolving network that shows its structure, updated a little each frame.
 
-Recomputing a spring layout every frame is what makes network dashboards slow and jumpy (Mesa's
-old space component took 2 s per frame at 500 people, and every frame looked different). Here the
-positions are computed once per model, from a seed, and then *relaxed* a few iterations per frame
-on the current ties: people whose ties formed or ended drift to their new neighbours, everyone else
-stays put. Positions never depend on the model's random stream (the layout has its own generator),
-so looking at a run never changes it.
+A force-directed layout of everyone's ties is a hairball at the default town (300 people with
+~6,000 ties): it shows neither clusters nor who is on the edge. This layout draws the town as
+the model sees it:
 
-The force model is Fruchterman & Reingold's (1991): ties pull their ends together with force
-``d^2 / k``, every pair of people pushes apart with force ``k^2 / d``, ``k`` the ideal distance,
-and each iteration's move is capped by a "temperature" that cools. Repulsion is computed exactly for
-small networks; for larger ones it is computed on a mesh (the particle-mesh method of N-body
-codes: people's positions are spread onto a grid, the ``k^2 / d`` field of the grid is one FFT
-convolution, and each person reads the field back), which costs ``O(n + G^2 log G)`` instead of
-``O(n^2)``. Attraction is a ``bincount`` over the ties. A weak pull to the centre keeps isolated
-people in view. Positions stay in the square ``[-1, 1]^2``, so the view never rescales.
+- **Communities as clusters.** Each community group (the model's ``group``: clubs, workplaces,
+  congregations) has its own place, on a sunflower spiral that fills the square, the largest in
+  the middle; its members gather around it.
+- **Inner circles pull.** Within a community, a person is pulled towards the people of their
+  *inner circle*: each person's few strongest ties (:func:`inner_circle`, Dunbar's support
+  clique of about five). Other ties do not pull, so family and close friends sit together and
+  the many weak ties do not knot the picture.
+- **The weakly tied on the rim.** A person's distance from their community's centre follows how
+  embedded they are (the summed strength of their ties, ranked across the town): the most
+  embedded at the core, the least at the rim, and people with no ties at all at the edge. The
+  view colours people by their state (loneliness, say), so whether the lonely are the ones at the
+  periphery is something the picture shows, not something it assumes.
+
+Positions are computed once per model from a seed, then *relaxed* one gentle iteration per frame on
+the current ties, so people whose ties change drift and nobody jumps. Positions never depend on
+the model's random stream (the layout has its own generator): looking at a run never changes it.
+
+The forces are Fruchterman & Reingold's (1991): ties pull with ``d^2 / k`` (``k`` the ideal
+distance), every pair pushes apart with ``k^2 / d``, and each iteration's move is capped by a
+temperature that cools; a spring holds each person at their distance from their community's
+centre. Repulsion is exact for small networks and computed on a mesh for larger ones (spread
+positions on a grid, one FFT convolution with the ``k^2 / d`` field, read back: ``O(n + G^2 log
+G)`` instead of ``O(n^2)``). Positions stay in the square ``[-1, 1]^2``, so the view never rescales.
 
 Reference:
     Fruchterman, T. M. J. & Reingold, E. M. (1991). Graph drawing by force-directed placement.
@@ -25,7 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["IncrementalLayout"]
+__all__ = ["INNER_CIRCLE", "IncrementalLayout", "embeddedness", "inner_circle"]
 
 #: Networks up to this size get exact pairwise repulsion; larger ones the mesh.
 EXACT_LIMIT = 300
@@ -33,8 +45,49 @@ EXACT_LIMIT = 300
 _GRID = 128
 #: Positions are kept inside [-_BOUND, _BOUND]^2.
 _BOUND = 1.0
-#: Fraction of the square that the initial layout is scaled to fill.
-_FILL = 0.92
+#: Ties per person that count as their inner circle (Dunbar's support clique).
+INNER_CIRCLE = 5
+#: Radius of the spiral of community centres, and the share of a community's radius kept for
+#: its most embedded people (the core).
+_SPIRAL = 0.62
+_CORE = 0.15
+#: Stiffness of the spring that holds a person at their distance from the community centre.
+_SPRING = 0.5
+
+
+def inner_circle(u: np.ndarray, v: np.ndarray, strength: np.ndarray, k: int = INNER_CIRCLE):
+    """Return which ties are in the inner circle of at least one of their two people.
+
+    A tie is in a person's inner circle when it is one of their ``k`` strongest: a definition by
+    rank, so it holds whatever the model's strengths are.
+
+    Examples:
+        >>> import numpy as np
+        >>> inner_circle(np.array([0, 0, 0]), np.array([1, 2, 3]), np.array([0.9, 0.5, 0.1]), k=1)
+        array([ True,  True,  True])
+        >>> inner_circle(np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([0.9, 0.5, 0.1]), k=1)
+        array([ True,  True, False])
+    """
+    m = len(u)
+    if m == 0:
+        return np.zeros(0, bool)
+    ends = np.concatenate([u, v])
+    tie = np.concatenate([np.arange(m), np.arange(m)])
+    order = np.lexsort((-np.concatenate([strength, strength]), ends))
+    e = ends[order]
+    starts = np.r_[0, np.flatnonzero(e[1:] != e[:-1]) + 1]
+    rank = np.arange(len(e)) - np.repeat(starts, np.diff(np.r_[starts, len(e)]))
+    out = np.zeros(m, bool)
+    out[tie[order][rank < k]] = True
+    return out
+
+
+def embeddedness(n: int, u: np.ndarray, v: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Each person's summed tie strength, as a rank in ``[0, 1]`` (1 = the most embedded)."""
+    total = np.bincount(u, strength, n) + np.bincount(v, strength, n)
+    if n < 2:
+        return np.ones(n)
+    return np.argsort(np.argsort(total, kind="stable"), kind="stable") / (n - 1)
 
 
 class IncrementalLayout:
@@ -76,40 +129,40 @@ class IncrementalLayout:
         self._rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 0x1A7007])
         self.k = 1.0 / np.sqrt(max(self.n, 1))
         self._kernel: tuple[float, np.ndarray, np.ndarray] | None = None
-        self.pos = self._initial(group)
-        self.relax(u, v, weight, iterations=iterations, start_temperature=0.2)
-        self._fill()
+        self._communities(np.zeros(self.n, np.int64) if group is None else np.asarray(group))
+        self.pos = self._initial(u, v, weight)
+        self.relax(u, v, weight, iterations=iterations, start_temperature=0.1)
 
-    def _initial(self, group: np.ndarray | None) -> np.ndarray:
-        n, rng = self.n, self._rng
+    def _communities(self, group: np.ndarray) -> None:
+        """Place the communities: centres on a sunflower spiral (largest first), and radii."""
+        labels, inverse = np.unique(group, return_inverse=True)
+        self.group = inverse.astype(np.int64)
+        g = max(len(labels), 1)
+        size = np.bincount(self.group, minlength=g).astype(float)
+        order = np.argsort(-size, kind="stable")  # the largest in the middle
+        radius = _SPIRAL * np.sqrt((np.arange(g) + 0.5) / g) if g > 1 else np.zeros(1)
+        golden = np.pi * (3 - np.sqrt(5))
+        self.centres = np.zeros((g, 2))
+        self.centres[order] = (
+            radius[:, None] * np.c_[np.cos(np.arange(g) * golden), np.sin(np.arange(g) * golden)]
+        )
+        mean = size.mean() if len(size) else 1.0
+        self.radii = np.minimum(0.6, 1.0 / np.sqrt(g) * np.sqrt(size / max(mean, 1e-9)))
+
+    def _target(self, u, v, weight) -> np.ndarray:
+        """Each person's distance from their community's centre: core if embedded, rim if not."""
+        n = self.n
+        w = np.ones(len(u)) if weight is None else np.asarray(weight, float)
+        rank = embeddedness(n, np.asarray(u, np.int64), np.asarray(v, np.int64), w)
+        return self.radii[self.group[:n]] * (_CORE + (1 - _CORE) * (1 - rank))
+
+    def _initial(self, u, v, weight) -> np.ndarray:
+        n = self.n
         if n == 0:
             return np.zeros((0, 2))
-        if group is None or len(np.unique(group)) < 2:
-            r = 0.8 * np.sqrt(rng.random(n))
-            a = 2 * np.pi * rng.random(n)
-            return np.c_[r * np.cos(a), r * np.sin(a)]
-        # Communities on a circle, people scattered around their community's centre.
-        labels, inverse = np.unique(group, return_inverse=True)
-        angles = 2 * np.pi * np.arange(len(labels)) / len(labels)
-        centres = 0.55 * np.c_[np.cos(angles), np.sin(angles)]
-        spread = 0.9 / np.sqrt(len(labels))
-        return np.clip(centres[inverse] + spread * rng.normal(0, 0.35, (n, 2)), -0.95, 0.95)
-
-    def _fill(self) -> None:
-        """Scale the layout to fill the square, and the length scale with it.
-
-        Both forces scale linearly when positions and ``k`` are scaled together, so later
-        relaxation keeps this size instead of shrinking back.
-        """
-        if self.n < 2:
-            return
-        centre = np.median(self.pos, axis=0)
-        extent = np.quantile(np.abs(self.pos - centre), 0.99)
-        if extent <= 0:
-            return
-        s = _FILL / extent
-        self.pos = np.clip((self.pos - centre) * s, -_BOUND, _BOUND)
-        self.k *= s
+        a = 2 * np.pi * self._rng.random(n)
+        r = self._target(u, v, weight)
+        return self.centres[self.group] + r[:, None] * np.c_[np.cos(a), np.sin(a)]
 
     def grow(self, n_new: int, u: np.ndarray, v: np.ndarray) -> None:
         """Add ``n_new`` people (e.g. professionals joining).
@@ -139,6 +192,9 @@ class IncrementalLayout:
         has = cnt > 0
         new_pos[has] = sums[has] / cnt[has, None]
         self.pos = np.vstack([self.pos, new_pos])
+        # Newcomers (professionals) belong to the community of the person nearest to them.
+        nearest = np.argmin(((new_pos[:, None] - self.pos[None, :old]) ** 2).sum(-1), axis=1)
+        self.group = np.r_[self.group, self.group[nearest] if old else np.zeros(n_new, np.int64)]
         self.n += n_new
 
     def relax(
@@ -166,11 +222,13 @@ class IncrementalLayout:
         u = np.asarray(u, np.int64)
         v = np.asarray(v, np.int64)
         w = np.ones(len(u)) if weight is None else np.asarray(weight, float)
-        # Dense networks (a convoy gives everyone ~50 ties) would collapse into a ball under
-        # summed attraction; dividing by the mean degree keeps their spread readable.
-        w = w * (4.0 / max(2.0 * len(u) / n, 1.0))
+        target = self._target(u, v, w)
+        # Only inner-circle ties within a community pull (see the module docstring).
+        pull = inner_circle(u, v, w) & (self.group[u] == self.group[v])
+        u, v, w = u[pull], v[pull], w[pull]
         k = self.k
         pos = self.pos
+        centre = self.centres[self.group[:n]]
         for it in range(iterations):
             t = start_temperature * (1 - 0.9 * it / max(iterations - 1, 1))
             disp = self._repulsion(pos, k)
@@ -181,7 +239,10 @@ class IncrementalLayout:
             for j in range(2):
                 disp[:, j] -= np.bincount(u, f[:, j], n)
                 disp[:, j] += np.bincount(v, f[:, j], n)
-            disp -= pos * (0.05 / k)  # gravity: keeps isolates and small components in view
+            # The spring to each person's distance from their community's centre.
+            off = pos - centre
+            r = np.sqrt((off**2).sum(axis=1)) + 1e-9
+            disp -= off / r[:, None] * ((r - target) * _SPRING / k)[:, None]
             length = np.sqrt((disp**2).sum(axis=1)) + 1e-12
             pos = pos + disp * (np.minimum(length, t) / length)[:, None]
             np.clip(pos, -_BOUND, _BOUND, out=pos)

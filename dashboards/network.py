@@ -1,4 +1,11 @@
-"""The network view: people coloured by a measure, sized by ties or capacity, ties by kind.
+"""The network view: communities as clusters, inner circles drawn strong, the weakly tied on rims.
+
+People are coloured by a measure and sized by ties or capacity; their places come from the run's
+layout (:mod:`supportnet.dashboards.layout`: one cluster per community, each person's distance
+from its centre following how embedded they are). Ties are drawn in four classes, so that the
+structure the model is about shows at the default town size: each person's inner circle (their
+few strongest ties) within their community, strong and in the tie kind's colour; inner-circle
+ties to other communities, fainter; and the wider ties (strong or weak) as a faint grey haze.
 
 The picture is drawn in the browser on a canvas (``network.vue``). Python sends compact arrays
 per frame (positions as 16-bit integers, colour and size codes as bytes, all base64) and the
@@ -22,6 +29,7 @@ from matplotlib import colormaps, colors
 
 from supportnet.kinds import TIE_KINDS
 
+from .layout import inner_circle
 from .session import COLOUR_MEASURES, MAX_DRAWN, SIZE_MEASURES, Run
 
 __all__ = [
@@ -31,6 +39,7 @@ __all__ = [
     "NetworkView",
     "frame_data",
     "palette",
+    "tie_class",
     "tie_codes",
 ]
 
@@ -53,14 +62,24 @@ def _b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")
 
 
-#: Strength bands the canvas draws (thin and faint to thick and dark).
-BANDS = 3
+#: Tie classes the canvas draws, faintest first: a wider tie weaker than a third, a wider tie, an
+#: inner-circle tie to another community, an inner-circle tie within the community.
+CLASSES = 4
+WIDER_WEAK, WIDER, INNER_ACROSS, INNER_WITHIN = range(CLASSES)
 
 
-def tie_codes(kind: np.ndarray, strength: np.ndarray) -> np.ndarray:
-    """One byte per tie for the canvas: ``kind * BANDS + strength band``."""
-    band = np.minimum((np.clip(strength, 0, 1) * BANDS).astype(np.int64), BANDS - 1)
-    return (kind.astype(np.int64) * BANDS + band).astype(np.uint8)
+def tie_class(strength: np.ndarray, inner: np.ndarray, same: np.ndarray) -> np.ndarray:
+    """The class of each tie (see :data:`CLASSES`)."""
+    wider = np.where(strength < 1 / 3, WIDER_WEAK, WIDER)
+    return np.where(inner, np.where(same, INNER_WITHIN, INNER_ACROSS), wider)
+
+
+def tie_codes(
+    kind: np.ndarray, strength: np.ndarray, inner: np.ndarray, same: np.ndarray
+) -> np.ndarray:
+    """One byte per tie for the canvas: ``kind * CLASSES + class``."""
+    cls = tie_class(np.asarray(strength), np.asarray(inner, bool), np.asarray(same, bool))
+    return (kind.astype(np.int64) * CLASSES + cls).astype(np.uint8)
 
 
 _SNAPSHOTS = itertools.count(1)
@@ -213,9 +232,12 @@ def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
     # The tie store keeps its slots in key order, keys being (lower << 32 | higher); re-key as
     # lower * 65536 + higher (same order, since ends are below 65,536) for the browser's 53-bit
     # numbers.
+    inner = inner_circle(ties.u, ties.v, ties.strength)
+    group = layout.group
+    same = group[ties.u] == group[ties.v]
     keep = ties.strength >= min_strength
     keys = ties.u[keep].astype(np.int64) * 65536 + ties.v[keep]
-    codes = tie_codes(ties.kind[keep], ties.strength[keep])
+    codes = tie_codes(ties.kind[keep], ties.strength[keep], inner[keep], same[keep])
     full, version, count, delta, m = (sync or EdgeSync()).update(keys, codes)
     low, high = ("0 (none)", "1 (most)") if high_is_bad else ("1 (most)", "0 (none)")
     return NetworkFrame(
@@ -248,7 +270,7 @@ def _NetworkCanvas(
     legend: dict,
     frame: int,
     selected: int,
-    px: int,
+    name: str,
     lut: list,
     kind_colours: list,
     kind_names: list,
@@ -266,7 +288,7 @@ def NetworkView(
     min_strength: float = 0.0,
     selected: int | None = None,
     on_select: Callable[[int | None], None] | None = None,
-    px: int = 560,
+    name: str = "network",
 ):
     """The network of one run, redrawn each frame.
 
@@ -278,7 +300,10 @@ def NetworkView(
         min_strength: Ties weaker than this are hidden.
         selected: Person highlighted with their ties.
         on_select: Called with the person clicked (None for a click on empty space).
-        px: Width and height of the picture in pixels.
+        name: Name of the picture (its PNG file is ``<name>.png``).
+
+    The picture takes the width it is given and fits the window's height; it zooms with the
+    mouse wheel (or the + and − buttons), pans by dragging, and "Fit" shows everyone again.
     """
     sync = solara.use_memo(EdgeSync, dependencies=[run, min_strength])
     data = solara.use_memo(
@@ -310,7 +335,7 @@ def NetworkView(
         legend=data.legend,
         frame=int(frame),
         selected=-1 if selected is None else int(selected),
-        px=px,
+        name=name,
         lut=_LUT,
         kind_colours=list(KIND_COLOURS),
         kind_names=list(TIE_KINDS),

@@ -41,6 +41,7 @@ __all__ = [
     "band_figure",
     "band_table",
     "find_sweeps",
+    "inside_root",
     "open_sweep",
     "results_root",
 ]
@@ -106,6 +107,24 @@ class Sweep:
 def results_root() -> Path:
     """Return the folder whose sweeps the explorer lists (``results/`` unless set)."""
     return Path(os.environ.get(RESULTS_ENV) or "results")
+
+
+def inside_root(text: str, root: Path | str) -> Path:
+    """Return the folder ``text`` names, if it lies inside ``root``; raise SweepError if not.
+
+    A relative path is taken relative to ``root``. The check is made on the resolved path
+    (symbolic links and ``..`` followed) and before anything is looked up, so the page tells
+    nothing about folders outside ``root``, whether they exist or not.
+    """
+    base = Path(root).expanduser().resolve()
+    path = Path(text.strip()).expanduser()
+    path = (path if path.is_absolute() else base / path).resolve()
+    if not path.is_relative_to(base):
+        raise SweepError(
+            f"only folders inside {base} can be opened here (the dashboard was started with "
+            "--results naming that folder)"
+        )
+    return path
 
 
 def find_sweeps(root: Path | str) -> list[Path]:
@@ -325,9 +344,12 @@ def ResultsExplorer():
 
     def load(path: str) -> None:
         try:
-            s = open_sweep(path)
+            s = open_sweep(inside_root(path, root))
         except SweepError as exc:
             set_error(str(exc))
+            return
+        except Exception as exc:  # an unreadable folder must not take the page down
+            set_error(f"{path}: cannot be read ({type(exc).__name__}: {exc})")
             return
         set_error(None)
         set_sweep(s)
@@ -357,6 +379,10 @@ def ResultsExplorer():
         solara.Error(error)
     if sweep is None:
         return
+    # The selections are set one by one after a sweep opens, and a render can come in between:
+    # one that does not belong to this sweep falls back to its first choice.
+    outcome = outcome if outcome in sweep.outcomes else sweep.outcomes[0]
+    factor = factor if factor in sweep.factors else None
     solara.Markdown(sweep.describe())
     for note in sweep.notes:
         solara.Text("Note: " + note, style="font-size: 12px; color: #8a6d3b")
@@ -384,8 +410,12 @@ def ResultsExplorer():
             on_value=lambda v: set_band(next(k for k, w in BANDS.items() if w == v)),
         )
     line_by = by if by in sweep.factors and by != factor else None
-    table = band_table(sweep.summary, factor, outcome, band, by=line_by)
-    fig = band_figure(table, sweep.summary, factor, outcome, band, by=line_by)
+    try:
+        table = band_table(sweep.summary, factor, outcome, band, by=line_by)
+        fig = band_figure(table, sweep.summary, factor, outcome, band, by=line_by)
+    except Exception as exc:  # a table the reader let through but cannot plot: say so
+        solara.Error(f"cannot plot {outcome} by {factor or 'run'}: {type(exc).__name__}: {exc}")
+        return
     with solara.Column(classes=["sn-results-figure"]):
         solara.FigureMatplotlib(fig, format="png")
     solara.Markdown(markdown_table(table.rename(columns={"x": factor or "runs"}), limit=40))

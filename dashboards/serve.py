@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "DashboardServer", "free_port"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "DashboardServer", "free_port", "process_tree"]
 
 #: Chromium from the Debian package (Playwright cannot download its own browser here).
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +33,20 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+
+
+def process_tree(root: int) -> list[int]:
+    """Return ``root`` and all its descendants (Linux ``/proc``; just ``root`` elsewhere)."""
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return out
 
 
 def free_port() -> int:
@@ -51,14 +65,29 @@ class DashboardServer:
             file missing from the local cache fails instead of being fetched: the page then
             works only if it works offline.
         timeout: Seconds to wait for the page to answer.
+        workers: Server processes (``--workers``; None: one per core).
+        state: Folder of the sessions' run files (a new temporary folder when None, so tests
+            never see each other's or a user's saved runs).
+        env: Extra environment for the server.
 
     Attributes:
         url: The page's address.
         log: File with the server's output.
     """
 
-    def __init__(self, results: Path | None = None, offline: bool = True, timeout: float = 90):
+    def __init__(
+        self,
+        results: Path | None = None,
+        offline: bool = True,
+        timeout: float = 180,
+        workers: int | None = None,
+        state: Path | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.port = free_port()
+        self.workers = workers
+        self.state = state or Path(tempfile.mkdtemp(prefix="supportnet-state-"))
+        self.extra_env = dict(env or {})
         self.url = f"http://127.0.0.1:{self.port}/"
         self.results = results
         self.offline = offline
@@ -71,7 +100,10 @@ class DashboardServer:
         cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
         if self.results is not None:
             cmd += ["--results", str(self.results)]
-        env = dict(os.environ)
+        if self.workers is not None:
+            cmd += ["--workers", str(self.workers)]
+        cmd += ["--state", str(self.state)]
+        env = {**os.environ, **self.extra_env}
         if self.offline:
             env["SOLARA_ASSETS_CDN"] = "http://127.0.0.1:9/npm/"
         with open(self.log, "wb") as out:
@@ -103,6 +135,10 @@ class DashboardServer:
     def alive(self) -> bool:
         """Whether the server process is still running."""
         return self.proc is not None and self.proc.poll() is None
+
+    def pids(self) -> list[int]:
+        """The server's processes: this command, the front, and the Solara workers."""
+        return [] if self.proc is None else process_tree(self.proc.pid)
 
     def output(self) -> str:
         """Return what the server has printed so far."""

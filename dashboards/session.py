@@ -12,10 +12,12 @@ the inspector) and a log of recent support exchanges (who helped whom).
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,11 +36,14 @@ __all__ = [
     "MAX_PEOPLE",
     "SIZE_MEASURES",
     "SPEEDS",
+    "DEFAULT_SPEED",
     "Comparison",
     "PersonHistory",
     "Run",
     "Session",
     "interventions_available",
+    "people_built",
+    "size_error",
 ]
 
 DEFAULT_SEED = 42
@@ -60,19 +65,12 @@ SIZE_MEASURES: Mapping[str, str] = {
     "none": "All the same",
 }
 
-#: Speed levels of Play, slowest first: (pause between frames in seconds, steps per frame).
-SPEEDS: tuple[tuple[float, int], ...] = (
-    (1.0, 1),
-    (0.5, 1),
-    (0.25, 1),
-    (0.1, 1),
-    (0.0, 1),
-    (0.0, 2),
-    (0.0, 5),
-    (0.0, 10),
-    (0.0, 25),
-    (0.0, 50),
-)
+#: Speed levels of Play in model steps per second, slowest first (the speed slider's stops; any
+#: rate from the first to the last can be typed). When the server is busy, a frame runs several
+#: steps so that the model keeps this pace (see :mod:`supportnet.dashboards.play`).
+SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+#: The speed a session starts at (steps per second).
+DEFAULT_SPEED = 10
 
 #: Memory allowed for one run's person history (the ring buffer holds fewer steps when the
 #: population is large).
@@ -81,8 +79,16 @@ HISTORY_BYTES = 8_000_000
 EXCHANGE_STEPS = 200
 #: Largest population drawn in the network view (plots and monitors work at any size).
 MAX_DRAWN = 5000
-#: Largest population the dashboard builds (a shared classroom server must stay responsive).
+#: Largest population the dashboard builds, whatever builds it (the parameters, a preset, compare
+#: mode's B, a run file, an uploaded network): a shared classroom server must stay responsive.
 MAX_PEOPLE = 20_000
+#: Networks of networkx's collection have a fixed size.
+_FIXED_SIZES = {
+    "karate_club": 34,
+    "davis_southern_women": 32,
+    "florentine_families": 15,
+    "les_miserables": 77,
+}
 
 
 def interventions_available():
@@ -92,6 +98,41 @@ def interventions_available():
     except ImportError:
         return None
     return interventions if hasattr(interventions, "INTERVENTIONS") else None
+
+
+def people_built(params) -> tuple[int, str]:
+    """Return how many people ``params`` build, and what fixes that number (for messages).
+
+    A network file fixes the population to its nodes; the file is read only to count them
+    (unreadable files are left to the model, which says what is wrong with them).
+    """
+    kind = params["network"]
+    if kind in _FIXED_SIZES:
+        return _FIXED_SIZES[kind], f"network {kind!r}"
+    if kind == "file" and params["network_file"]:
+        from supportnet.generators import read_network_file
+
+        try:
+            n = read_network_file(params["network_file"]).n
+        except (ParameterError, OSError, ValueError):
+            return 0, ""
+        return n, f"network file {Path(params['network_file']).name!r}"
+    return int(params["n_people"]), "parameter 'n_people'"
+
+
+def too_many(what: str, n: int) -> str:
+    """The one message for anything over :data:`MAX_PEOPLE`."""
+    return (
+        f"{what}: {n:,} people is more than the dashboard builds (up to {MAX_PEOPLE:,} per "
+        "model, so that no one session can stall a shared server); use `supportnet run` "
+        "for larger populations"
+    )
+
+
+def size_error(params, prefix: str = "") -> str | None:
+    """Return the message refusing ``params`` if they build more than :data:`MAX_PEOPLE`."""
+    n, what = people_built(params)
+    return too_many(prefix + what, n) if n > MAX_PEOPLE else None
 
 
 class PersonHistory:
@@ -167,6 +208,11 @@ class Run:
         lock: threading.RLock | None = None,
     ):
         self.lock = lock if lock is not None else threading.RLock()
+        self.params = make_params(params)
+        # The one place every model of the dashboard is built: the size cap holds for all.
+        error = size_error(self.params, prefix="B: " if label == "B" else "")
+        if error:
+            raise ParameterError(error)
         built = []
         if interventions:
             iv = interventions_available()
@@ -175,7 +221,6 @@ class Run:
             built = [iv.build(dict(spec)) for spec in interventions]
         self.label = label
         self.seed = int(seed)
-        self.params = make_params(params)
         self.intervention_specs = tuple(dict(s) for s in interventions)
         self.interventions = built
         self.model = SupportModel(rng=self.seed, params=self.params, interventions=built)
@@ -355,6 +400,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+#: Field of errors that belong to no one control (shown in the sidebar's banner).
+GENERAL = ""
+#: Largest network file a session may upload (bytes).
+MAX_UPLOAD = 20_000_000
+_NAMED = re.compile(r"parameter '(\w+)'")
+
+
 class Session:
     """The state of one dashboard session.
 
@@ -374,7 +426,12 @@ class Session:
         comparison: What B changes, when compare mode is on (else None).
         runs: The run(s) being watched: ``[A]``, or ``[A, B]`` in compare mode.
         selected: Person selected in the inspector (None when nobody is).
-        error: The last error to show the user (a bad value, an invalid combination).
+        errors: Errors standing, by the field they belong to (a parameter's name, ``seed``,
+            ``person``, ``compare``, ``upload``, ``runfile``; :data:`GENERAL` for none). A
+            field's error goes when the field gets a good value, and all go at a successful
+            reset.
+        open_groups: Parameter groups the user has opened (they stay open whatever else
+            redraws).
         frame: Counter bumped whenever the views should redraw.
         lock: Held while the runs are stepped or rebuilt (Play runs in its own thread).
     """
@@ -388,12 +445,39 @@ class Session:
         self.comparison: Comparison | None = None
         self.runs: list[Run] = []
         self.selected: int | None = None
-        self.error: str | None = None
+        self.errors: dict[str, str] = {}
+        self.open_groups: set[str] = set()
         self.frame = 0
         if values:
             self.preset = self._matching_preset()
         if self.reset():
             raise ParameterError(self.error)
+
+    # --- errors ----------------------------------------------------------------------------
+    @property
+    def error(self) -> str | None:
+        """The most recent error still standing (None when there is none)."""
+        return next(reversed(self.errors.values()), None)
+
+    def _fail(self, field: str, message: str) -> str:
+        self.errors.pop(field, None)  # re-inserted last: it is the most recent
+        self.errors[field] = message
+        return message
+
+    def _fixed(self, field: str) -> None:
+        """Clear ``field``'s error: it has a good value now.
+
+        A combination error that named it goes too (the combination is checked again at reset).
+        """
+        message = self.errors.pop(field, None)
+        if message is not None:
+            for other in [f for f, m in self.errors.items() if m == message]:
+                del self.errors[other]
+        self.errors.pop(GENERAL, None)
+
+    def error_of(self, field: str) -> str | None:
+        """Return the error standing on ``field``, if any."""
+        return self.errors.get(field)
 
     # --- reading ---------------------------------------------------------------------------
     @property
@@ -416,37 +500,35 @@ class Session:
         return tuple(self.interventions.values()) != self.run.intervention_specs
 
     # --- editing ---------------------------------------------------------------------------
-    def _check(self, name: str, value: Any) -> tuple[Any, str | None]:
-        """Check one parameter value on its own; return (converted value, None) or (None, error).
+    def check(self, name: str, value: Any, field: str | None = None) -> tuple[Any, str | None]:
+        """Check one parameter value on its own (type, range, size cap).
 
-        The error message is also kept in ``self.error`` for the page to show.
+        Returns:
+            ``(converted value, None)``, or ``(None, message)``; the message also stands as
+            the error of ``field`` (the parameter's name unless given).
         """
+        field = name if field is None else field
         if name not in PARAMETERS:
-            self.error = f"unknown parameter {name!r}"
-            return None, self.error
+            return None, self._fail(field, f"unknown parameter {name!r}")
         try:
-            return PARAMETERS[name].check(value), None
+            value = PARAMETERS[name].check(value)
         except ParameterError as exc:
-            self.error = str(exc)
-            return None, self.error
+            return None, self._fail(field, str(exc))
+        if name == "n_people" and value > MAX_PEOPLE:
+            return None, self._fail(field, too_many("parameter 'n_people'", value))
+        return value, None
 
     def set_value(self, name: str, value: Any) -> str | None:
         """Set one parameter for the next reset; return an error message or None.
 
         The value is checked on its own (type, range) here, and with the others at reset.
         """
-        value, error = self._check(name, value)
+        value, error = self.check(name, value)
         if error:
             return error
-        if name == "n_people" and value > MAX_PEOPLE:
-            self.error = (
-                f"parameter 'n_people': {value} is more than the dashboard runs "
-                f"(up to {MAX_PEOPLE:,}); use `supportnet run` for larger populations"
-            )
-            return self.error
         self.values[name] = value
         self.preset = self._matching_preset()
-        self.error = None
+        self._fixed(name)
         return None
 
     def _matching_preset(self) -> str | None:
@@ -460,20 +542,17 @@ class Session:
         try:
             value = int(str(seed).strip())
         except (TypeError, ValueError):
-            self.error = f"seed: {seed!r} is not allowed; expected a whole number"
-            return self.error
+            return self._fail("seed", f"seed: {seed!r} is not allowed; expected a whole number")
         if value < 0:
-            self.error = f"seed: {value} is not allowed; expected a whole number >= 0"
-            return self.error
+            return self._fail("seed", f"seed: {value} is not allowed; expected a whole number >= 0")
         self.seed = value
-        self.error = None
+        self._fixed("seed")
         return None
 
     def choose_preset(self, name: str) -> str | None:
         """Load a preset's values and restart from them; return an error message or None."""
         if name not in PRESETS:
-            self.error = f"unknown preset {name!r}; allowed: {', '.join(PRESETS)}"
-            return self.error
+            return self._fail(GENERAL, f"unknown preset {name!r}; allowed: {', '.join(PRESETS)}")
         self.values = dict(PRESETS[name].params())
         self.preset = name
         return self.reset()
@@ -481,29 +560,61 @@ class Session:
     def set_intervention(self, kind: str, settings: Mapping[str, Any] | None) -> str | None:
         """Switch an intervention on with ``settings`` (or off with None) for the next reset."""
         iv = interventions_available()
+        field = f"intervention:{kind}"
         if iv is None:
-            self.error = "interventions are not installed in this version"
-            return self.error
+            return self._fail(field, "interventions are not installed in this version")
         if settings is None:
             self.interventions.pop(kind, None)
-            self.error = None
+            self._fixed(field)
             return None
         spec = {"kind": kind, **settings}
         try:
             iv.build(spec)
         except ParameterError as exc:
-            self.error = str(exc)
-            return self.error
+            return self._fail(field, str(exc))
         self.interventions[kind] = spec
-        self.error = None
+        self._fixed(field)
+        return None
+
+    def take_network_file(self, folder: Path, name: str, data: bytes) -> str | None:
+        """Start from an uploaded network file (next reset); return an error message or None.
+
+        The file is kept in ``folder`` under a name made from its content, and checked like
+        every other way of building a model: readable, and within :data:`MAX_PEOPLE`.
+        """
+        import hashlib
+
+        suffix = Path(name).suffix.lower()
+        if len(data) > MAX_UPLOAD:
+            return self._fail(
+                "upload",
+                f"network file {name!r}: {len(data) / 1e6:.1f} MB is more than the dashboard "
+                f"reads (up to {MAX_UPLOAD / 1e6:.0f} MB)",
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / (hashlib.sha256(data).hexdigest()[:16] + suffix)
+        path.write_bytes(data)
+        values = {**self.values, "network": "file", "network_file": str(path)}
+        try:
+            params = make_params(values)
+            from supportnet.generators import read_network_file
+
+            n = read_network_file(path).n
+        except ParameterError as exc:
+            return self._fail("upload", str(exc).replace(str(path), name))
+        if n > MAX_PEOPLE:
+            return self._fail("upload", too_many(f"network file {name!r}", n))
+        self.values = dict(params)
+        self.preset = None
+        self._fixed("upload")
         return None
 
     # --- running ---------------------------------------------------------------------------
     def reset(self) -> str | None:
         """Rebuild the run(s) from the edited values and the seed.
 
-        On invalid values the running model is kept and the error (naming the parameter) is
-        returned and stored in :attr:`error`.
+        On invalid values the running model is kept, and the error (naming the parameter)
+        stands on each parameter it names and is returned.
         """
         with self.lock:
             try:
@@ -514,12 +625,17 @@ class Session:
                 if self.comparison is not None:
                     runs.append(self._build_b(a))
             except ParameterError as exc:
-                self.error = str(exc)
-                return self.error
+                message = str(exc)
+                named = [n for n in _NAMED.findall(message) if n in PARAMETERS]
+                if message.startswith("B: ") and self.comparison is not None:
+                    named = ["compare"]
+                for field in named or [GENERAL]:
+                    self._fail(field, message)
+                return message
             self.runs = runs
             if self.selected is not None and self.selected >= a.model.population.n:
                 self.selected = None
-            self.error = None
+            self.errors.clear()
             self.frame += 1
             return None
 
@@ -532,17 +648,22 @@ class Session:
             params, specs = a.params, ()
         return Run(params, self.seed, specs, label="B", like=a, lock=self.lock)
 
-    def step(self, steps: int = 1, stop: Callable[[], bool] | None = None) -> None:
+    def step(self, steps: int = 1, stop: Callable[[], bool] | None = None) -> int:
         """Advance every run by ``steps`` steps and ask the views to redraw.
 
         ``stop`` (see :meth:`Run.advance`) can end the frame early; in compare mode both runs
         then still make the same number of steps.
+
+        Returns:
+            The number of steps run.
         """
         with self.lock:
             done = self.runs[0].advance(steps, stop)
             for run in self.runs[1:]:
                 run.advance(done)
             self.frame += 1
+            self.errors.pop(GENERAL, None)
+            return done
 
     def start_comparison(self, param: str, value: Any) -> str | None:
         """Turn compare mode on: A as edited, B with one change, both from the seed.
@@ -552,20 +673,23 @@ class Session:
             value: B's value of it.
 
         Returns:
-            An error message, or None.
+            An error message (standing on the ``compare`` field), or None.
         """
         if param:
-            value, error = self._check(param, value)
+            value, error = self.check(param, value, field="compare")
             if error:
-                return error
+                self.errors["compare"] = "B: " + error
+                return self.errors["compare"]
         elif not self.interventions:
-            self.error = "no interventions are switched on, so B would be the same as A"
-            return self.error
+            return self._fail(
+                "compare", "no interventions are switched on, so B would be the same as A"
+            )
         old = self.comparison
         self.comparison = Comparison(param, value)
         err = self.reset()
         if err:
             self.comparison = old
+            self.errors["compare"] = err
         return err
 
     def stop_comparison(self) -> None:
@@ -573,24 +697,28 @@ class Session:
         with self.lock:
             self.comparison = None
             self.runs = self.runs[:1]
+            self.errors.pop("compare", None)
             self.frame += 1
 
     def select(self, person: int | None) -> str | None:
         """Select a person for the inspector (None clears); return an error message or None."""
         if person is None:
             self.selected = None
+            self._fixed("person")
             return None
         n = self.model.population.n
         try:
             person = int(person)
         except (TypeError, ValueError):
-            self.error = f"person: {person!r} is not allowed; expected a whole number"
-            return self.error
+            return self._fail(
+                "person", f"person: {person!r} is not allowed; expected a whole number"
+            )
         if not 0 <= person < n:
-            self.error = f"person: {person} is not allowed; expected a number from 0 to {n - 1}"
-            return self.error
+            return self._fail(
+                "person", f"person: {person} is not allowed; expected a number from 0 to {n - 1}"
+            )
         self.selected = person
-        self.error = None
+        self._fixed("person")
         return None
 
 

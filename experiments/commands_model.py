@@ -8,7 +8,16 @@ import time
 from typing import Any
 
 from supportnet import metrics
-from supportnet.params import GROUPS, PARAMETERS, PRESETS, coerce_text, parameter_table, preset
+from supportnet.params import (
+    GROUPS,
+    PARAMETERS,
+    PRESETS,
+    coerce_text,
+    make_params,
+    parameter_table,
+    preset,
+)
+from supportnet.resources import check_memory
 
 from .cli import UserError
 from .tables import check_table_path, write_table
@@ -107,8 +116,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from supportnet.interventions import build, parse_spec
 
     interventions = [build(parse_spec(text)) for text in args.interventions]
+    params = make_params(values)
+    for iv in interventions:
+        iv.check_params(params)
+    n_people, ties = None, 0
+    if params.network == "file":
+        from supportnet.generators import read_network_file
+
+        net = read_network_file(params.network_file)
+        n_people, ties = net.n, len(net.u)
+    check_memory(params, args.steps, n_people=n_people, ties=ties)
     started = time.perf_counter()
-    model = SupportModel(rng=args.seed, interventions=interventions, **values)
+    model = SupportModel(rng=args.seed, interventions=interventions, params=params)
     model.run_for(args.steps)
     elapsed = time.perf_counter() - started
     print(run_summary(model, preset_name=args.preset, seed=args.seed, elapsed=elapsed))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
 from .cli import UserError
-from .config import ExperimentConfig, load_config, shipped_configs, toml_value
+from .config import MAX_RUNS, ExperimentConfig, load_config, shipped_configs, toml_value
 
 __all__ = ["cmd_report", "cmd_sweep", "cmd_validate", "register"]
 
@@ -25,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "config", metavar="FILE", help=f"config file, or a shipped experiment ({shipped})"
     )  # noqa: E501
+    _max_runs_option(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
@@ -44,7 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"local worker processes (default: {os.cpu_count()} cores; 1 = this process)",
     )  # noqa: E501
     p.add_argument(
-        "--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask distributed cluster"
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on an existing Dask distributed cluster",
     )
     p.add_argument(
         "--dask-local",
@@ -57,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="accept a folder holding another config's results (changed runs are redone)",
     )  # noqa: E501
+    _max_runs_option(p)
     p.add_argument("--dry-run", action="store_true", help="list the runs without running them")
     p.add_argument("--no-progress", action="store_true", help="no live progress bar")
     p.set_defaults(func=cmd_sweep)
@@ -70,13 +75,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_report)
 
 
+def _max_runs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-runs",
+        type=_positive_int,
+        metavar="N",
+        default=MAX_RUNS,
+        help=f"refuse designs of more than N runs (default {MAX_RUNS:,}); a guard against "
+        "designs that would take weeks or all the memory",
+    )
+
+
+def check_scheduler(text: str) -> str:
+    """Check a Dask scheduler address: ``tcp://HOST:PORT`` and the like (one line if not)."""
+    m = re.fullmatch(
+        r"(tcp|tls|ucx|ws|wss|inproc)://(\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(\d{1,5})", text
+    )
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise UserError(
+            f"--scheduler {text[:80]!r} is not a scheduler address; expected tcp://HOST:PORT or "
+            "tls://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+        )
+    return text
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; expected 1 or more")
+        raise argparse.ArgumentTypeError(f"{text[:40]} is not allowed; expected 1 or more")
     return value
 
 
@@ -120,34 +149,44 @@ def _points(n: int) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a config and describe it."""
-    from .designs import design_points
+    from .designs import design_size
 
-    config = load_config(args.config)
-    print(describe(config, len(design_points(config))))
-    print(f"{config.source}: OK (config hash {config.hash()})")
+    config = load_config(args.config, max_runs=args.max_runs)
+    print(describe(config, design_size(config.design)))
+    for warning in config.warnings:
+        print(warning, file=sys.stderr)
+    print(
+        f"{config.source}: OK (config hash {config.hash()}; largest run needs about "
+        f"{config.memory / 1e9:.1f} GB of memory)"
+    )
     return 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run (or resume) a sweep, or list its runs with --dry-run."""
-    from .designs import design_points
+    from .designs import design_size
     from .executors import ExecutorError
     from .plan import plan_runs
     from .sweep import default_folder, run_sweep
 
     if args.scheduler and args.dask_local:
         raise UserError("--scheduler and --dask-local are alternatives; give one of them")
+    if args.scheduler:
+        check_scheduler(args.scheduler)
     if (args.scheduler or args.dask_local) and args.workers:
         raise UserError(
             "--workers is for local processes; with Dask the cluster's workers run "
             "the sweep (use --dask-local N for a local cluster of N workers)"
         )
-    config = load_config(args.config)
+    config = load_config(args.config, max_runs=args.max_runs)
+    for warning in config.warnings:
+        print(warning, file=sys.stderr)
     specs = plan_runs(config)
     folder = Path(args.out) if args.out else default_folder(config)
+    n_points = design_size(config.design)
     if args.dry_run:
-        return _dry_run(config, specs, folder, len(design_points(config)))
-    print(describe(config, len(design_points(config))))
+        return _dry_run(config, specs, folder, n_points)
+    print(describe(config, n_points))
     try:
         outcome = run_sweep(
             config,
@@ -162,6 +201,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     except ExecutorError as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:  # a full disk, a folder made read-only: the message says which file
+        raise UserError(
+            f"{folder}: cannot write the results ({_os_error(exc)}). Finished runs are kept: "
+            "fix this and run the same command again to resume"
+        ) from None
     except KeyboardInterrupt:
         print(
             f"Interrupted: finished runs are kept in {folder}; run the same command again to "
@@ -185,6 +229,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 1
     print(f"Report: supportnet report {folder}")
     return 0
+
+
+def _os_error(exc: OSError) -> str:
+    """Describe an OSError in one line: what went wrong and with which file."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    return f"{what}: {exc.filename}" if exc.filename else what
 
 
 def _dry_run(config, specs, folder: Path, n_points: int) -> int:

@@ -13,6 +13,7 @@ refused at the start.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import importlib
@@ -50,7 +51,10 @@ __all__ = [
 #: Folder of the shipped experiment configs.
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+#: Names become folder and file names: at most 100 characters (file systems allow 255 bytes).
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+#: Runs a config may plan unless the caller raises the limit (``--max-runs``).
+MAX_RUNS = 100_000
 _PARAM_HELP = "a model parameter (`supportnet params` lists them)"
 
 
@@ -184,6 +188,9 @@ class ExperimentConfig:
         output: Output settings.
         source: The file it came from ('' when built from a dict).
         ratios: Ratios of two arms' effect sizes, reported with bootstrap intervals.
+        warnings: Settings that are allowed but do nothing or less than asked (printed by
+            ``validate`` and ``sweep``; not part of the config's identity).
+        memory: Estimated peak memory of its largest run, in bytes (not part of its identity).
     """
 
     name: str
@@ -200,6 +207,8 @@ class ExperimentConfig:
     output: Output
     source: str = ""
     ratios: tuple[Ratio, ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    memory: int = field(default=0, compare=False)
 
     def canonical(self) -> dict[str, Any]:
         """Return the config as plain JSON-ready data (what the hash and the manifest record).
@@ -323,8 +332,10 @@ def resolve_config_path(text: str | Path) -> Path:
     )
 
 
-def load_config(source: str | Path) -> ExperimentConfig:
+def load_config(source: str | Path, max_runs: int | None = MAX_RUNS) -> ExperimentConfig:
     """Read and validate a config (a TOML path or a shipped experiment's name).
+
+    ``max_runs`` is passed to :func:`parse_config`.
 
     Raises:
         ConfigError: Listing every problem, each naming the file, key, value and what is allowed.
@@ -336,7 +347,7 @@ def load_config(source: str | Path) -> ExperimentConfig:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot be read: {exc}"]) from None
-    return parse_config(data, source=_shown(path))
+    return parse_config(data, source=_shown(path), max_runs=max_runs)
 
 
 def _shown(path: Path) -> str:
@@ -352,7 +363,8 @@ def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value)
+        text = json.dumps(value)
+        return text if len(text) <= 80 else f'{text[:60]}..." ({len(value)} characters)'
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else str(value)
     if isinstance(value, Mapping):
@@ -361,7 +373,8 @@ def toml_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         text = "[" + ", ".join(toml_value(v) for v in value) + "]"
         return text if len(text) <= 80 else text[:76] + " ...]"
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
 def _did_you_mean(name: str, options: Any) -> str:
@@ -378,6 +391,8 @@ class _Problems:
         # Intervention tables already reported as invalid (kept, so later checks do not
         # report follow-on problems such as "the control is identical to the treatment").
         self.invalid: set[int] = set()
+        # Network files read while checking (path -> (people, ties)); each is read once.
+        self.networks: dict[str, tuple[int, int]] = {}
 
     def add(self, text: str) -> None:
         self.items.append(f"{self.source}: {text}")
@@ -503,10 +518,13 @@ def _param_table(p: _Problems, table: Mapping[str, Any], prefix: str, base_dir: 
 
 
 def _network_path(p: _Problems, key: str, text: str, base_dir: Path | None) -> str:
-    """Resolve a network file relative to the config's folder; check that it exists."""
+    """Resolve a network file relative to the config's folder; read it as the run will."""
+    from supportnet.generators import NetworkFileError, read_network_file
+
     path = Path(text).expanduser()
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
+    resolved = str(path.resolve())
     if not path.is_file():
         p.value(
             key,
@@ -514,7 +532,14 @@ def _network_path(p: _Problems, key: str, text: str, base_dir: Path | None) -> s
             f"is not an existing file (looked for {path})",
             "the path of an edge list, GraphML or GML file, relative to the config's folder",
         )
-    return str(path.resolve())
+    elif resolved not in p.networks:
+        try:
+            net = read_network_file(resolved)
+        except NetworkFileError as exc:
+            p.add(f"'{key}' = {toml_value(text)}: {exc}")
+        else:
+            p.networks[resolved] = (net.n, len(net.u))
+    return resolved
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -614,7 +639,8 @@ def _resolve_intervention_factors(p: _Problems, design: Design, arms: tuple[Arm,
     build of the first intervention of that kind (for combinations of settings).
     """
     factors = []
-    mod = _interventions_module()
+    # Imported only when a factor names an intervention setting (it loads the whole model).
+    mod = _interventions_module() if any(f.intervention for f in design.factors) else None
     for f in design.factors:
         if f.intervention is None:
             factors.append(f)
@@ -684,12 +710,16 @@ def _resolve_intervention_factors(p: _Problems, design: Design, arms: tuple[Arm,
 
 
 # --- the whole config ----------------------------------------------------------------------------
-def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
+def parse_config(
+    data: Mapping[str, Any], source: str = "", max_runs: int | None = MAX_RUNS
+) -> ExperimentConfig:
     """Validate a config given as data (what ``tomllib`` returns) and build it.
 
     Args:
         data: The config's tables and keys.
         source: File name used in messages (and to resolve relative network files).
+        max_runs: Most runs the design may plan (None: no limit); a larger design is refused
+            before its points are built.
 
     Raises:
         ConfigError: Listing every problem found.
@@ -704,7 +734,7 @@ def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
             "name",
             name,
             "is not allowed",
-            "letters, digits, '_' and '-' (it names the results folder)",
+            "letters, digits, '_' and '-', at most 100 (it names the results folder)",
         )
     preset_name = top.get("preset", "")
     base: dict[str, Any] = {}
@@ -744,9 +774,9 @@ def parse_config(data: Mapping[str, Any], source: str = "") -> ExperimentConfig:
         source=source,
         ratios=ratios,
     )
-    _check_points(p, config)
+    memory = _check_points(p, config, max_runs)
     p.raise_if_any()
-    return config
+    return dataclasses.replace(config, warnings=tuple(_warnings(config, top)), memory=memory)
 
 
 def _read_design(p: _Problems, table: Mapping[str, Any], base_dir: Path | None) -> Design:
@@ -854,7 +884,13 @@ def _range_factor(p: _Problems, key: str, name: str, bounds: Any) -> Factor | No
     if not ok:
         p.value(key, bounds, "is not a range", "[low, high] with two numbers, low < high")
         return None
-    low, high = float(bounds[0]), float(bounds[1])
+    try:
+        low, high = float(bounds[0]), float(bounds[1])
+    except OverflowError:
+        low = high = math.nan
+    if not (math.isfinite(low) and math.isfinite(high)):
+        p.value(key, bounds, "is not a range of finite numbers", "[low, high] with two numbers")
+        return None
     if not low < high:
         p.value(
             key,
@@ -951,7 +987,12 @@ def _read_arms(p: _Problems, top: Mapping[str, Any], base_dir: Path | None) -> t
         if name is None:
             continue
         if not _NAME.match(name):
-            p.value(f"arms[{i}].name", name, "is not allowed", "letters, digits, '_' and '-'")
+            p.value(
+                f"arms[{i}].name",
+                name,
+                "is not allowed",
+                "letters, digits, '_' and '-', at most 100 (it names run files)",
+            )
         if name in {x.name for x in arms}:
             p.value(f"arms[{i}].name", name, "is used by another arm", "a name used once")
         arms.append(
@@ -1142,21 +1183,52 @@ def _control_where(
     return Control(label, where=out)
 
 
-def _check_points(p: _Problems, config: ExperimentConfig) -> None:
-    """Validate every run's full parameter set (design points x arms), before any run starts."""
-    from .designs import design_points
+def _check_points(p: _Problems, config: ExperimentConfig, max_runs: int | None) -> int:
+    """Validate every run before any run starts; return the largest run's memory estimate.
 
+    The design's size is computed first, without building it, and refused above ``max_runs``.
+    Then each design point x arm is checked as its run would be: its full parameter set
+    (:func:`supportnet.params.make_params`), its interventions built with the point's values
+    and checked against those parameters (the check the model makes at setup), and its memory.
+    """
+    from supportnet.interventions import build
+    from supportnet.resources import check_memory
+
+    from .designs import design_points, design_size
+
+    n_points = design_size(config.design)
+    n_runs = n_points * len(config.arms) * config.replications
+    if max_runs is not None and n_runs > max_runs:
+        p.add(
+            f"the design plans {n_runs:,} runs ({n_points:,} points x {len(config.arms)} arm(s) "
+            f"x {config.replications} replication(s)), more than the limit of {max_runs:,}; "
+            f"make the design smaller, or raise the limit with --max-runs {n_runs} "
+            "(max_runs= from Python) if you mean it"
+        )
+        return 0
     try:
         points = design_points(config)
     except ValueError as exc:
         p.add(f"'design': {exc}")
-        return
+        return 0
     seen: set[str] = set()
+    memory = 0
     for arm in config.arms:
         for i, point in enumerate(points):
             values = {**config.base, **arm.set, **{k: v for k, v in point.items() if "." not in k}}
+            if config.output.persons_every:  # as the plan sets it (person-level state kept)
+                values["agent_every"] = config.output.persons_every
+            items = tuple(dict(x) for x in arm.interventions)
+            for k, v in point.items():
+                if "." in k:
+                    kind, name = k.split(".", 1)
+                    items = tuple({**x, name: v} if x.get("kind") == kind else x for x in items)
             try:
-                make_params(values)
+                params = make_params(values)
+                for item in items:
+                    build(item).check_params(params)
+                n, ties = p.networks.get(params.network_file, (None, 0))
+                memory = max(memory, check_memory(params, config.steps, n_people=n, ties=ties))
             except ParameterError as exc:
                 shown = ", ".join(f"{k} = {toml_value(v)}" for k, v in point.items())
                 where = f"design point {i} ({shown})" if shown else "[base]"
@@ -1168,4 +1240,38 @@ def _check_points(p: _Problems, config: ExperimentConfig) -> None:
                     p.add(msg)
                 if len(seen) >= 10:
                     p.add("(further invalid design points not listed)")
-                    return
+                    return memory
+    return memory
+
+
+def _warnings(config: ExperimentConfig, top: Mapping[str, Any]) -> list[str]:
+    """Return what is allowed but would silently do nothing, or less than the config asks."""
+    out = []
+    src = config.source or "<config>"
+    for arm in config.arms:
+        for j, item in enumerate(arm.interventions):
+            start = item.get("start", 0)
+            if isinstance(start, int) and start > config.steps:
+                where = "interventions" if len(config.arms) == 1 else f"arm '{arm.name}'"
+                out.append(
+                    f"{src}: warning: {where}[{j}] ({item.get('kind')}) starts at step {start}, "
+                    f"after the run ends (steps = {config.steps}): it never acts"
+                )
+    o = config.output
+    if o.every > config.steps:
+        out.append(
+            f"{src}: warning: 'output.every' = {o.every} is longer than the run (steps = "
+            f"{config.steps}): only the first and last steps are kept"
+        )
+    if o.persons_every > config.steps:
+        out.append(
+            f"{src}: warning: 'output.persons_every' = {o.persons_every} is longer than the run "
+            f"(steps = {config.steps}): person-level state is kept at step 0 only"
+        )
+    missing = [m for m in o.outcomes if m not in o.measures]
+    if missing:
+        out.append(
+            f"{src}: warning: outcomes {', '.join(missing)} are not among 'output.measures': "
+            "their per-step values are not kept, so the report draws no trajectories of them"
+        )
+    return out

@@ -15,17 +15,21 @@ Sources:
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # a grid needs no numpy: `supportnet validate` of a grid stays light
+    import numpy as np
 
-__all__ = ["design_matrix", "design_points", "design_seed", "salib_problem"]
+__all__ = ["design_matrix", "design_points", "design_seed", "design_size", "salib_problem"]
 
 
 def design_seed(seed: int) -> int:
     """Return the seed of an experiment's sampler, derived from the experiment seed."""
+    import numpy as np
+
     return int(np.random.SeedSequence([seed, 0xDE5164]).generate_state(1, np.uint32)[0])
 
 
@@ -76,6 +80,28 @@ def design_matrix(
 
             return morris.sample(problem, samples, num_levels=levels, seed=rng_seed)
     raise ValueError(f"unknown sampled design {kind!r}")
+
+
+def design_size(design) -> int:
+    """Return the number of points of a design without building them.
+
+    Examples:
+        >>> from types import SimpleNamespace as NS
+        >>> design_size(NS(kind="grid", factors=[NS(values=(1, 2, 3)), NS(values=(4, 5))]))
+        6
+        >>> design_size(NS(kind="sobol", factors=[NS(), NS()], samples=8, second_order=True))
+        48
+    """
+    d = len(design.factors)
+    if design.kind == "grid":
+        return math.prod(len(f.values) for f in design.factors)
+    if design.kind == "lhs":
+        return design.samples
+    if design.kind == "sobol":
+        return design.samples * ((2 * d + 2) if design.second_order else (d + 2))
+    if design.kind == "morris":
+        return design.samples * (d + 1)
+    raise ValueError(f"unknown design {design.kind!r}")
 
 
 def design_points(config) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from supportnet import metrics
 
+from .files import write_text
 from .schema import SECTIONS
 
 __all__ = ["measures_list", "reference", "update"]
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 1
         return 0
-    DOC.write_text(new, encoding="utf-8")
+    write_text(DOC, new)
     print(f"Updated {DOC}")
     return 0
 

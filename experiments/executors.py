@@ -16,13 +16,13 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any
 
 from .runner import RunResult, execute_run
+from .workers import WorkerPool
 
 __all__ = [
     "DaskExecutor",
@@ -94,26 +94,30 @@ def _context(method: str | None, fork_ok: bool):
 
 
 class ProcessExecutor:
-    """Runs on ``workers`` local processes.
+    """Runs on ``workers`` local processes (see :class:`~.workers.WorkerPool`).
 
     The workers are started when the executor is entered (see :func:`_context` for how), before
     the progress bar starts its thread, so a plain fork is possible from the command line.
 
-    A worker that dies (killed, out of memory) breaks the pool; the runs not yet finished are
-    then resubmitted to a new pool, up to ``restarts`` times.
+    A worker that dies (killed, out of memory) is replaced at once and the others go on. The run
+    it was running is tried again up to ``attempts`` times in all; after that it comes back as a
+    failed run whose error gives the cause (``WorkerDied: worker killed (signal 9, SIGKILL): out
+    of memory? ...``), so a run that kills its worker every time cannot stop the sweep. Workers
+    that die while running nothing (at start-up) are replaced up to ``restarts`` times per
+    worker; after that the executor gives up with :class:`ExecutorError`.
 
     Warm start: workers that do not come from a fork of this process need a few seconds to import
-    the model, while this process
-    (which has already imported it) would only wait. So until a worker has finished its first run,
-    this process runs runs itself, taken from the end of the queue (those no worker has picked
-    up), at most one run in ``workers + 1``. Runs are pure functions of their specs, so where a
-    run executes does not change its result. Only the real run function is run here, never a
+    the model, while this process (which has already imported it) would only wait. So until a
+    worker has said it is ready, this process runs runs itself, taken from the end of the queue,
+    at most one run in ``workers + 1``. Runs are pure functions of their specs, so where a run
+    executes does not change its result. Only the real run function is run here, never a
     replacement (tests pass ones that might stop this process).
 
     Args:
         workers: Worker processes.
-        restarts: New pools to start after workers died, before giving up.
+        restarts: Replacements per worker for workers that die while running nothing.
         run: The function run on each spec (importable at module level; tests replace it).
+        attempts: Times a run whose worker died is tried before it is recorded as failed.
 
     Attributes:
         start_method: ``fork``, ``forkserver`` or ``spawn``; None (the default) chooses.
@@ -121,91 +125,94 @@ class ProcessExecutor:
 
     start_method: str | None = None
 
-    def __init__(self, workers: int, restarts: int = 3, run=execute_run):
+    def __init__(self, workers: int, restarts: int = 3, run=execute_run, attempts: int = 1):
         self.run = run
         self.warm_start = run is execute_run
         self.workers = workers
         self.restarts = restarts
+        self.attempts = attempts
         self.description = f"{workers} local processes"
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: WorkerPool | None = None
 
     def __enter__(self):
         # Workers inherit these variables (a forked worker keeps this process's BLAS threads).
         self._threads = _single_threaded_children()
         self._threads.__enter__()
-        self._pool = self._new_pool(fork_ok=threading.active_count() == 1)
+        ctx = _context(self.start_method, fork_ok=threading.active_count() == 1)
+        self._forked = ctx.get_start_method() == "fork"
+        self.description = f"{self.workers} local processes ({ctx.get_start_method()})"
+        # Replacements start after the progress bar's thread exists: never by a plain fork.
+        self._pool = WorkerPool(
+            self.workers,
+            self.run,
+            ctx,
+            replacement_context=lambda: _context(self.start_method, fork_ok=False),
+        )
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            # After an error or Ctrl-C the workers are stopped at once, not after their runs.
+            self._pool.close(graceful=exc_type is None)
             self._pool = None
         self._threads.__exit__(None, None, None)
         return False
 
-    def _new_pool(self, fork_ok: bool = False) -> ProcessPoolExecutor:
-        ctx = _context(self.start_method, fork_ok)
-        pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
-        self._forked = ctx.get_start_method() == "fork"
-        self.description = f"{self.workers} local processes ({ctx.get_start_method()})"
-        if self._forked:
-            pool.submit(int).result()  # fork every worker now, while this process has one thread
-        return pool
-
     def results(self, specs: Sequence[Any]) -> Iterator[RunResult]:
-        """Yield the result of each run as it finishes."""
-        pending = {s.run_id: s for s in specs}
-        breaks = 0
-        while pending:
-            if self._pool is None:
-                self._pool = self._new_pool()
-            futures = {self._pool.submit(self.run, s): s for s in pending.values()}
-            broken = False
-            not_done = set(futures)
-            if self.warm_start and not self._forked:
-                for fut in self._local_candidates(futures):
-                    not_done.discard(fut)
-                    result = self.run(futures[fut])
-                    del pending[futures[fut].run_id]
-                    yield result
-            while not_done:
-                done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    try:
-                        result = fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        continue
-                    del pending[futures[fut].run_id]
-                    yield result
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-            if broken:
-                breaks += 1
-                if breaks > self.restarts:
-                    raise ExecutorError(
-                        f"worker processes died {breaks} times (killed, or out of memory?); "
-                        f"{len(pending)} runs are left. Finished runs are kept: run the same "
-                        "command again to resume, with fewer --workers if memory is short"
-                    )
+        """Yield the result of each run as it finishes (a run whose worker died: failed)."""
+        pool = self._pool
+        queue = deque(specs)
+        tries: dict[str, int] = {}
+        idle_deaths = 0
+        local_budget = len(queue) // (self.workers + 1) if self.warm_start else 0
+        while queue or pool.busy():
+            for worker in pool.idle():
+                if not queue:
+                    break
+                spec = queue.popleft()
+                if not pool.submit(worker, spec):
+                    queue.appendleft(spec)  # it died before taking it; seen at the next poll
+            warming = local_budget > 0 and queue and not self._forked and not pool.any_ready
+            done, deaths = pool.poll(0 if warming else None)
+            for spec, result in done:
+                yield _as_result(spec, result)
+            for death in deaths:
+                if death.spec is None:
+                    idle_deaths += 1
+                    if idle_deaths > self.restarts * self.workers:
+                        raise ExecutorError(
+                            f"worker processes died {idle_deaths} times before running "
+                            f"anything ({death.cause}); {len(queue) + pool.busy()} runs are "
+                            "left. Finished runs are kept: run the same command again to "
+                            "resume, with fewer --workers if memory is short"
+                        )
+                    continue
+                run_id = death.spec.run_id
+                tries[run_id] = tries.get(run_id, 0) + 1
+                if tries[run_id] < self.attempts:
+                    queue.appendleft(death.spec)
+                    continue
+                yield _failed(
+                    death.spec,
+                    f"WorkerDied: {death.cause} (worker {death.pid}, "
+                    f"{tries[run_id]} attempt{'s' if tries[run_id] > 1 else ''}). Run the "
+                    "same command again to redo it, with fewer --workers if memory is short",
+                    "(the worker process died; no Python traceback exists)",
+                )
+            if warming and not done and not deaths:
+                local_budget -= 1
+                yield self.run(queue.pop())
 
-    def _local_candidates(self, futures) -> Iterator[Any]:
-        """Yield queued futures (cancelled, so no worker takes them) until a worker finishes one."""
-        worker_done = threading.Event()
 
-        def mark(fut):
-            if not fut.cancelled():
-                worker_done.set()
+def _as_result(spec, result) -> RunResult:
+    """Return a worker's answer as a RunResult (a run function that raised: a failed run)."""
+    if isinstance(result, tuple) and result and result[0] == "raised":
+        return _failed(spec, result[1], result[2])
+    return result
 
-        for fut in futures:
-            fut.add_done_callback(mark)
-        budget = len(futures) // (self.workers + 1)
-        for fut in reversed(list(futures)):
-            if budget <= 0 or worker_done.is_set():
-                return
-            if fut.cancel():  # still queued: now it is ours
-                budget -= 1
-                yield fut
+
+def _failed(spec, error: str, trace: str) -> RunResult:
+    return RunResult(spec.run_id, spec.digest, ok=False, error=error, traceback=trace)
 
 
 class DaskExecutor:
@@ -245,13 +252,14 @@ class DaskExecutor:
             else:
                 with _single_threaded_children():
                     self._cluster = LocalCluster(
+                        host="127.0.0.1",  # this machine only: Dask has no authentication
                         n_workers=self.local_workers,
                         threads_per_worker=1,
                         processes=True,
                         dashboard_address=None,
                     )
                 self._client = Client(self._cluster)
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
             self.__exit__()
             raise ExecutorError(
                 f"cannot reach the Dask scheduler at {self.address}: {exc}"

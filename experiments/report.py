@@ -14,6 +14,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import os
+import shutil
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .config import ConfigError
+from .files import atomic_path, write_text
 from .stats import ci_frame, g_ratio, hedges_g, mean_ci, morris_indices, sobol_indices
 from .store import ResultStore, read_manifest
 
@@ -104,6 +109,17 @@ def _load(folder: Path) -> _Data:
         )
     store = ResultStore(folder)
     summary = store.summary()
+    damaged = [r for r in summary.get("run_id", []) if store.stored_meta(r, verify=True) is None]
+    if damaged:
+        raise ConfigError(
+            [
+                f"{folder}: {len(damaged)} run files are damaged or missing (unreadable, or their "
+                "checksum does not match their content): "
+                + ", ".join(damaged[:5])
+                + (" ..." if len(damaged) > 5 else "")
+                + "; run the same sweep command again to recompute them, then the report"
+            ]
+        )
     factors = [f["key"] for f in config["design"]["factors"]]
     if "network_file" in factors and len(summary):
         summary, names = _short_file_names(summary)
@@ -197,8 +213,14 @@ def _grid_axes(n: int, width: float = 4.6, height: float = 3.3, ncols: int = 3):
 
 
 def _save(fig: Figure, path: Path, figures: list[Path]) -> None:
-    fig.savefig(path, dpi=110)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110, format=path.suffix.lstrip("."))
     figures.append(path)
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
 
 
 def _trajectories(d: _Data, out: Path, figures: list[Path]) -> str:
@@ -349,7 +371,7 @@ def _sensitivity(d: _Data, out: Path, figures: list[Path]) -> str:
     if not tables:
         return "\n".join(lines)
     table = pd.concat(tables, ignore_index=True)
-    table.to_csv(out / "sensitivity.csv", index=False)
+    _write_csv(table, out / "sensitivity.csv")
     outcomes = list(dict.fromkeys(table["outcome"]))
     fig, axes = _grid_axes(len(outcomes), width=5.2, height=0.45 * len(d.factors) + 1.6)
     for ax, name in zip(axes, outcomes, strict=True):
@@ -562,7 +584,7 @@ def _effect_sizes(d: _Data, out: Path, figures: list[Path]) -> str:
                 }
             )
     table = pd.DataFrame(rows)
-    table.to_csv(out / "effect_sizes.csv", index=False)
+    _write_csv(table, out / "effect_sizes.csv")
     names = list(dict.fromkeys(table["condition"]))[:MAX_ROWS]
     fig, axes = _grid_axes(len(d.outcomes), width=4.2, height=0.32 * len(names) + 1.4)
     for ax, o in zip(axes, d.outcomes, strict=True):
@@ -706,7 +728,7 @@ def _ratios(d: _Data, out: Path) -> str:
     if not rows:
         return ""
     table = pd.DataFrame(rows)
-    table.to_csv(out / "ratios.csv", index=False)
+    _write_csv(table, out / "ratios.csv")
     shown = pd.DataFrame(
         {
             "ratio": table["ratio"],
@@ -909,10 +931,54 @@ def write_report(folder: str | Path) -> Report:
     """
     folder = Path(folder)
     d = _load(folder)
-    out = folder / "report"
-    out.mkdir(parents=True, exist_ok=True)
-    for old in list(out.glob("*.png")) + list(out.glob("*.csv")):
-        old.unlink()  # figures of an earlier report that may no longer apply
+    final = folder / "report"
+    for leftover in folder.glob(".report-*-*"):  # from a report that was killed mid-way
+        if not _alive(leftover.name.split("-")[2]):
+            shutil.rmtree(leftover, ignore_errors=True)
+    # Written into a new folder and swapped in at the end, so the old report stays whole (its
+    # report.md never points at deleted figures) until the new one is complete.
+    out = Path(tempfile.mkdtemp(prefix=f".report-new-{os.getpid()}-", dir=folder))
+    try:
+        figures = _write(d, out)
+        _swap(out, final)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    return Report(final / "report.md", [final / p.name for p in figures])
+
+
+def _alive(pid: str) -> bool:
+    """Whether process ``pid`` (text from a folder name) still runs (a report being written)."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _swap(new: Path, final: Path) -> None:
+    """Put the folder ``new`` in the place of ``final`` (two renames; the old one goes last)."""
+    os.chmod(new, 0o777 & ~_umask())
+    old = None
+    if final.exists():
+        old = final.with_name(f".report-old-{os.getpid()}-{time.monotonic_ns()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(final, old)
+    os.replace(new, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write(d: _Data, out: Path) -> list[Path]:
+    """Write the report's figures and report.md into the folder ``out``; return the figures."""
     figures: list[Path] = []
     parts = [_header(d)]
     if len(d.summary) == 0:
@@ -939,6 +1005,5 @@ def write_report(folder: str | Path) -> Report:
         parts.append(
             _md_table(pd.DataFrame(d.failures).head(MAX_ROWS), ["run_id", "seed", "error"])
         )  # noqa: E501
-    path = out / "report.md"
-    path.write_text("\n".join(p for p in parts if p), encoding="utf-8")
-    return Report(path, figures)
+    write_text(out / "report.md", "\n".join(p for p in parts if p))
+    return figures

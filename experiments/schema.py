@@ -84,6 +84,7 @@ _TOP = (
         "Experiment seed; every run's seed is derived from it and the run's identity",
         required=True,
         low=0,
+        high=2**63 - 1,
     ),
     Key("steps", "int", "Steps each run lasts", required=True, low=1, high=1_000_000),
     Key(
@@ -180,6 +181,7 @@ _OUTPUT = (
         "Keep the per-step measures every k steps (step 0 and the last step are always kept)",
         default=1,
         low=1,
+        high=1_000_000,
     ),
     Key(
         "persons_every",
@@ -187,6 +189,7 @@ _OUTPUT = (
         "Keep person-level state every k steps in persons/<run>.parquet (0 = off)",
         default=0,
         low=0,
+        high=1_000_000,
     ),
     Key(
         "outcomes",
@@ -201,6 +204,7 @@ _OUTPUT = (
         "A run's outcome is the mean of the measure over its last k "
         "steps (default: a tenth of the steps, at least 1)",
         low=1,
+        high=1_000_000,
     ),
     Key(
         "burn_in",
@@ -208,6 +212,7 @@ _OUTPUT = (
         "Panel windows starting before this step are left out of the "
         "buffering estimate (default: the first fifth of the run)",
         low=0,
+        high=1_000_000,
     ),
 )
 

@@ -4,23 +4,27 @@ Layout (see docs/experiments.md)::
 
     DIR/manifest.json         config, its hash, seed, versions, git commit, command lines
     DIR/runs/<run>.parquet    per-step measures of each finished run; its summary row and spec
-                              digest in the file's metadata
+                              digest in the file's metadata; its sha256 in <run>.parquet.sha256
     DIR/persons/<run>.parquet person-level state (only with output.persons_every > 0)
     DIR/failures/<run>.json   the error and traceback of each run that raised
     DIR/summary.parquet       one row per finished run
     DIR/report/               figures and report.md (`supportnet report DIR`)
+    DIR/.lock                 held (flock) by the sweep writing the folder; names its process
 
 Every file is written to a temporary name in its folder, flushed to disk and renamed, so a reader
 (or a resumed sweep) never sees half a file. A run is finished exactly when its file under
-``runs/`` exists and its recorded digest matches the planned run; resuming skips those.
+``runs/`` exists, its bytes match the checksum written beside it (``runs/<run>.parquet.sha256``,
+written before the run file appears) and its recorded digest matches the planned run; resuming
+skips those. A run file damaged afterwards (disk, copy, editor) fails its checksum and is run
+again; a report refuses it with a message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,43 +35,39 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import ConfigError, ExperimentConfig, _plain
+from .files import atomic_path as _atomic
+from .files import file_mode
 
-__all__ = ["FORMAT", "ResultStore", "read_manifest"]
+__all__ = ["FORMAT", "FolderBusy", "ResultStore", "file_checksum", "read_manifest"]
 
-#: Version of the folder layout, recorded in manifests.
-FORMAT = 1
+#: Version of the folder layout, recorded in manifests (2: run files have checksums).
+FORMAT = 2
 _META = b"supportnet"
 
 
-def _file_mode() -> int:
-    """Return the mode new files get under the current umask (mkstemp would give 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+_MODE = file_mode()
 
 
-_MODE = _file_mode()
+class FolderBusy(ConfigError):
+    """Another sweep is writing the results folder; the message names it."""
+
+
+def file_checksum(path: Path) -> str:
+    """Return the sha256 of a file's bytes (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _sidecar(path: Path) -> Path:
+    """The file holding ``path``'s checksum: ``runs/x.parquet`` -> ``runs/x.parquet.sha256``."""
+    return path.with_name(path.name + ".sha256")
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-@contextmanager
-def _atomic(path: Path):
-    """Yield a temporary path beside ``path``; on success, flush it and rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, _MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -109,6 +109,56 @@ class ResultStore:
         self.persons_dir = self.folder / "persons"
         self.failures_dir = self.folder / "failures"
         self.summary_path = self.folder / "summary.parquet"
+
+    # --- locking ---------------------------------------------------------------------------
+    @contextmanager
+    def lock(self, command: Sequence[str]):
+        """Hold the folder's lock while a sweep writes it; refuse if another sweep holds it.
+
+        The lock is an ``flock`` on ``DIR/.lock``, so the operating system releases it when its
+        holder exits, however it exits (a SIGKILLed sweep leaves no stale lock). The file names
+        the holder's process, command line and start time, for the message a second sweep gets.
+        Where ``flock`` does not exist (Windows) sweeps are not locked.
+
+        Raises:
+            FolderBusy: If another process holds the lock.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / ".lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, _MODE)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
+                try:
+                    who = json.loads(holder)
+                    text = (
+                        f"process {who['pid']} (`{' '.join(who['command'])}`, "
+                        f"since {who['started']})"
+                    )
+                except (ValueError, KeyError, TypeError):
+                    text = "another process"
+                raise FolderBusy(
+                    [
+                        f"{self.folder}: another sweep is writing this results folder: {text}. "
+                        "Wait for it to finish (or stop it), or give another --out folder"
+                    ]
+                ) from None
+            info = {"pid": os.getpid(), "command": list(command), "started": _now()}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)
+        finally:
+            os.close(fd)  # closing releases the flock
 
     # --- opening ---------------------------------------------------------------------------
     def open(
@@ -157,7 +207,7 @@ class ResultStore:
                 sessions = [*old.get("sessions", []), session]
             created = old.get("created", _now())
         else:
-            if self.folder.exists() and any(self.folder.iterdir()):
+            if self.folder.exists() and any(p.name != ".lock" for p in self.folder.iterdir()):
                 raise ConfigError(
                     [
                         f"{self.folder}: exists and is not a SupportNet results folder (no "
@@ -205,16 +255,47 @@ class ResultStore:
         """Return the file of run ``run_id``."""
         return self.runs_dir / f"{run_id}.parquet"
 
-    def stored_meta(self, run_id: str) -> dict[str, Any] | None:
-        """Return the metadata of a stored run (digest, summary row), or None if not stored."""
+    def stored_meta(self, run_id: str, verify: bool = False) -> dict[str, Any] | None:
+        """Return the metadata of a stored run (digest, summary row), or None if not stored.
+
+        Args:
+            run_id: The run.
+            verify: Also read the whole table and check it against the checksum recorded when
+                it was written (and the persons file's); a damaged run counts as not stored.
+        """
         path = self.run_path(run_id)
         if not path.exists():
             return None
         try:
-            meta = pq.read_schema(path).metadata or {}
-            return json.loads(meta[_META])
-        except (OSError, KeyError, ValueError, pa.ArrowException):
+            if not verify:
+                return json.loads((pq.read_schema(path).metadata or {})[_META])
+            return self._verified_meta(path, run_id)
+        except (KeyError, ValueError, pa.ArrowException, EOFError):
             return None  # unreadable: run it again
+        except OSError as exc:
+            if exc.errno is None or isinstance(exc, (IsADirectoryError, FileNotFoundError)):
+                return None  # pyarrow reports a damaged file as a plain OSError
+            raise
+
+    def _verified_meta(self, path: Path, run_id: str) -> dict[str, Any] | None:
+        """Check the run's files against their recorded checksums, then read its metadata."""
+        for file in (path, self.persons_dir / path.name):
+            recorded = _sidecar(file)
+            if recorded.exists():
+                if not file.exists() or recorded.read_text().strip() != file_checksum(file):
+                    return None
+            elif file is path and self._format() >= 2:
+                return None  # written with checksums, and this one is gone
+        table = pq.read_table(path)  # every page read: a damaged page raises here
+        return json.loads((table.schema.metadata or {})[_META])
+
+    def _format(self) -> int:
+        if not hasattr(self, "_layout"):
+            try:
+                self._layout = int(read_manifest(self.folder).get("format", 1))
+            except (ConfigError, TypeError, ValueError):
+                self._layout = FORMAT
+        return self._layout
 
     def finished(self, specs: Sequence[Any], discard: bool = False) -> dict[str, dict[str, Any]]:
         """Return the summary rows of planned runs already finished, by run id.
@@ -226,15 +307,19 @@ class ResultStore:
         """
         rows: dict[str, dict[str, Any]] = {}
         planned = {s.run_id: s for s in specs}
+        self.damaged: list[str] = []
         for spec in specs:
-            meta = self.stored_meta(spec.run_id)
+            meta = self.stored_meta(spec.run_id, verify=True)
             if meta is not None and meta.get("digest") == spec.digest:
                 rows[spec.run_id] = meta["summary"]
+            elif meta is None and self.run_path(spec.run_id).exists():
+                self.damaged.append(spec.run_id)
         if discard and self.runs_dir.is_dir():
             for path in self.runs_dir.glob("*.parquet"):
                 if path.stem not in rows:
-                    path.unlink()
-                    (self.persons_dir / path.name).unlink(missing_ok=True)
+                    for file in (path, self.persons_dir / path.name):
+                        file.unlink(missing_ok=True)
+                        _sidecar(file).unlink(missing_ok=True)
                     (self.failures_dir / f"{path.stem}.json").unlink(missing_ok=True)
             if self.failures_dir.is_dir():
                 for path in self.failures_dir.glob("*.json"):
@@ -262,14 +347,24 @@ class ResultStore:
             )
         )
         if result.persons is not None:
-            with _atomic(self.persons_dir / f"{result.run_id}.parquet") as tmp:
-                result.persons.to_parquet(tmp, index=False)
-        table = pa.Table.from_pandas(result.steps, preserve_index=False)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: meta})
-        with _atomic(self.run_path(result.run_id)) as tmp:
-            pq.write_table(table, tmp)
+            self._write_checked(self.persons_dir / f"{result.run_id}.parquet", result.persons, {})
+        self._write_checked(self.run_path(result.run_id), result.steps, {_META: meta.encode()})
         (self.failures_dir / f"{result.run_id}.json").unlink(missing_ok=True)
         return json.loads(meta)["summary"]
+
+    def _write_checked(self, path: Path, df: pd.DataFrame, metadata: dict[bytes, bytes]) -> None:
+        """Write ``df`` to ``path`` atomically, its checksum beside it (written first).
+
+        The checksum is in place before the file appears, so a finished run always has one; a
+        checksum whose file never appeared (a kill in between) is simply overwritten later.
+        """
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+        with _atomic(path) as tmp:
+            pq.write_table(table, tmp)
+            digest = file_checksum(tmp)
+            with _atomic(_sidecar(path)) as side:
+                side.write_text(digest + "\n", encoding="utf-8")
 
     def write_failure(self, result, spec) -> None:
         """Record a run that raised: its identity, error and traceback."""
@@ -310,6 +405,14 @@ class ResultStore:
         with _atomic(self.summary_path) as tmp:
             df.to_parquet(tmp, index=False)
         return df
+
+    def summary_ids(self) -> list[str] | None:
+        """Return the run ids in summary.parquet, in order (None if it is missing or unreadable)."""
+        try:
+            df = pd.read_parquet(self.summary_path)
+        except (OSError, ValueError, pa.ArrowException):
+            return None
+        return [str(x) for x in df["run_id"]] if "run_id" in df.columns else []
 
     def summary(self) -> pd.DataFrame:
         """Return the summary table (rebuilt from the run files if summary.parquet is missing)."""

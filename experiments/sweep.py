@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ExperimentConfig
+from .config import ConfigError, ExperimentConfig
 from .executors import make_executor
 from .plan import RunSpec, plan_runs
 from .progress import SweepProgress
@@ -79,6 +79,25 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, old)
 
 
+def _check_memory(config: ExperimentConfig, parallel: int) -> None:
+    """Refuse ``parallel`` local runs at once that together need more memory than there is."""
+    from supportnet.resources import machine_memory
+
+    total = machine_memory()
+    if not isinstance(parallel, int) or not config.memory or total is None:
+        return
+    if config.memory * parallel > total:
+        fit = max(1, total // config.memory)
+        raise ConfigError(
+            [
+                f"{config.source or config.name}: {parallel} runs at once would need about "
+                f"{config.memory * parallel / 1e9:.1f} GB of memory (the largest run needs about "
+                f"{config.memory / 1e9:.1f} GB); this machine has {total / 1e9:.1f} GB: use "
+                f"--workers {fit} or fewer"
+            ]
+        )
+
+
 def run_sweep(
     config: ExperimentConfig,
     out: str | Path | None = None,
@@ -113,13 +132,12 @@ def run_sweep(
         ConfigError: If the folder holds another experiment (without ``force``).
         ExecutorError: If the executor fails (a cluster unreachable, workers dying).
     """
-    from .provenance import provenance
-
     say = echo or (lambda _text: None)
     started = time.perf_counter()
     folder = Path(out) if out is not None else default_folder(config)
     specs = specs if specs is not None else plan_runs(config)
     executor = make_executor(workers, scheduler, dask_local)
+    _check_memory(config, dask_local or (1 if scheduler else getattr(executor, "workers", 1)))
     store = ResultStore(folder)
     session = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -127,12 +145,28 @@ def run_sweep(
         "cwd": os.getcwd(),
         "executor": executor.description,
     }
+    with store.lock(session["command"]):
+        return _run_locked(config, store, specs, executor, session, force, progress, say, started)
+
+
+def _run_locked(config, store, specs, executor, session, force, progress, say, started):
+    """The sweep itself, while this process holds the folder's lock."""
+    from .provenance import provenance
+
+    folder = store.folder
     resumed = store.open(
         config, force=force, session=session, provenance=provenance(), n_runs=len(specs)
     )
     rows = store.finished(specs, discard=force)
     todo = [s for s in specs if s.run_id not in rows]
     outcome = SweepOutcome(folder, len(specs), skipped=len(rows))
+    if store.damaged:
+        say(
+            f"{len(store.damaged)} run files are damaged (unreadable, or their checksum does not "
+            "match their content) and will be run again: "
+            + ", ".join(store.damaged[:5])
+            + (" ..." if len(store.damaged) > 5 else "")
+        )
     if resumed and rows:
         say(
             f"Resuming {folder}: {len(rows)} of {len(specs)} runs already finished, "
@@ -169,8 +203,24 @@ def run_sweep(
         outcome.interrupted = True
         raise
     finally:
-        store.write_summary(rows[s.run_id] for s in specs if s.run_id in rows)
         outcome.elapsed = time.perf_counter() - started
+        _finish_session(store, specs, rows, outcome, executor)
+    return outcome
+
+
+def _finish_session(store, specs, rows, outcome, executor) -> None:
+    """Rewrite the summary from the finished runs and record how the session ended.
+
+    The summary is rewritten only when it would change (runs finished in this session, or it
+    is missing or out of date), so a session that fails before running anything leaves a good
+    summary as it was. While another error is already on its way out (a full disk, say), a
+    failure here must not hide it: it is added to that error as a note instead.
+    """
+    failing = sys.exc_info()[1]
+    try:
+        ids = [s.run_id for s in specs if s.run_id in rows]
+        if outcome.finished or store.summary_ids() != ids:
+            store.write_summary(rows[i] for i in ids)
         store.update_session(
             ended=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             finished=outcome.finished,
@@ -178,4 +228,7 @@ def run_sweep(
             interrupted=outcome.interrupted,
             executor=outcome.executor or executor.description,
         )
-    return outcome
+    except (OSError, ValueError) as exc:
+        if failing is None:
+            raise
+        failing.add_note(f"(the summary and manifest could not be updated either: {exc})")

@@ -1,12 +1,15 @@
-"""Writing tables safely: CSV or Parquet by extension, atomically (temporary file, then rename)."""
+"""Writing tables safely: CSV or Parquet by extension, atomically (see :mod:`.files`)."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from .files import atomic_path
+
+if TYPE_CHECKING:  # the command line imports this module; pandas loads only with a table
+    import pandas as pd
 
 __all__ = ["TABLE_FORMATS", "check_table_path", "write_table"]
 
@@ -25,26 +28,41 @@ def check_table_path(path: str | Path) -> Path:
         raise ValueError(
             f"output path '{path}' is a folder; give a file name ending in .csv or .parquet"
         )  # noqa: E501
+    _check_writable_folder(path)
     return path
+
+
+def _check_writable_folder(path: Path) -> None:
+    """Raise ValueError now if ``path`` could not be written later (so no run's work is lost).
+
+    Its folder must be a folder (or creatable: its nearest existing ancestor a folder) that this
+    process may write into.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(
+            f"output file '{path}' cannot be written: '{ancestor}' is a file, not a folder"
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"output file '{path}' cannot be written: the folder '{ancestor}' is not writable"
+        )
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``df`` to ``path`` (CSV or Parquet by extension), atomically.
 
-    The table is written to a temporary file in the same folder and renamed over ``path``, so a
-    reader never sees a half-written file and an interrupted write leaves any old file intact.
+    The table is written to a temporary file in the same folder, flushed to disk and renamed over
+    ``path`` with a new file's usual permissions, so a reader never sees a half-written file and
+    an interrupted write leaves any old file intact.
     """
     path = check_table_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if TABLE_FORMATS[path.suffix.lower()] == "csv":
             df.to_csv(tmp)
         else:
             df.to_parquet(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

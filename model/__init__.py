@@ -20,6 +20,7 @@ __all__ = [
     "Person",
     "Professional",
     "SupportModel",
+    "SupportScenario",
     "load_results",
     "make_params",
     "preset",
@@ -38,6 +39,7 @@ _LAZY = {
     "Person": ".agents",
     "Professional": ".agents",
     "SupportModel": ".model",
+    "SupportScenario": ".scenario",
     "run_experiment": ".experiments.api",
     "load_results": ".experiments.api",
 }

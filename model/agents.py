@@ -16,7 +16,7 @@ import numpy as np
 
 from .kinds import FAMILY, FRIEND, SUPPORT_TYPES, TIE_KINDS
 
-__all__ = ["Person", "Professional"]
+__all__ = ["ARRAY_ATTRIBUTES", "Person", "Professional"]
 
 
 class _State:
@@ -96,31 +96,26 @@ class Person(mesa.Agent):
         """Depression above the case threshold."""
         return self.depression > self.model.params.case_threshold
 
-    def _tie_kinds(self) -> np.ndarray:
-        t = self.model.ties
-        return t.kind[(t.u == self.index) | (t.v == self.index)]
-
     @property
     def degree(self) -> int:
-        """Number of ties."""
-        t = self.model.ties
-        return int(((t.u == self.index) | (t.v == self.index)).sum())
+        """Number of ties (read from the tie store's cached degrees)."""
+        return int(self.model.ties.degree()[self.index])
 
     @property
     def family_ties(self) -> int:
         """Number of family ties."""
-        return int((self._tie_kinds() == FAMILY).sum())
+        return int(self.model.ties.kind_degree()[self.index, FAMILY])
 
     @property
     def friend_ties(self) -> int:
         """Number of friend ties."""
-        return int((self._tie_kinds() == FRIEND).sum())
+        return int(self.model.ties.kind_degree()[self.index, FRIEND])
 
     @property
     def other_ties(self) -> int:
         """Number of ties of other kinds (neighbours, peers, professionals, online)."""
-        k = self._tie_kinds()
-        return int(((k != FAMILY) & (k != FRIEND)).sum())
+        row = self.model.ties.kind_degree()[self.index]
+        return int(row.sum() - row[FAMILY] - row[FRIEND])
 
     def ties(self) -> list[dict]:
         """Return this person's ties: other person, kind, strength, balance (as seen from here)."""
@@ -140,6 +135,39 @@ class Person(mesa.Agent):
             )
         return out
 
+    def end_ties(self) -> int:
+        """End all of this person's ties (in the arrays and ``model.graph`` alike).
+
+        The person stays in the population: isolated, still measured, and able to form new
+        ties later (by closure, shared groups or online) like anyone else.
+
+        Returns:
+            The number of ties ended.
+        """
+        t = self.model.ties
+        mine = np.flatnonzero((t.u == self.index) | (t.v == self.index))
+        t.remove(mine)
+        return len(mine)
+
+    def remove(self) -> None:
+        """Refuse: people stay in the model for the whole run (see :meth:`end_ties`).
+
+        Mesa's ``Agent.remove()`` only takes an agent out of ``model.agents``; here that would
+        leave the person in the state arrays, ``model.graph`` and every measure. Taking them out
+        of those too would renumber the rows that seeds, panels, interventions and the network
+        view index by, and change what every measure averages over in the middle of a run.
+
+        Raises:
+            RuntimeError: Always, saying how to end someone's participation instead.
+        """
+        raise RuntimeError(
+            f"person {self.index} cannot be removed from a SupportModel: each person is a row "
+            "of the state arrays and a node of model.graph for the whole run, and every measure "
+            "covers them. To end their participation in the network, call person.end_ties() "
+            "(they stay in the population, isolated, and may form new ties later); to leave "
+            "them out of an analysis, filter the person-level table by AgentID"
+        )
+
     def state(self) -> dict:
         """Return a snapshot of the person's state as a plain dict."""
         d = {
@@ -151,6 +179,12 @@ class Person(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"<Person {self.index} stress={self.stress:.2f} depression={self.depression:.2f}>"
+
+
+#: Person attributes that read (and write) a population array of the same name.
+ARRAY_ATTRIBUTES: tuple[str, ...] = tuple(
+    name for name, attr in vars(Person).items() if isinstance(attr, _State)
+)
 
 
 class Professional(Person):

@@ -16,6 +16,9 @@ Sources:
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -491,10 +494,7 @@ def read_network_file(path: str | Path) -> StartingNetwork:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise NetworkFileError(f"{where} cannot be read as {suffix[1:]}: {msg}") from None
 
-    report = []
-    repeats = G.graph.pop("repeats", 0)
-    if repeats:
-        report.append(f"{where}: {repeats} repeated pairs merged into one tie each, weights summed")
+    report = list(G.graph.pop("notes", []))
     if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
         raise NetworkFileError(f"{where} has no ties; a network needs at least one tie")
     if G.is_multigraph():
@@ -541,73 +541,115 @@ def read_network_file(path: str | Path) -> StartingNetwork:
     return net
 
 
-def _read_edge_list(path: Path, where: str) -> nx.Graph:
-    """Read 'a b [weight]' lines (or CSV with a header naming source and target columns)."""
-    import pandas as pd
+#: Column names that make a first line a header: endpoints, then edge attributes.
+_SOURCES = ("source", "from", "u", "node1")
+_TARGETS = ("target", "to", "v", "node2")
 
-    text = path.read_text()
-    if not text.strip():
-        raise NetworkFileError(f"{where} is empty; a network needs at least one tie")
+
+def _rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
+    """Split an edge list into (line number, fields): CSV cells, or words of plain lines."""
     if path.suffix.lower() == ".csv":
-        df = pd.read_csv(path, dtype=str, skipinitialspace=True)
-        cols = [c.strip().lower() for c in df.columns]
-        df.columns = cols
-        src = next((c for c in ("source", "from", "u") if c in cols), None)
-        dst = next((c for c in ("target", "to", "v") if c in cols), None)
-        if src is None or dst is None:
-            if len(cols) < 2:
-                raise NetworkFileError(
-                    f"{where}: a CSV edge list needs 'source' and 'target' columns"
-                )
-            src, dst = cols[0], cols[1]
-        G = nx.Graph()
-        extra = [c for c in cols if c not in (src, dst)]
-        for row in df.itertuples(index=False):
-            d = dict(zip(cols, row, strict=True))
-            if pd.isna(d[src]) or pd.isna(d[dst]):
-                raise NetworkFileError(f"{where}: a row has an empty source or target: {d}")
-            attrs = {c: _maybe_number(d[c]) for c in extra if not pd.isna(d[c])}
-            G.add_edge(str(d[src]).strip(), str(d[dst]).strip(), **attrs)
-        return G
-    G = nx.Graph()
-    had_weights = False
+        reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+        return [(i, [c.strip() for c in row]) for i, row in enumerate(reader, 1) if any(row)]
+    rows = []
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        parts = line.replace(",", " ").split()
-        if len(parts) < 2:
+        if line:
+            rows.append((lineno, line.replace(",", " ").split()))
+    return rows
+
+
+def _header(fields: list[str]) -> list[str] | None:
+    """Return the column names if ``fields`` is a header line, else None (it is an edge).
+
+    A header names its first two columns as endpoints (source/target, from/to, u/v,
+    node1/node2) or names an edge attribute (weight, strength, kind, conflict) among its
+    columns; an edge between people called that is read as a header (and reported).
+    """
+    names = [f.lower() for f in fields]
+    ends = len(names) >= 2 and names[0] in _SOURCES and names[1] in _TARGETS
+    return names if ends or any(n in EDGE_ATTRS for n in names[2:]) else None
+
+
+def _read_edge_list(path: Path, where: str) -> nx.Graph:
+    """Read an edge list: 'a b [weight]' lines, or CSV, each with or without a header line.
+
+    A UTF-8 byte order mark is skipped. A repeated pair (in either order) is one tie: its
+    weights are summed (a missing weight counts 1), its other attributes are the first line's.
+    What was decided goes into ``G.graph["notes"]`` for the report.
+    """
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig")
+    notes = [f"{where}: UTF-8 byte order mark skipped"] if raw.startswith(codecs.BOM_UTF8) else []
+    if not text.strip():
+        raise NetworkFileError(f"{where} is empty; a network needs at least one tie")
+    rows = _rows(path, text)
+    is_csv = path.suffix.lower() == ".csv"
+    names = _header(rows[0][1]) if rows else None
+    if names is not None:
+        notes.append(f"{where}: first line read as a header: {', '.join(rows[0][1])}")
+        rows = rows[1:]
+        src = next((i for i, c in enumerate(names) if c in _SOURCES), 0)
+        dst = next((i for i, c in enumerate(names) if c in _TARGETS), 1)
+        if src == dst:
+            src, dst = 0, 1
+    elif rows:
+        names, src, dst = ["", "", "weight"], 0, 1
+        notes.append(f"{where}: no header line; columns read as: a, b[, weight]")
+    G = nx.Graph()
+    repeats, had_weights = 0, False
+    shape = "a,b[,weight] or a header line naming the columns" if is_csv else "'a b [weight]'"
+    for lineno, fields in rows:
+        line = ",".join(fields) if is_csv else " ".join(fields)
+        if len(fields) < 2:
             raise NetworkFileError(
-                f"{where}, line {lineno}: {line!r} is not an edge; expected 'a b' or 'a b weight'"
+                f"{where}, line {lineno}: {line!r} is not an edge; expected {shape}"
             )
-        if len(parts) > 3:
+        if len(fields) > len(names) or (not is_csv and len(fields) > 3):
             raise NetworkFileError(
-                f"{where}, line {lineno}: {line!r} has {len(parts)} fields; expected 'a b [weight]'"
+                f"{where}, line {lineno}: {line!r} has {len(fields)} fields; expected {shape}"
             )
+        a, b = fields[src], fields[dst]
+        if not a or not b:
+            raise NetworkFileError(f"{where}, line {lineno}: {line!r} has an empty endpoint")
         attrs = {}
-        if len(parts) >= 3:
-            try:
-                attrs["weight"] = float(parts[2])
-            except ValueError:
-                raise NetworkFileError(
-                    f"{where}, line {lineno}: weight {parts[2]!r} is not a number"
-                ) from None
-        a, b = parts[0], parts[1]
-        if G.has_edge(a, b):
-            if a == b:
-                G.add_edge(a, b, **attrs)
+        for i, cell in enumerate(fields):
+            if i in (src, dst) or not cell or not names[i]:
                 continue
-            # A repeated pair in a plain edge list is a multigraph: sum weights.
-            G[a][b]["weight"] = G[a][b].get("weight", 1.0) + attrs.get("weight", 1.0)
-            G.graph["repeats"] = G.graph.get("repeats", 0) + 1
-        else:
-            G.add_edge(a, b, **attrs)
+            if names[i] == "weight":
+                try:
+                    attrs["weight"] = float(cell)
+                except ValueError:
+                    raise NetworkFileError(
+                        f"{where}, line {lineno}: weight {cell!r} is not a number"
+                    ) from None
+            else:
+                attrs[names[i]] = _maybe_number(cell)
+        repeats += _merge_edge(G, a, b, attrs)
         had_weights = had_weights or "weight" in attrs
-    if G.graph.get("repeats") and not had_weights:
+    if repeats and not had_weights:
         # Weights here only count merged repeats: every other pair counts once.
-        for _, _, d in G.edges(data=True):
+        for *_, d in G.edges(data=True):
             d.setdefault("weight", 1.0)
+    if repeats:
+        other = sorted({k for *_, d in G.edges(data=True) for k in d} - {"weight"})
+        notes.append(
+            f"{where}: {repeats} repeated pairs merged into one tie each, weights summed"
+            + (f" ({', '.join(other)} kept from the first line)" if other else "")
+        )
+    G.graph["notes"] = notes
     return G
+
+
+def _merge_edge(G: nx.Graph, a: str, b: str, attrs: dict) -> int:
+    """Add edge a-b, or merge it into an existing one (weights summed); return 1 if merged."""
+    if not G.has_edge(a, b):
+        G.add_edge(a, b, **attrs)
+        return 0
+    if a == b:
+        return 0  # a repeated self-loop: dropped with the others later
+    G[a][b]["weight"] = G[a][b].get("weight", 1.0) + attrs.get("weight", 1.0)
+    return 1
 
 
 def _maybe_number(x: str):

@@ -214,10 +214,12 @@ def merge_apply(old, dest_old, new, dest_new, size):  # pragma: no cover - compi
 
 @njit(cache=True)
 def network_pass(u, v, kind, strength, x, n, n_kinds):  # pragma: no cover - compiled
-    """Tie-level measures in one pass: components, assortativity of x, ties by kind, strength.
+    """Tie-level measures: components, assortativity of x, ties by kind, strength.
 
     Components by union-find (isolated people count one each); assortativity is the Pearson
-    correlation of x over ties with each tie counted both ways.
+    correlation of x over ties with each tie counted both ways, computed in two passes (the mean
+    first, then sums of deviations from it): the one-pass form ``E[x^2] - E[x]^2`` loses most of
+    its digits when x is nearly constant, e.g. loneliness near saturation.
 
     Returns:
         (components, assortativity (NaN without variation), count per kind, sum of strength).
@@ -228,14 +230,9 @@ def network_pass(u, v, kind, strength, x, n, n_kinds):  # pragma: no cover - com
     counts = np.zeros(n_kinds, np.int64)
     total = 0.0
     s = 0.0
-    ss = 0.0
-    sp = 0.0
     for e in range(m):
         a, b = u[e], v[e]
-        xa, xb = x[a], x[b]
-        s += xa + xb
-        ss += xa * xa + xb * xb
-        sp += xa * xb
+        s += x[a] + x[b]
         counts[kind[e]] += 1
         total += strength[e]
         while parent[a] != a:
@@ -250,9 +247,16 @@ def network_pass(u, v, kind, strength, x, n, n_kinds):  # pragma: no cover - com
     corr = np.nan
     if m >= 2:
         mean = s / (2 * m)
-        var = ss / (2 * m) - mean * mean
+        squares = 0.0  # sum of squared deviations over both ends of every tie
+        products = 0.0  # sum of products of the two ends' deviations
+        for e in range(m):
+            da = x[u[e]] - mean
+            db = x[v[e]] - mean
+            squares += da * da + db * db
+            products += da * db
+        var = squares / (2 * m)
         if var > 1e-12 * max(mean * mean, 1e-300):
-            corr = (sp / m - mean * mean) / var
+            corr = 2.0 * products / squares
     return components, corr, counts, total
 
 

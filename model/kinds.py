@@ -18,6 +18,20 @@ from __future__ import annotations
 
 import numpy as np
 
+# The names and codes live apart (no numpy there); they are part of this module's interface.
+from .names import (  # noqa: F401
+    EVENT_KINDS,
+    FAMILY,
+    FRIEND,
+    KIND_CODES,
+    NEIGHBOUR,
+    ONLINE,
+    PEER,
+    PROFESSIONAL,
+    SUPPORT_TYPES,
+    TIE_KINDS,
+)
+
 __all__ = [
     "CAN_END",
     "AVAILABILITY",
@@ -33,13 +47,6 @@ __all__ = [
     "landing_matrix",
 ]
 
-#: The four support types (House 1981), in the column order of every (n, 4) array.
-SUPPORT_TYPES = ("emotional", "instrumental", "informational", "appraisal")
-
-#: Tie kinds, in the order of their integer codes.
-TIE_KINDS = ("family", "friend", "neighbour", "peer", "professional", "online")
-KIND_CODES = {name: code for code, name in enumerate(TIE_KINDS)}
-FAMILY, FRIEND, NEIGHBOUR, PEER, PROFESSIONAL, ONLINE = range(len(TIE_KINDS))
 
 #: How well each support type lands over each tie kind (rows: TIE_KINDS, columns: SUPPORT_TYPES).
 #: The online row is scaled further by the parameter ``online_landing``.
@@ -73,8 +80,7 @@ AVAILABILITY = np.array([1.0, 1.0, 0.6, 0.8, 3.0, 0.5])
 #: professional ties end when the service ends, not through decay or imbalance.
 CAN_END = np.array([False, True, True, True, False, True])
 
-#: Kinds of life event and the unmet need each creates across the four support types.
-EVENT_KINDS = ("loss", "practical", "financial", "interpersonal")
+#: The unmet need each kind of life event (EVENT_KINDS) creates across the four support types.
 EVENT_NEEDS = np.array(
     [
         [0.9, 0.3, 0.1, 0.4],  # loss: bereavement, separation

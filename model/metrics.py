@@ -4,16 +4,20 @@ Every name below is a column of ``model.datacollector.get_model_vars_dataframe()
 constants, not string literals, in code that reads them (experiments, reports, dashboards).
 All measures are computed together once per step, by :func:`compute`, with array operations.
 Person-level measures cover the population proper (professionals excluded).
+
+The names load nothing heavy: numpy and the compiled kernels are imported by the functions that
+measure, so the command line and config validation read the names without loading them.
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
-import numpy as np
+from .names import SUPPORT_TYPES, TIE_KINDS
 
-from .kernels import clustering_by_keys, network_pass
-from .kinds import SUPPORT_TYPES, TIE_KINDS
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "ALL_MEASURES",
@@ -129,6 +133,10 @@ def clustering_sample(ties, sample: np.ndarray) -> float:
         ties: The tie store.
         sample: People to average over.
     """
+    import numpy as np
+
+    from .kernels import clustering_by_keys
+
     fptr, bptr = ties.row_pointers()
     return float(
         clustering_by_keys(ties.keys, ties.vkeys, fptr, bptr, np.asarray(sample, np.int64))
@@ -145,6 +153,10 @@ def compute(model, ctx=None) -> dict[str, float]:
     Returns:
         A dict with one float per name in :data:`ALL_MEASURES`.
     """
+    import numpy as np
+
+    from .kernels import network_pass
+
     pop, ties, p = model.population, model.ties, model.params
     mem = pop.members
     everyone = bool(mem.all())  # no professionals: measure the arrays themselves, no copies

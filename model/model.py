@@ -16,12 +16,15 @@ import numpy as np
 
 from . import metrics
 from .agents import Person
+from .collectors import ModelTables, PersonCollector
 from .generators import StartingNetwork, build_network
 from .kinds import FAMILY
 from .mechanisms import PHASES, StepContext
 from .network import TieGraph, TieStore
 from .params import Params, make_params
 from .population import Population, draw_population, layer_sizes
+from .scenario import SupportScenario, scenario_values
+from .scenario import resolve as resolve_scenario
 
 __all__ = ["SupportModel"]
 
@@ -33,12 +36,16 @@ class SupportModel(mesa.Model):
 
     Args:
         rng: Seed (int) or numpy Generator; the only source of randomness.
+        scenario: A Mesa ``Scenario`` (e.g. :class:`~supportnet.SupportScenario`) or Scenario
+            class: its attributes are parameter values and its ``rng`` the seed. Without one,
+            the model makes a ``SupportScenario`` of its parameters (``model.scenario``).
         params: A validated :class:`~supportnet.params.Params` (or mapping) to start from.
         graph: A networkx graph to start from, instead of ``params.network`` (its nodes become
             people in node order; ``kind``/``strength``/``weight``/``conflict`` edge attributes
             are used when present).
         interventions: Intervention objects (see :mod:`supportnet.interventions`), if any.
-        **parameters: Parameter values (see ``supportnet params``); they override ``params``.
+        **parameters: Parameter values (see ``supportnet params``); they override ``params``
+            and the scenario's values.
 
     Attributes:
         params: The validated parameters.
@@ -47,6 +54,8 @@ class SupportModel(mesa.Model):
         datacollector: Mesa DataCollector of the per-step measures (every step).
         agent_datacollector: DataCollector of person-level state (every ``agent_every`` steps),
             or None when ``agent_every`` is 0.
+        scenario: The Mesa Scenario the model was built from (a ``SupportScenario`` of its
+            parameters when none was given).
         measures: The latest measures (a dict; names in :mod:`supportnet.metrics`).
         panel: Person snapshots every ``panel_every`` steps (for the buffering estimate).
         network_report: Conversions made while building the starting network, in words.
@@ -64,13 +73,21 @@ class SupportModel(mesa.Model):
         self,
         rng: Any = None,
         *,
+        scenario: Any = None,
         params: Params | Mapping[str, Any] | None = None,
         graph: nx.Graph | None = None,
         interventions: Iterable[Any] = (),
         **parameters: Any,
     ):
-        super().__init__(rng=rng)
-        self.params = make_params(params or {}, **parameters)
+        if scenario is None:
+            values = make_params(params or {}, **parameters)
+            scenario = SupportScenario(rng=rng, **values.changed())
+        else:
+            scenario = resolve_scenario(scenario, rng)
+            values = make_params({**(params or {}), **scenario_values(scenario)}, **parameters)
+        # The seed reaches Mesa through the scenario alone (Mesa's rule: one or the other).
+        super().__init__(scenario=scenario)
+        self.params = values
         p = self.params
         if graph is not None:
             from .generators import _from_graph
@@ -91,7 +108,11 @@ class SupportModel(mesa.Model):
         self.people: list[Person] = sorted(self.agents, key=lambda a: a.index)
 
         # Measurement draws come from their own stream so that measuring never changes a run.
-        self._measure_rng = np.random.default_rng([abs(int(self._seed)), 0x5EED])
+        # Mesa 3.5 keeps the integer seed in _seed; later Mesa seeds only through the scenario.
+        seed = getattr(self, "_seed", None)
+        if seed is None:
+            seed = int(self.scenario.seed_sequence.generate_state(1)[0])
+        self._measure_rng = np.random.default_rng([abs(int(seed)), 0x5EED])
         k = min(p.clustering_sample, start.n)
         self.clustering_nodes = np.sort(self._measure_rng.choice(start.n, k, replace=False))
         self.interventions = list(interventions)
@@ -104,9 +125,7 @@ class SupportModel(mesa.Model):
             model_reporters={name: metrics.reporter(name) for name in metrics.ALL_MEASURES}
         )
         self.agent_datacollector = (
-            mesa.DataCollector(agent_reporters={r: r for r in metrics.PERSON_REPORTERS})
-            if p.agent_every
-            else None
+            PersonCollector({r: r for r in metrics.PERSON_REPORTERS}) if p.agent_every else None
         )
         self._measure(None)
 
@@ -220,6 +239,20 @@ class SupportModel(mesa.Model):
 
     # --- views ------------------------------------------------------------------------------
     @property
+    def steps(self) -> int:
+        """Steps run so far.
+
+        Mesa 3.5 counts them (``model.steps``); Mesa 4 drops the counter for ``model.time``, which
+        advances by one a step, so the model keeps answering either way.
+        """
+        counted = self.__dict__.get("_steps")
+        return int(self.time) if counted is None else counted
+
+    @steps.setter
+    def steps(self, value: int) -> None:
+        self._steps = value
+
+    @property
     def graph(self) -> TieGraph:
         """The current ties as a ``networkx.Graph`` with live attributes (kind, strength, ...)."""
         return self.ties.graph
@@ -228,6 +261,15 @@ class SupportModel(mesa.Model):
     def n_people(self) -> int:
         """Number of people in the population proper (professionals excluded)."""
         return int(self.population.members.sum())
+
+    @property
+    def data_recorder(self) -> ModelTables:
+        """The collected tables by name, as Mesa's data recorders give them (``run_scenarios``).
+
+        ``get_table_dataframe("measures")`` is :meth:`dataframe`; with ``agent_every`` > 0,
+        ``get_table_dataframe("people")`` is the person-level table.
+        """
+        return ModelTables(self)
 
     def dataframe(self):
         """Return the per-step measures as a pandas DataFrame indexed by step."""

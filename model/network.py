@@ -94,6 +94,7 @@ class TieAttrs(MutableMapping):
             if value not in KIND_CODES:
                 raise ValueError(f"tie kind must be one of {', '.join(TIE_KINDS)}, got {value!r}")
             s.kind[i] = KIND_CODES[value]
+            s.kind_changed()
         elif key in self._KEYS:
             raise KeyError(f"tie attribute {key!r} is kept by the model and cannot be set")
         else:
@@ -210,6 +211,8 @@ class TieStore:
             loneliness phase adds each step's contact, the run record reads contact rates).
         keys: Sorted keys of the ties (``u << 32 | v``).
         version: Incremented whenever ties form or end (invalidates cached adjacency).
+        kind_version: Incremented whenever a tie's kind is set in place (invalidates the
+            per-kind degree counts, which ``version`` alone would not).
     """
 
     _FIELDS = (
@@ -230,10 +233,12 @@ class TieStore:
         # merges.
         self.vkeys = np.zeros(0, np.int64)
         self.version = 0
+        self.kind_version = 0
         self._graph: TieGraph | None = None
         self._editing = False
         self._csr_cache: tuple[int, Any] | None = None
         self._rows_cache: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._kind_cache: tuple[tuple[int, int, int], np.ndarray] | None = None
 
     @property
     def m(self) -> int:
@@ -284,6 +289,27 @@ class TieStore:
         """Number of ties of each person (cached until ties form or end; do not modify)."""
         self.row_pointers()
         return self._rows_cache[3]
+
+    def kind_degree(self) -> np.ndarray:
+        """Ties of each kind per person, shape (n_nodes, kinds) (cached; do not modify).
+
+        Computed in one pass over the ties and kept until ties form or end or a tie's kind is
+        set, so per-person questions (``Person.family_ties``) cost one array read each.
+        """
+        stamp = (self.version, self.kind_version, self.n_nodes)
+        cached = self._kind_cache
+        if cached is None or cached[0] != stamp:
+            k = len(TIE_KINDS)
+            size = self.n_nodes * k
+            kind = self.kind.astype(np.int64)
+            counts = np.bincount(self.u.astype(np.int64) * k + kind, minlength=size)
+            counts += np.bincount(self.v.astype(np.int64) * k + kind, minlength=size)
+            self._kind_cache = cached = (stamp, counts.reshape(self.n_nodes, k))
+        return cached[1]
+
+    def kind_changed(self) -> None:
+        """Note that tie kinds were set in place (the per-kind counts are recomputed)."""
+        self.kind_version += 1
 
     def weighted_degree(self, weights: np.ndarray) -> np.ndarray:
         """Sum of ``weights`` (one per tie) over each person's ties."""

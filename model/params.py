@@ -133,10 +133,16 @@ class Param:
         # Numbers. bool is an int subclass in Python; refuse it so `n_people=True` is an error.
         if isinstance(value, bool) or not _is_number(value):
             raise ParameterError(f"{where}: {value!r} is not allowed; expected {self.allowed()}")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float: far beyond any bound
+            raise ParameterError(
+                f"{where}: {_short(value)} is out of range; expected {self.allowed()}"
+            ) from None
         if self.type is int:
-            if float(value) != math.floor(float(value)):
+            if not math.isfinite(number) or number != math.floor(number):
                 raise ParameterError(
-                    f"{where}: {value!r} is not allowed; expected {self.allowed()}"
+                    f"{where}: {_short(value)} is not allowed; expected {self.allowed()}"
                 )
             value = int(value)
         else:
@@ -148,16 +154,26 @@ class Param:
         if (self.low is not None and value < self.low) or (
             self.high is not None and value > self.high
         ):
-            raise ParameterError(f"{where}: {value!r} is out of range; expected {self.allowed()}")
+            raise ParameterError(
+                f"{where}: {_short(value)} is out of range; expected {self.allowed()}"
+            )
         return value
 
 
 def _is_number(value: Any) -> bool:
     try:
         float(value)
+    except OverflowError:  # a huge integer is a number (out of range, said later)
+        return not isinstance(value, str)
     except (TypeError, ValueError):
         return False
     return not isinstance(value, str)
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to 40 characters (a 400-digit integer in a message helps no one)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
 def _fmt(x: float | None) -> str:
@@ -415,7 +431,7 @@ def make_params(base: Mapping[str, Any] | None = None, /, **overrides: Any) -> P
         >>> make_params(stresor_rate=0.1)
         Traceback (most recent call last):
         ...
-        supportnet.params.ParameterError: unknown parameter 'stresor_rate' (did you mean 'stressor_rate'?)
+        supportnet.params.ParameterError: unknown parameter 'stresor_rate' (did you mean 'stressor_rate'?); `supportnet params` lists them all
     """
     values = {name: p.default for name, p in PARAMETERS.items()}
     for source in (base or {}), overrides:

@@ -17,6 +17,7 @@ import math
 import sys
 from pathlib import Path
 
+from ..files import write_text
 from .declare import Battery, load_battery
 
 __all__ = ["DOC", "facts_section", "main", "results_section"]
@@ -27,7 +28,9 @@ RESULTS = ("<!-- results:start (pasted from a battery's facts.json) -->", "<!-- 
 
 
 def _num(x) -> str:
-    return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.3g}"
+    from .output import _fmt
+
+    return "-" if x is None else _fmt(float(x))
 
 
 def facts_section(battery: Battery) -> str:
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{DOC} is out of date: run `python -m supportnet.experiments.facts.docs`")
             return 1
         return 0
-    DOC.write_text(new, encoding="utf-8")
+    write_text(DOC, new)
     print(f"{DOC}: updated")
     return 0
 

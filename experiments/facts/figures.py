@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import atomic_path
 from ..stats import mean_ci
-from ..store import _atomic
 from .judge import FactResult
 
 __all__ = [
@@ -49,7 +49,7 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> Path:
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
     _pyplot().close(fig)
     return path

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..store import _atomic
+from ..files import write_text
 from .declare import Battery
 from .judge import FactResult
 from .plan import Overrides
@@ -177,11 +177,9 @@ def write_report(
             "sessions": manifest.get("sessions"),
         },
     }
-    with _atomic(out / "facts.json") as tmp:
-        tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    write_text(out / "facts.json", json.dumps(data, indent=2, allow_nan=False) + "\n")
     md = _markdown(battery, results, overrides, used, manifest, per_fact)
-    with _atomic(out / "report.md") as tmp:
-        tmp.write_text(md, encoding="utf-8")
+    write_text(out / "report.md", md)
     return out, figures
 
 

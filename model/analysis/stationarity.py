@@ -94,7 +94,7 @@ def mser_burn_in(x, batch: int = 5) -> tuple[float, bool]:
     sse = np.maximum(s2[d] - s1[d] ** 2 / left, 0.0)
     mser = sse / left.astype(float) ** 2
     best = int(np.argmin(mser))  # the first minimum: the shortest burn-in among equals
-    return best * batch, best == d[-1]
+    return best * batch, bool(best == d[-1])
 
 
 def relative_drift(x, floor: float, steps=None) -> float:

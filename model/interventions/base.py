@@ -78,7 +78,7 @@ class Intervention:
     ``DEFAULT_TARGETING`` and ``OWN_PARAMETERS`` (which must include ``cost``), and implement
     :meth:`apply` (called at the end of each step in the window). They may override
     :meth:`prepare` (at setup), :meth:`every_step` (every step, before ``apply``), :meth:`stop`
-    (once, at the end of the first step after the window) and :meth:`check_model`.
+    (once, at the end of the first step after the window) and :meth:`check_params`.
 
     Settings are attributes (``iv.budget``, ``iv.cost``, ...); :attr:`settings` holds them all.
 
@@ -148,8 +148,12 @@ class Intervention:
     def check_settings(self, values: Mapping[str, Any]) -> None:
         """Reject combinations of settings that are each allowed but cannot work together."""
 
-    def check_model(self, model) -> None:
-        """Reject settings that cannot work with this model's parameters (at setup)."""
+    def check_params(self, params) -> None:
+        """Reject settings that cannot work with these model parameters.
+
+        Called at setup with the model's parameters, and by config validation with every
+        design point's, so a sweep refuses before any run what every run would refuse.
+        """
 
     def fail(self, message: str) -> None:
         """Raise an :class:`InterventionError` naming this intervention."""
@@ -183,7 +187,7 @@ class Intervention:
     # --- the model's calls -----------------------------------------------------------------
     def setup(self, model) -> None:
         """Attach to a newly built model (resets all state: one model at a time), act at step 0."""
-        self.check_model(model)
+        self.check_params(model.params)
         self._reset(model.population.n)
         position = next((i for i, iv in enumerate(model.interventions) if iv is self), 0)
         self.rng = np.random.default_rng([abs(int(model._seed)), _STREAM_SALT, position])

@@ -52,12 +52,12 @@ class OnlinePlatform(Intervention):
         _param("tie_strength", float, 0.3, 0.01, 1, "strength", "Strength of a new online tie"),
     )  # fmt: skip
 
-    def check_model(self, model) -> None:
+    def check_params(self, params) -> None:
         """Online ties must start above the strength at which ties end."""
-        if self.tie_strength <= model.params.end_threshold:
+        if self.tie_strength <= params.end_threshold:
             self.fail(
                 f"setting 'tie_strength' ({self.tie_strength:g}) is not allowed with "
-                f"end_threshold={model.params.end_threshold:g}; new ties must start above it"
+                f"end_threshold={params.end_threshold:g}; new ties must start above it"
             )
 
     def prepare(self, model) -> None:

@@ -54,12 +54,12 @@ class PeerGroups(Intervention):
                "Strength gained by ties between members at each meeting (share of the gap to 1)"),
     )  # fmt: skip
 
-    def check_model(self, model) -> None:
+    def check_params(self, params) -> None:
         """Peer ties must start above the strength at which ties end."""
-        if self.tie_strength <= model.params.end_threshold:
+        if self.tie_strength <= params.end_threshold:
             self.fail(
                 f"setting 'tie_strength' ({self.tie_strength:g}) is not allowed with "
-                f"end_threshold={model.params.end_threshold:g}; new ties must start above it"
+                f"end_threshold={params.end_threshold:g}; new ties must start above it"
             )
 
     def prepare(self, model) -> None:

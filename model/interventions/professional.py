@@ -1,10 +1,11 @@
 """Professional help: therapists and counsellors as agents, with caseloads and an access barrier.
 
 When it first acts, the intervention adds ``ceil(places / caseload)`` professionals to the model
-(``places = floor(budget / cost)`` clients at a time) as :class:`supportnet.agents.Professional`
-people: large capacity (``capacity``), high emotional and informational competence (``competence``),
-ordinary practical and appraisal competence (``other_competence``), a caseload limit, no life
-events, no need of their own.
+(``places = floor(budget / cost)`` clients at a time, but never more than there are people: a
+budget beyond that buys nothing more, and hiring for it would only take memory) as
+:class:`supportnet.agents.Professional` people: large capacity (``capacity``), high emotional
+and informational competence (``competence``), ordinary practical and appraisal competence
+(``other_competence``), a caseload limit, no life events, no need of their own.
 
 Referral and the access barrier. Whenever places are free, people are offered a course in
 targeting order (current clients and people who declined within the last ``course_steps`` steps
@@ -116,8 +117,8 @@ class ProfessionalHelp(Intervention):
 
     @property
     def places(self) -> int:
-        """Clients the budget pays for at a time."""
-        return self.units
+        """Clients the budget pays for at a time (at most the people there are to treat)."""
+        return min(self.units, self.n0)
 
     def apply(self, model, step: int) -> None:
         """Hire when first acting; end finished courses; fill free places; pay for sessions."""

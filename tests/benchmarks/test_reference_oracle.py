@@ -23,6 +23,15 @@ SMALL = {"n_people": 60, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider"
 #: Formation and ending at a high rate, so the tie set changes every step.
 CHURN = {"closure_rate": 0.2, "focal_rate": 0.1, "online_rate": 0.05, "end_hazard": 0.3}
 
+#: Nobody has contact, everyone wants it: loneliness climbs to within ~1e-5 of 1, nearly the same
+#: for everyone, where a one-pass variance loses its digits (assortativity off by ~4e-4).
+SATURATED = {
+    "desired_connection_mean": 1.0,
+    "contact_rate": 0.0,
+    "loneliness_rate": 0.3,
+    "giving": False,
+}
+
 STATES = (
     "stress",
     "depression",
@@ -84,6 +93,7 @@ CASES = {
     "family_sbm": {"network": "family_sbm", "n_people": 80, "decay_family": 0.05},
     "karate_club": {"network": "karate_club"},
     "les_miserables": {"network": "les_miserables", **CHURN},
+    "saturated_loneliness": {**SATURATED},
 }
 
 
@@ -157,6 +167,19 @@ def test_fast_model_agrees_with_per_agent_reference(case):
             assert activity["given"] > 0
         if case in ("churn", "busy", "contagion", "erdos_renyi", "les_miserables"):
             assert activity["formed"] > 0 and activity["ended"] > 0
+
+
+def test_the_saturated_case_is_saturated_and_its_assortativity_measured():
+    fast, _, _ = run_both({**SMALL, **SATURATED}, seed=3)
+    lonely = fast.population.loneliness
+    assert lonely.mean() > 0.9999 and 0 < lonely.std() < 1e-4
+    r = fast.measures["loneliness_assortativity"]
+    assert np.isfinite(r)
+    # The one-pass formula the kernels used before would be far outside the oracle's tolerance.
+    a, b = lonely[fast.ties.u], lonely[fast.ties.v]
+    m, mean = len(a), (a.sum() + b.sum()) / (2 * len(a))
+    one_pass = ((a * b).sum() / m - mean**2) / ((a * a + b * b).sum() / (2 * m) - mean**2)
+    assert abs(one_pass - r) > 1e3 * TOL * abs(r)
 
 
 def test_agreement_on_a_given_graph_with_kinds_and_strengths():

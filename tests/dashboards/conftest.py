@@ -52,7 +52,7 @@ def app(server, page):
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.set_default_timeout(30_000)
     page.goto(server.url)
-    page.get_by_role("button", name="Step").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Step", exact=True).wait_for(timeout=60_000)
     page.locator("canvas.sn-network-canvas[data-drawn]").wait_for()
     yield page
     assert errors == [], errors

@@ -88,9 +88,47 @@ def by_label(rc, widget_class, label: str):
 
 
 def type_into(widget, text: str) -> None:
-    """Type ``text`` into a text field and press Enter (inputs apply on Enter or on leaving)."""
+    """Type ``text`` into a text field and press Enter (inputs apply on Enter or on leaving).
+
+    The dashboard's own number boxes listen to the field's ``change`` event (what Vuetify sends
+    on Enter and on leaving the field); Solara's inputs to ``keyup.enter``.
+    """
     widget.v_model = text
-    widget.fire_event("keyup.enter", None)
+    if any(k.startswith("change") for k in widget._event_handlers_map):
+        widget.fire_event("change", text)
+    else:
+        widget.fire_event("keyup.enter", None)
+
+
+def slider(rc, label: str):
+    """Return the one slider named ``label`` (its ``aria-label``)."""
+    import ipyvuetify as v
+
+    found = [
+        w for w in rc.find(v.Slider).widgets if (w.attributes or {}).get("aria-label") == label
+    ]
+    assert len(found) == 1, f"expected one slider {label!r}, found {len(found)}"
+    return found[0]
+
+
+def slide(rc, label: str, value) -> None:
+    """Move the slider ``label`` to ``value`` and let go (sliders apply when released)."""
+    w = slider(rc, label)
+    w.v_model = value
+    w.fire_event("change", value)
+
+
+def number_box(rc, label: str):
+    """Return the number box of ``label``: its own label, or the box beside a slider."""
+    import ipyvuetify as v
+
+    found = [
+        w
+        for w in rc.find(v.TextField).widgets
+        if w.label == label or (w.attributes or {}).get("aria-label") == label
+    ]
+    assert len(found) == 1, f"expected one number box {label!r}, found {len(found)}"
+    return found[0]
 
 
 def monitor(rc, name: str) -> str:

@@ -24,8 +24,19 @@ from supportnet.dashboards.session import (
 )
 from supportnet.params import GROUPS, Param
 
-from .helpers import button, by_label, make_sweep, monitor, page_text, type_into, widgets
+from .helpers import (
+    button,
+    by_label,
+    make_sweep,
+    monitor,
+    number_box,
+    page_text,
+    slide,
+    type_into,
+    widgets,
+)
 
+WHAT_B = "What B changes (type to search)"
 SMALL = {"n_people": 80, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
 
 
@@ -70,9 +81,9 @@ def _set(rc, p: Param, value, label=None) -> None:
     elif kind == "select":
         by_label(rc, v.Select, label).v_model = value
     elif kind == "slider":
-        by_label(rc, v.Slider, label).v_model = value
+        slide(rc, label, value)
     else:  # text and number inputs are text fields
-        type_into(by_label(rc, v.TextField, label), str(value))
+        type_into(number_box(rc, label), str(value))
 
 
 @pytest.mark.parametrize("group", ["main", *GROUPS])
@@ -107,15 +118,53 @@ def test_main_parameters_are_on_the_first_screen():
     session = Session(seed=1, **SMALL)
     box, rc = render(Harness(session, ParameterPanel))
     for p in PARAMETERS.values():
-        found = [w for w in widgets(box) if getattr(w, "label", None) == label_of(p.name)]
+        name = label_of(p.name)
+        found = [
+            w
+            for w in widgets(box)
+            if getattr(w, "label", None) == name
+            or (getattr(w, "attributes", None) or {}).get("aria-label") == name
+        ]
         assert bool(found) == p.main, p.name  # others only once their group is opened
 
 
 def test_a_bad_typed_value_is_refused_with_the_field_named():
     session = Session(seed=1, **SMALL)
     box, rc = render(Harness(session, ParameterPanel))
-    type_into(by_label(rc, v.TextField, "N people"), "1")  # below the minimum of 2
+    type_into(number_box(rc, "N people"), "1")  # below the minimum of 2
     assert "n_people" in session.error and session.values["n_people"] == 80
+    # The error stands under its field, and goes when the field is fixed.
+    assert rc.find(v.Html, attributes={"data-error-for": "n_people", "role": "alert"}).widgets
+    type_into(number_box(rc, "N people"), "90")
+    assert session.error is None and session.values["n_people"] == 90
+    assert not rc.find(v.Html, attributes={"data-error-for": "n_people", "role": "alert"}).widgets
+
+
+def test_a_slider_shows_its_value_and_unit_and_takes_a_typed_one():
+    session = Session(seed=1, **SMALL)
+    box, rc = render(Harness(session, ParameterPanel))
+    rate = number_box(rc, "Stressor rate")
+    assert rate.v_model == "0.05"
+    assert "per person per step" in page_text(box)  # its unit, by its name
+    type_into(rate, "0.12")
+    assert session.values["stressor_rate"] == 0.12
+    assert number_box(rc, "Stressor rate").v_model == "0.12"
+    slide(rc, "Stressor rate", 0.3)
+    assert number_box(rc, "Stressor rate").v_model == "0.3"
+    type_into(number_box(rc, "Stressor rate"), "2")  # out of range: refused, said by the field
+    assert "stressor_rate" in session.error_of("stressor_rate")
+    assert session.values["stressor_rate"] == 0.3
+
+
+def test_open_groups_stay_open_when_an_error_appears():
+    session = Session(seed=1, **SMALL)
+    box, rc = render(Harness(session, ParameterPanel))
+    button(rc, "▸ Stressors").click()
+    button(rc, "▸ Ties").click()
+    type_into(number_box(rc, "N people"), "x")
+    assert session.error_of("n_people")
+    button(rc, "▾ Stressors")  # still open
+    button(rc, "▾ Ties")
 
 
 @pytest.mark.skipif(interventions_available() is None, reason="interventions not installed")
@@ -146,8 +195,9 @@ def test_page_step_play_pause_reset_speed_seed():
     ties_seed42 = monitor(rc, "ties")
     button(rc, "Step").click()
     assert monitor(rc, "step") == "1"
-    by_label(rc, v.Slider, "Speed").v_model = 10
-    assert "50 steps per frame" in page_text(box)
+    slide(rc, "Speed", 9)
+    assert "1000 model steps per second" in page_text(box)
+    assert number_box(rc, "Speed").v_model == "1000"
     button(rc, "Play").click()
     import time
 
@@ -162,19 +212,19 @@ def test_page_step_play_pause_reset_speed_seed():
     time.sleep(0.5)
     assert monitor(rc, "step") == paused_at
     assert not button(rc, "Step").disabled
-    type_into(by_label(rc, v.TextField, "Seed"), "7")
+    type_into(number_box(rc, "Seed"), "7")
     button(rc, "Reset").click()
     assert monitor(rc, "step") == "0"
     assert monitor(rc, "ties") != ties_seed42  # another seed, another town
-    type_into(by_label(rc, v.TextField, "Seed"), "42")
+    type_into(number_box(rc, "Seed"), "42")
     button(rc, "Reset").click()
     assert monitor(rc, "ties") == ties_seed42  # and the same seed, the same town
 
 
 def test_page_parameter_change_and_presets():
     box, rc = render(FullPage())
-    type_into(by_label(rc, v.TextField, "N people"), "120")
-    assert "Changed, not applied yet: n_people" in page_text(box)
+    type_into(number_box(rc, "N people"), "120")
+    assert "Changed, not applied yet: N people" in page_text(box)
     assert monitor(rc, "people") == "300"
     button(rc, "Reset").click()
     assert monitor(rc, "people") == "120"
@@ -183,7 +233,7 @@ def test_page_parameter_change_and_presets():
         n = preset.params().n_people
         assert monitor(rc, "people") == f"{n:,}", name
         assert preset.story in page_text(box)
-    type_into(by_label(rc, v.TextField, "N people"), "30000")
+    type_into(number_box(rc, "N people"), "30000")
     assert "supportnet run" in page_text(box)
 
 
@@ -213,7 +263,7 @@ def test_view_options_and_selecting_a_person():
         (net,) = _network(box)
         sizes = set(__import__("base64").b64decode(net.size))
         assert (len(sizes) == 1) == (key == "none"), key
-    by_label(rc, v.Slider, "Hide ties weaker than").v_model = 0.6
+    slide(rc, "Hide ties weaker than", 0.6)
     (net,) = _network(box)
     assert net.m < m
     net.vue_select(5)  # what a click on person 5 in the canvas sends
@@ -254,10 +304,20 @@ def test_tabs_plots_inspector_info():
 def test_compare_tab():
     box, rc = render(FullPage())
     _tab(rc, 3)
-    assert by_label(rc, v.Select, "What B changes").v_model == "buffering"
+    assert by_label(rc, v.Autocomplete, WHAT_B).v_model == "buffering"
     assert by_label(rc, v.Switch, "B: Buffering").v_model is False  # B: the opposite of A
-    by_label(rc, v.Select, "What B changes").v_model = "stressor_rate"
-    by_label(rc, v.Slider, "B: Stressor rate").v_model = 0.2
+    items = {i["value"]: i["text"] for i in by_label(rc, v.Autocomplete, WHAT_B).items}
+    assert items["stressor_rate"].startswith("Stressor rate — ")  # plain names, searchable
+    assert "restarts the run" in page_text(box)  # said before it does
+    by_label(rc, v.Autocomplete, WHAT_B).v_model = "n_people"
+    type_into(number_box(rc, "B: N people"), "100000")
+    button(rc, "Start comparison").click()
+    assert "B: parameter 'n_people': 100,000 people is more than the dashboard builds" in (
+        page_text(box)
+    )
+    assert len(_network(box)) == 0  # refused: no comparison
+    by_label(rc, v.Autocomplete, WHAT_B).v_model = "stressor_rate"
+    slide(rc, "B: Stressor rate", 0.2)
     button(rc, "Start comparison").click()
     assert "B: stressor_rate = 0.2" in page_text(box)
     assert len(_network(box)) == 2
@@ -295,6 +355,35 @@ def test_results_tab(tmp_path, monkeypatch):
     assert "no such folder" in page_text(box)
 
 
+def test_results_tab_opens_a_typed_folder_and_stays_inside_its_root(tmp_path, monkeypatch):
+    """Issue 15, failure 10: typing a folder (even a valid sweep) and pressing Open crashed the
+    page (KeyError: None); the box opened any server path, outside --results."""
+    root = tmp_path / "results"
+    make_sweep(root / "my_sweep")
+    make_sweep(tmp_path / "secret")  # a sweep outside the root
+    (root / "link").symlink_to(tmp_path / "secret")
+    monkeypatch.setenv("SUPPORTNET_RESULTS_DIR", str(root))
+    box, rc = render(FullPage())
+    _tab(rc, 4)
+    for typed in (str(root / "my_sweep"), "my_sweep"):  # absolute, or relative to the root
+        type_into(by_label(rc, v.TextField, "Folder"), typed)
+        button(rc, "Open").click()
+        text = page_text(box)
+        assert "Stressor rate and buffering (test)" in text and "24 runs" in text
+        assert any(getattr(w, "format", None) == "png" and w.value for w in widgets(box))
+    for typed in (str(tmp_path / "secret"), "../secret", "link", "/etc", str(tmp_path / "nowhere")):
+        type_into(by_label(rc, v.TextField, "Folder"), typed)
+        button(rc, "Open").click()
+        text = page_text(box)
+        assert "only folders inside" in text and "secret" not in text.split("only folders")[1][:5]
+        assert "no such folder" not in text
+    (root / "broken").mkdir()
+    (root / "broken" / "summary.parquet").write_bytes(b"PAR1 not really")
+    type_into(by_label(rc, v.TextField, "Folder"), "broken")
+    button(rc, "Open").click()
+    assert "cannot be read" in page_text(box)
+
+
 def test_page_gone():
     import threading
     from types import SimpleNamespace
@@ -323,7 +412,7 @@ def test_compare_b_without_interventions():
     by_label(rc, v.Switch, "Peer support groups").v_model = True
     button(rc, "Reset").click()
     _tab(rc, 3)
-    by_label(rc, v.Select, "What B changes").v_model = "(interventions off)"
+    by_label(rc, v.Autocomplete, WHAT_B).v_model = "(interventions off)"
     button(rc, "Start comparison").click()
     assert "B runs without the interventions" in page_text(box)
     for _ in range(3):

@@ -11,6 +11,7 @@ import pytest
 
 from supportnet import metrics
 from supportnet.dashboards import plots
+from supportnet.dashboards.layout import INNER_CIRCLE, inner_circle
 from supportnet.dashboards.network import EdgeSync, frame_data, palette, tie_codes
 from supportnet.dashboards.session import COLOUR_MEASURES, SIZE_MEASURES, Session
 
@@ -53,9 +54,20 @@ def decode_ties(frame) -> dict[tuple[int, int], int]:
 
 
 def model_ties(run, min_strength=0.0) -> dict[tuple[int, int], int]:
+    """The ties as the canvas should have them, computed here with plain loops (an oracle)."""
     t = run.model.ties
+    group = run.model.population.group
+    strongest = {}  # person -> the strengths of their ties, strongest first
+    for a, b, s in zip(t.u, t.v, t.strength, strict=True):
+        strongest.setdefault(int(a), []).append(s)
+        strongest.setdefault(int(b), []).append(s)
+    cut = {p: sorted(ss, reverse=True)[:INNER_CIRCLE][-1] for p, ss in strongest.items()}
+    inner = np.array(
+        [s >= cut[int(a)] or s >= cut[int(b)] for a, b, s in zip(t.u, t.v, t.strength, strict=True)]
+    )
+    same = group[t.u] == group[t.v]
     keep = t.strength >= min_strength
-    codes = tie_codes(t.kind[keep], t.strength[keep])
+    codes = tie_codes(t.kind[keep], t.strength[keep], inner[keep], same[keep])
     return {(int(a), int(b)): int(c) for a, b, c in zip(t.u[keep], t.v[keep], codes, strict=True)}
 
 
@@ -82,8 +94,30 @@ def test_frame_round_trip(run, colour_by, size_by):
 
 def test_tie_codes():
     kind = np.array([0, 1, 5, 5])
-    strength = np.array([0.1, 0.5, 0.99, 1.0])
-    assert list(tie_codes(kind, strength)) == [0, 4, 17, 17]
+    strength = np.array([0.1, 0.5, 0.99, 0.2])
+    inner = np.array([False, False, True, True])
+    same = np.array([True, False, False, True])
+    # kind * 4 + class: wider weak, wider, inner circle across communities, within.
+    assert list(tie_codes(kind, strength, inner, same)) == [0, 5, 22, 23]
+
+
+def test_inner_circle_is_each_persons_strongest_ties():
+    rng = np.random.default_rng(3)
+    u = rng.integers(0, 30, 400)
+    v = rng.integers(0, 30, 400)
+    keep = u < v
+    u, v = u[keep], v[keep]
+    s = rng.random(len(u))
+    inner = inner_circle(u, v, s, k=3)
+    for person in range(30):
+        mine = np.flatnonzero((u == person) | (v == person))
+        top = mine[np.argsort(-s[mine])[:3]]
+        assert inner[top].all()  # a person's 3 strongest are in
+    # and a tie in nobody's top 3 is out
+    for j in np.flatnonzero(~inner):
+        for person in (u[j], v[j]):
+            mine = np.flatnonzero((u == person) | (v == person))
+            assert (s[mine] > s[j]).sum() >= 3
 
 
 def test_only_changes_are_sent_each_frame():

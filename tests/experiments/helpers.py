@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -22,8 +23,20 @@ def die_once(spec):
     return execute_run(spec)
 
 
+def attempts_file(spec) -> Path:
+    """The file where :func:`always_die` counts its attempts at run ``spec`` (one x each)."""
+    return Path(tempfile.gettempdir()) / f"supportnet-test-attempts-{spec.digest}"
+
+
 def always_die(spec):
-    """Kill the worker on run ``*-p001-r00``, every time."""
+    """Kill the worker on run ``*-p001-r00`` with SIGKILL (like the OOM killer), every time."""
     if spec.run_id.endswith("p001-r00"):
-        os._exit(9)
+        with attempts_file(spec).open("a") as f:
+            f.write("x")
+        os.kill(os.getpid(), signal.SIGKILL)
     return execute_run(spec)
+
+
+def die_at_start(spec):
+    """A worker that cannot run anything: it exits as soon as it is given a run."""
+    os._exit(7)

@@ -1,5 +1,6 @@
-"""Executors: a worker that dies is replaced and its runs are redone; repeated deaths stop the
-sweep with a clear message (finished runs are kept); the thread variables reach the workers."""
+"""Executors: a worker that dies is replaced, its run is redone or recorded as failed with the
+cause, a run that kills its worker every time cannot stop the sweep, workers that die before
+running anything stop it with a clear message; the thread variables reach the workers."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def specs():
 def test_a_dead_worker_is_replaced_and_every_run_finishes(specs):
     victim = next(s for s in specs if s.run_id.endswith("p001-r00"))
     helpers.marker(victim).unlink(missing_ok=True)
-    with ProcessExecutor(2, run=helpers.die_once) as ex:
+    with ProcessExecutor(2, run=helpers.die_once, attempts=2) as ex:
         results = list(ex.results(specs))
     assert helpers.marker(victim).exists()  # a worker really died
     helpers.marker(victim).unlink()
@@ -45,19 +46,44 @@ def summaries(results) -> pd.DataFrame:
     return pd.DataFrame(rows).reset_index(drop=True)
 
 
-def test_workers_that_keep_dying_stop_the_sweep_with_a_clear_message(specs):
-    got = []
+@pytest.mark.xdist_group("poison")  # both cases count in one file: never at the same time
+@pytest.mark.parametrize("attempts", [1, 3])
+def test_a_poison_run_is_recorded_as_failed_and_the_others_finish(specs, attempts):
+    """A run that kills its worker every time (issue 15, failure 1): it comes back failed with
+    the signal after ``attempts`` tries, and every other run finishes."""
+    victim = next(s for s in specs if s.run_id.endswith("p001-r00"))
+    helpers.attempts_file(victim).unlink(missing_ok=True)
+    with ProcessExecutor(2, run=helpers.always_die, attempts=attempts) as ex:
+        results = {r.run_id: r for r in ex.results(specs)}
+    assert sorted(results) == sorted(s.run_id for s in specs)
+    bad = [r for r in results.values() if not r.ok]
+    assert [r.run_id for r in bad] == [victim.run_id]
+    assert bad[0].error.startswith("WorkerDied: worker killed (signal 9, SIGKILL): out of memory?")
+    assert helpers.attempts_file(victim).read_text() == "x" * attempts  # exactly that many tries
+    helpers.attempts_file(victim).unlink()
+
+
+def test_a_run_that_ends_its_worker_is_failed_with_the_exit_status(specs):
+    with ProcessExecutor(2, run=helpers.die_at_start) as ex:
+        results = list(ex.results(specs))
+    assert len(results) == len(specs) and not any(r.ok for r in results)
+    assert all("worker exited with status 7" in r.error for r in results)
+
+
+def test_workers_that_die_while_idle_stop_the_sweep_with_a_clear_message(specs):
+    import os
+    import signal
+
     with (
         pytest.raises(
             ExecutorError,
-            match=r"worker processes died 2 times .* run the same "
-            r"command again to resume",
+            match=r"worker processes died 1 times before running anything \(worker killed "
+            r"\(signal 9, SIGKILL\).* run the same command again to resume",
         ),
-        ProcessExecutor(2, restarts=1, run=helpers.always_die) as ex,
+        ProcessExecutor(1, restarts=0, run=helpers.die_at_start) as ex,
     ):
-        for result in ex.results(specs):
-            got.append(result.run_id)
-    assert not any(r.endswith("p001-r00") for r in got)
+        os.kill(ex._pool.workers[0].proc.pid, signal.SIGKILL)
+        list(ex.results(specs))
 
 
 def test_make_executor_picks_by_options():

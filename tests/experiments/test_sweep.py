@@ -204,13 +204,26 @@ def test_runs_made_with_other_model_code_are_not_mixed_in(tiny, tmp_path, monkey
     assert outcome.complete and not list((tmp_path / "code" / "failures").glob("*.json"))
 
 
-def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, capsys):
+def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, capsys, monkeypatch):
+    import networkx as nx
+
+    from supportnet.experiments import runner
     from supportnet.experiments.cli import main
+    from supportnet.generators import NetworkFileError
 
     good = tmp_path / "good.edgelist"
     good.write_text("".join(f"{i} {(i + 1) % 12}\n{i} {(i + 3) % 12}\n" for i in range(12)))
-    bad = tmp_path / "bad.graphml"  # exists (so the config is valid) but cannot be read
-    bad.write_text("<graphml><this is not valid")
+    bad = tmp_path / "bad.graphml"  # valid (validation reads it), but its runs raise
+    nx.write_graphml(nx.cycle_graph(12), bad)
+    real_build = runner.build_model
+
+    def failing_build(spec):
+        if spec.params.get("network_file", "").endswith("bad.graphml"):
+            raise NetworkFileError(f"network file '{bad}' cannot be read as graphml: damaged")
+        return real_build(spec)
+
+    # In this process (--workers 1): the replaced function is what runs.
+    monkeypatch.setattr(runner, "build_model", failing_build)
     cfg = tmp_path / "files.toml"
     cfg.write_text(
         'name = "files"\nseed = 3\nsteps = 12\nreplications = 2\n'
@@ -219,7 +232,7 @@ def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, ca
         "stressor_rate = [0.02, 0.1]\n"
     )
     out = tmp_path / "fail"
-    assert main(["sweep", str(cfg), "--out", str(out), "--workers", "2", "--no-progress"]) == 1
+    assert main(["sweep", str(cfg), "--out", str(out), "--workers", "1", "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert "4 runs failed (error and traceback in" in err and "main-p002-r00" in err
     res = load_results(out)
@@ -240,9 +253,7 @@ def test_a_raising_run_is_recorded_and_the_others_finish(tiny_file, tmp_path, ca
     text = write_report(out).markdown.read_text()
     assert "## Failed runs (4)" in text and "NetworkFileError" in text
     # Once the file is fixed, the same command runs only the failed runs, and the failures go.
-    import networkx as nx
-
-    nx.write_graphml(nx.cycle_graph(12), bad)
+    monkeypatch.undo()
     before = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
     assert main(["sweep", str(cfg), "--out", str(out), "--workers", "2", "--no-progress"]) == 0
     assert "4 of 8 runs already finished, 4 to run" in capsys.readouterr().out

@@ -165,3 +165,14 @@ def test_table_lists_every_setting_and_docs_hold_it():
     )
     plain = intervention_table(markdown=False)
     assert "[outreach: Outreach and anti-stigma (cost per person reached)]" in plain
+
+
+def test_professional_help_hires_for_at_most_as_many_places_as_people():
+    """Issue 15, failure 2: a budget of 1e9 asked for 10 million professionals in a town of 100."""
+    from supportnet import SupportModel
+    from supportnet.interventions import build
+
+    iv = build({"kind": "professional", "budget": 1e9, "cost": 0.01, "caseload": 1})
+    m = SupportModel(rng=1, n_people=100, convoy_wider=20, interventions=[iv])
+    m.run_for(2)
+    assert iv.places == 100 and iv.status()["professionals"] == 100

@@ -201,3 +201,57 @@ def test_binary_file(tmp_path):
 def test_a_folder_is_not_a_file(tmp_path):
     with pytest.raises(NetworkFileError, match="is not a file"):
         read_network_file(tmp_path)
+
+
+# --- issue 15, failure 9: files read as written, the same way in every format ------------------
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("plain.csv", "a,b\nb,c\nc,d\n"),
+        ("header.csv", "source,target\na,b\nb,c\nc,d\n"),
+        ("plain.txt", "a b\nb c\nc d\n"),
+        ("header.txt", "source target\na b\nb c\nc d\n"),
+        ("bom.txt", "\ufeffa b\nb c\nc d\n"),
+        ("bom.csv", "\ufeffsource,target\na,b\nb,c\nc,d\n"),
+        ("bomplain.csv", "\ufeffa,b\nb,c\nc,d\n"),
+    ],
+)
+def test_headers_and_byte_order_marks_are_detected(tmp_path, name, content):
+    """A CSV without a header lost its first edge; an edge-list header became two people; a
+    BOM made a phantom person. Every variant is the same path a-b-c-d, and says what it did."""
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8"))
+    net = read_network_file(path)
+    assert net.labels == ["a", "b", "c", "d"] and len(net.u) == 3
+    text = " ".join(net.report)
+    assert ("read as a header" in text) == ("source" in content)
+    assert ("byte order mark skipped" in text) == content.startswith("\ufeff")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("rep.txt", "a b 2\nb c 1\nb a 3\n"),
+        ("rep.csv", "source,target,weight\na,b,2\nb,c,1\nb,a,3\n"),
+        ("rep_plain.csv", "a,b,2\nb,c,1\nb,a,3\n"),
+    ],
+)
+def test_repeated_pairs_are_summed_in_every_format(tmp_path, name, content):
+    """A repeated pair in a CSV overwrote its weight while edge lists summed: now all sum."""
+    path = tmp_path / name
+    path.write_text(content)
+    net = read_network_file(path)
+    assert len(net.u) == 2
+    strengths = dict(
+        zip(zip(net.u.tolist(), net.v.tolist(), strict=True), net.strength.tolist(), strict=True)
+    )
+    assert strengths[(0, 1)] == 1.0 and strengths[(1, 2)] == 0.2  # a-b: 2 + 3 = 5 (max), b-c: 1
+    assert "1 repeated pairs merged into one tie each, weights summed" in " ".join(net.report)
+
+
+def test_repeated_pairs_keep_the_first_lines_other_attributes(tmp_path):
+    path = tmp_path / "kinds.csv"
+    path.write_text("source,target,kind\na,b,family\nb,c,friend\na,b,friend\n")
+    net = read_network_file(path)
+    assert net.kind.tolist() == [KIND_CODES["family"], KIND_CODES["friend"]]
+    assert "(kind kept from the first line)" in " ".join(net.report)

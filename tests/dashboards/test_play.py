@@ -1,0 +1,127 @@
+"""Play's pacing, turns and back-pressure (no server, no browser: plain threads and a clock)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from supportnet.dashboards import play
+
+
+def test_pacer_owes_steps_at_the_rate_and_drops_old_debt():
+    p = play.Pacer()
+    assert p.owed(0.0, 10) == 1  # the first frame steps at once
+    p.ran(1)
+    assert p.owed(0.25, 10) == 2
+    p.ran(2)
+    assert p.wait(10) > 0
+    # A session that could not keep up for 10 s is not owed 100 steps: at most MAX_LAG's worth.
+    assert p.owed(10.25, 10) == int(10 * play.MAX_LAG)
+
+
+def test_a_slow_page_gets_several_steps_per_picture():
+    """When pictures are slow, each one shows more steps and the pace holds."""
+    painted = play.Painted()
+    frames, steps = [], [0]
+    playing = threading.Event()
+    playing.set()
+
+    def step(n, stop):
+        done = 0
+        for _ in range(n):
+            if stop():
+                break
+            steps[0] += 1
+            done += 1
+        return done
+
+    def redraw():
+        frames.append(steps[0])
+        time.sleep(0.3)  # a busy server: a picture takes 0.3 s
+        painted.mark(len(frames))
+        return len(frames)
+
+    t = threading.Thread(
+        target=play.play,
+        kwargs=dict(
+            playing=playing.is_set, rate=lambda: 20.0, step=step, redraw=redraw, painted=painted,
+            queue=play.Turns(),
+        ),
+    )  # fmt: skip
+    t.start()
+    time.sleep(2.0)
+    playing.clear()
+    t.join(5)
+    assert not t.is_alive()
+    per_frame = [b - a for a, b in zip(frames, frames[1:], strict=False)]
+    assert max(per_frame) >= 5  # several steps per picture
+    assert steps[0] >= 20  # about 20 steps/s kept (2 s), not 1 step per 0.3 s picture
+
+
+def test_pause_stops_within_a_frame():
+    painted = play.Painted()
+    playing = threading.Event()
+    playing.set()
+    count = [0]
+
+    def step(n, stop):
+        for i in range(n):
+            if stop():
+                return i
+            count[0] += 1
+            time.sleep(0.01)
+        return n
+
+    def redraw():
+        painted.mark(count[0])
+        return count[0]
+
+    t = threading.Thread(
+        target=play.play,
+        kwargs=dict(playing=playing.is_set, rate=lambda: 1000.0, step=step, redraw=redraw,
+                    painted=painted, queue=play.Turns()),
+    )  # fmt: skip
+    t.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    playing.clear()
+    t.join(5)
+    assert time.monotonic() - started < 0.3
+    at = count[0]
+    time.sleep(0.2)
+    assert count[0] == at
+
+
+def test_turns_are_fair():
+    """Two sessions, one with slow steps: the fast one still gets every other turn."""
+    turns = play.Turns()
+    order: list[str] = []
+    stop = threading.Event()
+
+    def session(name, seconds):
+        while not stop.is_set():
+            with turns.turn(give_up=stop.is_set) as ours:
+                if not ours:
+                    return
+                order.append(name)
+                time.sleep(seconds)
+
+    threads = [
+        threading.Thread(target=session, args=("heavy", 0.05)),
+        threading.Thread(target=session, args=("light", 0.001)),
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    stop.set()
+    for t in threads:
+        t.join(5)
+    assert order.count("light") >= order.count("heavy") - 1
+    assert order.count("heavy") >= 5
+
+
+def test_a_frame_waits_for_the_previous_picture():
+    painted = play.Painted()
+    assert not painted.wait(1, timeout=0.05)
+    threading.Timer(0.1, painted.mark, args=(1,)).start()
+    assert painted.wait(1, timeout=2)
