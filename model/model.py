@@ -140,7 +140,9 @@ class SupportModel(mesa.Model):
         if start.network_size is not None:
             pop.network_size[:] = start.network_size
         else:
-            degree = np.bincount(start.u, minlength=start.n) + np.bincount(start.v, minlength=start.n)
+            degree = np.bincount(start.u, minlength=start.n) + np.bincount(
+                start.v, minlength=start.n
+            )
             pop.network_size[:] = np.maximum(degree / 0.85, 1.0)
         pop.layer_inner[:], pop.layer_sympathy[:] = layer_sizes(self.params, pop.network_size)
         for name, values in start.node_values.items():

@@ -1,4 +1,4 @@
-"""Phase 2, appraisal and buffering: how much stress an event causes, and the main effect.
+"""Phase 5, appraisal and buffering: how much stress an event causes, and the main effect.
 
 Buffering (switch ``buffering``): perceived support reduces an event's impact on stress,
 

@@ -1,4 +1,4 @@
-"""Caregiving as a role: sustained need, a family carer, and what caring costs the carer.
+"""Phases 2 and 8, caregiving as a role: sustained need, a family carer, and what caring costs.
 
 Some people develop a sustained need for care (chronic illness, disability, frailty): each person
 does so with yearly probability ``care_onset_rate`` and the need ends (recovery, moving into
@@ -153,7 +153,9 @@ def give_care(ctx: StepContext) -> None:
     kind = ties.kind[slot]
     pop.given += np.bincount(carers, amount, n)
     pop.received[:, INSTRUMENTAL] += np.bincount(cared, amount, n)
-    effective = amount * pop.competence[carers, INSTRUMENTAL] * landing_matrix(p)[kind, INSTRUMENTAL]
+    effective = (
+        amount * pop.competence[carers, INSTRUMENTAL] * landing_matrix(p)[kind, INSTRUMENTAL]
+    )
     pop.received_effective[:, INSTRUMENTAL] += np.bincount(cared, effective, n)
     pop.need[:, INSTRUMENTAL] = np.maximum(
         pop.need[:, INSTRUMENTAL] - np.bincount(cared, effective, n), 0.0

@@ -1,4 +1,4 @@
-"""Phase 3, everyday contact: people see their ties at the frequency of the layer each tie is in.
+"""Phase 4, everyday contact: people see their ties at the frequency of the layer each tie is in.
 
 Personal networks are layered by contact: a handful of people are seen about weekly (the inner
 circle), about fifteen at least monthly (the sympathy group), the rest a few times a year (Zhou et

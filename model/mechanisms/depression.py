@@ -1,4 +1,4 @@
-"""Phase 8, depression: moves with stress and loneliness, recovers slowly.
+"""Phase 13, depression: moves with stress and loneliness, recovers slowly.
 
     drive_i       = stress_weight * stress_i + loneliness_weight * loneliness_i
     depression_i <- clip(depression_i + depression_rate * drive_i

@@ -1,4 +1,4 @@
-"""Phase 4, giving: asked ties give support, split by need and strength.
+"""Phase 7, giving: asked ties give support, split by need and strength.
 
 Each giver j is willing to give ``budget_j = giving_boundary * capacity_j`` this step. It is
 split among the people who asked j in proportion to need x tie strength,

@@ -1,4 +1,4 @@
-"""Phase 10, loneliness and withdrawal: the contact gap, and contagion per contact.
+"""Phase 12, loneliness and withdrawal: the contact gap, and contagion per contact.
 
 Loneliness is the discrepancy between the connection a person wants and the quality-weighted
 everyday contact they get (Perlman & Peplau 1981; the contact phase's counts: every contact over a

@@ -1,4 +1,4 @@
-"""Perceived support (after giving): the support a person expects to be there if they ask.
+"""Phase 9, perceived support: the support a person expects to be there if they ask.
 
 Perceived support is an expectation of availability, largely stable and partly cognitive (Lakey &
 Cassady 1990; Uchino 2009). It rests on two things: how integrated the person is (the quality of

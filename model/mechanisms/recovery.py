@@ -1,4 +1,4 @@
-"""Phase 6, coping and recovery: stress decays, capacity and needs recover.
+"""Phase 11, coping and recovery: stress decays, capacity and needs recover.
 
     strain_i    = need_stress * min(1, sum_k need_ik)          (chronic strain)
     coping_i    = resilience_i * (1 - depression_capacity_effect * depression_i)

@@ -1,4 +1,4 @@
-"""Phase 3, help-seeking: who asks, and whom they ask.
+"""Phase 6, help-seeking: who asks, and whom they ask.
 
 Help is asked for over everyday contact: only ties that had contact this step (the contact
 phase) can be asked. A person considers asking when stress exceeds ``seek_stress_threshold`` or any unmet need exceeds

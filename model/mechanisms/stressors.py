@@ -1,4 +1,4 @@
-"""Phase 1, stressors: life events arrive and create needs.
+"""Phase 3, stressors: life events arrive and create needs.
 
 Each person meets a life event with probability ``stressor_rate`` per step (times
 ``low_income_stress_rate`` for low-income people, times ``shock_rate_multiplier`` for those under

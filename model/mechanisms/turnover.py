@@ -102,7 +102,9 @@ def _join_families(ctx: StepContext, newcomers: np.ndarray, anchors: np.ndarray)
         start = np.searchsorted(src, anchors, side="left")
         stop = np.minimum(np.searchsorted(src, anchors, side="right"), start + MAX_FAMILY - 1)
         count = stop - start
-        idx = np.repeat(start, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+        idx = np.repeat(start, count) + (
+            np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        )
         us.append(np.repeat(newcomers, count))
         vs.append(dst[idx])
     u, v = np.concatenate(us), np.concatenate(vs)
