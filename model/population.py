@@ -43,8 +43,8 @@ class Population:
     States (change every step): ``stress``, ``depression``, ``loneliness``, ``capacity``,
     ``perceived_support``, ``need`` (n x 4 unmet need per support type).
     Traits (fixed unless an intervention changes them): ``capacity_max``, ``competence`` (n x 4),
-    ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``, ``loneliness_bias``, ``interests``
-    (n x dims), ``group``, ``subgroup``, ``is_professional``, ``caseload``.
+    ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``,
+    ``loneliness_bias``, ``interests`` (n x dims), ``group``, ``subgroup``, ``is_professional``, ``caseload``.
     Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
     ``asked``, ``received`` (n x 4), ``given``, ``burden``, ``contact``.
     Panel accumulators: ``stressor_load`` (event magnitude summed since the last panel row).

@@ -7,7 +7,8 @@ Buffering (switch ``buffering``): perceived support reduces an event's impact on
 
 so support protects most when stress is high. Stress adds up linearly (bounded at 1), so that
 how much an event harms does not depend on how stressed a person already was: the only
-interaction of stress with support is buffering's (with buffering off, a clean null). With buffering off, impact_i = magnitude_i.
+interaction of stress with support is buffering's (with buffering off, a clean null). With
+buffering off, impact_i = magnitude_i.
 
 Main effect (switch ``main_effect``): perceived support lowers depression whatever the stressors,
 

@@ -1,8 +1,8 @@
 """Phase 6, help-seeking: who asks, and whom they ask.
 
 Help is asked for over everyday contact: only ties that had contact this step (the contact
-phase) can be asked. A person considers asking when stress exceeds ``seek_stress_threshold`` or any unmet need exceeds
-``seek_need_threshold`` (and they have some need). They ask with probability
+phase) can be asked. A person considers asking when stress exceeds ``seek_stress_threshold`` or
+any unmet need exceeds ``seek_need_threshold`` (and they have some need). They ask with probability
 
     willingness_i = help_seeking_i * (1 - depression_seeking_effect * depression_i)
                     * (1 - withdrawal_strength * loneliness_i   [withdrawal on])
