@@ -44,7 +44,10 @@ class Population:
     ``perceived_support``, ``need`` (n x 4 unmet need per support type).
     Traits (fixed unless an intervention changes them): ``capacity_max``, ``competence`` (n x 4),
     ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``,
-    ``loneliness_bias``, ``interests`` (n x dims), ``group``, ``subgroup``, ``is_professional``, ``caseload``.
+    ``loneliness_bias``, ``interests`` (n x dims), ``group``, ``subgroup``, ``is_professional``,
+    ``caseload``, ``home`` (n x 2), ``network_size``, ``layer_inner``, ``layer_sympathy``.
+    Roles: ``care_need``, ``carer_of``, ``cared_by``, ``carer``. Trust: ``trust``; this step's
+    ``asks_made`` and ``responses`` (perceived support).
     Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
     ``asked``, ``received`` (n x 4), ``given``, ``burden``, ``contact``.
     Panel accumulators: ``stressor_load`` (event magnitude summed since the last panel row).
