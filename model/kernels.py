@@ -21,6 +21,7 @@ __all__ = [
     "layer_contact_rates",
     "poisson_counts",
     "clustering_by_keys",
+    "common_neighbours",
     "merge_apply",
     "merge_plan",
     "network_pass",
@@ -129,6 +130,7 @@ def tie_update(
     end_hazard,
     can_end,
     base_hazard,
+    shelter,
 ):  # pragma: no cover - compiled
     """Strengthen, maintain, decay, rebalance; return the mask of ties that end (see ties)."""
     m = len(strength)
@@ -158,8 +160,9 @@ def tie_update(
             if s < end_threshold:
                 ends[e] = True
             else:
-                # Weaker ties end more often: the base rate at strength 0.5, twice it at 0.
-                base = min(1.0, base_hazard * 2.0 * (1.0 - s))
+                # Weaker ties end more often: the base rate at strength 0.5, twice it at 0;
+                # ties embedded in shared friendships end less often (shelter per tie).
+                base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter[e])
                 if end_draw[e] < base + end_hazard:
                     imbalance = min(1.0, abs(bal) / imbalance_threshold)
                     risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
@@ -518,4 +521,46 @@ def poisson_counts(lam, draw):  # pragma: no cover - compiled
             p *= mu / k
             cdf += p
         out[e] = k
+    return out
+
+
+@njit(cache=True)
+def _neighbours(keys, vkeys, fptr, bptr, i, out):  # pragma: no cover - compiled
+    """Write person i's neighbours into ``out`` in increasing order; return how many."""
+    low = np.int64(0xFFFFFFFF)
+    k = 0
+    for t in range(bptr[i], bptr[i + 1]):
+        out[k] = vkeys[t] & low
+        k += 1
+    for t in range(fptr[i], fptr[i + 1]):
+        out[k] = keys[t] & low
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def common_neighbours(keys, vkeys, fptr, bptr, u, v):  # pragma: no cover - compiled
+    """Number of common neighbours of the two ends of each tie (the triangles it closes)."""
+    m = len(u)
+    out = np.zeros(m, np.int64)
+    n = len(fptr) - 1
+    biggest = 1
+    for i in range(n):
+        biggest = max(biggest, (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i]))
+    a = np.empty(biggest, np.int64)
+    b = np.empty(biggest, np.int64)
+    for e in range(m):
+        ka = _neighbours(keys, vkeys, fptr, bptr, u[e], a)
+        kb = _neighbours(keys, vkeys, fptr, bptr, v[e], b)
+        i = j = c = 0
+        while i < ka and j < kb:
+            if a[i] == b[j]:
+                c += 1
+                i += 1
+                j += 1
+            elif a[i] < b[j]:
+                i += 1
+            else:
+                j += 1
+        out[e] = c
     return out

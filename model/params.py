@@ -340,6 +340,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("family_floor", F, 0.1, 0, 1, "strength", "Family ties never fall below this strength", "ties"),
     _p("imbalance_threshold", F, 1.0, 0.01, 100, "support units", "Reciprocity imbalance at which a non-family tie is at high risk of ending", "ties"),
     _p("end_hazard", F, 0.02, 0, 1, "per step", "Chance per step that a fully unbalanced or fully conflictual tie (not family or professional) ends", "ties"),
+    _p("embeddedness", F, 0.5, 0, 10, "per common friend", "How much each friend two people share lowers the chance their tie ends (ties embedded in triangles last: the rate is divided by 1 + embeddedness x common friends)", "ties"),
     _p("tie_end_rate", F, 0.10, 0, 1, "per tie per year", "Chance that a tie of strength 0.5 that can end (not family or professional) ends in a year: people drift apart and move on (twice that at strength 0, none at 1)", "ties"),
     _p("balance_memory", F, 0.1, 0.001, 1, "per step", "Share of the reciprocity balance forgotten each step", "ties"),
     _p("closure_rate", F, 0.15, 0, 1, "per person per step", "Chance that a person with room for new ties meets a friend of a friend (triadic closure), at full room", "ties"),
