@@ -250,7 +250,7 @@ def _convoy_partners(people, home, group, size, town, p, rng) -> np.ndarray:
         who = people[todo]
         d = rng.random((4, len(todo)))
         local = d[0] < p.convoy_locality
-        in_group = d[0] >= p.convoy_locality + (1 - p.convoy_locality) / 4
+        in_group = d[0] >= p.convoy_locality + (1 - p.convoy_locality) / 3
         cand = rng.integers(0, n, len(todo))
         near = town.nearby(who, d[1], d[2])
         cand = np.where(local & (near >= 0), near, cand)

@@ -238,7 +238,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("network_size_cv", F, 0.6, 0, 2, "ratio", "Spread of network size between people (coefficient of variation); layers scale with it", "network"),
     _p("neighbourhood_size", I, 50, 2, 1_000_000, "people", "People per neighbourhood: the town is a square grid of neighbourhoods on a torus", "network"),
     _p("convoy_family_share", F, 0.6, 0, 1, "share", "Share of the inner circle that is family", "network"),
-    _p("convoy_locality", F, 0.2, 0, 1, "share", "Share of starting non-family ties drawn from a person's own or an adjacent neighbourhood (of the rest, three quarters from their community group, a quarter from anywhere)", "network"),
+    _p("convoy_locality", F, 0.2, 0, 1, "share", "Share of starting non-family ties drawn from a person's own or an adjacent neighbourhood (of the rest, two thirds from their community group, a third from anywhere)", "network"),
     _p("ws_k", I, 6, 2, 1000, "ties", "Watts-Strogatz: ties per person in the ring", "network"),
     _p("ws_p", F, 0.1, 0, 1, "probability", "Watts-Strogatz: rewiring probability", "network"),
     _p("ba_m", I, 3, 1, 1000, "ties", "Barabasi-Albert: ties each new person brings", "network"),
