@@ -458,7 +458,8 @@ class ReferenceModel(mesa.Model):
         for x, e in zip(logs, noise, strict=True):
             z = (x - mean) / spread if len(logs) > 1 and spread > 0 else 0.0
             mix = rho * z + math.sqrt(max(0.0, 1.0 - rho * rho)) * e
-            out.append(min(max(p.desired_connection_mean + p.desired_connection_sd * mix, 0.0), 1.0))
+            desired = p.desired_connection_mean + p.desired_connection_sd * mix
+            out.append(min(max(desired, 0.0), 1.0))
         return out
 
     # --- care roles ---------------------------------------------------------------------------
@@ -486,8 +487,10 @@ class ReferenceModel(mesa.Model):
             if person.carer_of < 0:
                 continue
             cared = people[person.carer_of]
-            if not cared.care_need or cared.cared_by != person.index or cared.index not in (
-                person.ties
+            if (
+                not cared.care_need
+                or cared.cared_by != person.index
+                or cared.index not in person.ties
             ):
                 done.append(person)
         for person in done:
@@ -500,9 +503,7 @@ class ReferenceModel(mesa.Model):
             free = [
                 (tie.kind != FAMILY, -tie.strength, j)
                 for j, tie in person.ties.items()
-                if tie.kind != PROFESSIONAL
-                and people[j].carer_of < 0
-                and not people[j].care_need
+                if tie.kind != PROFESSIONAL and people[j].carer_of < 0 and not people[j].care_need
             ]
             if free:
                 _, _, j = min(free)
@@ -879,7 +880,8 @@ class ReferenceModel(mesa.Model):
         for tie, draw in zip(ties, end_draw, strict=True):
             s = tie.strength
             if tie.used:
-                bonus = 1.0 + p.reciprocity_bonus if tie.given_by_u > 0 and tie.given_by_v > 0 else 1.0
+                reciprocal = tie.given_by_u > 0 and tie.given_by_v > 0
+                bonus = 1.0 + p.reciprocity_bonus if reciprocal else 1.0
                 s += min(p.strengthen_rate * bonus * (1.0 - s), 1.0 - s)
             elif tie.contact:
                 s += p.contact_gain * (1.0 - s)
@@ -1017,7 +1019,9 @@ class ReferenceModel(mesa.Model):
         """Whether ``other`` accepts a tie: openness x interest and sociability homophily."""
         if other is person or not other.room > 0:
             return False
-        d = math.sqrt(sum((a - b) ** 2 for a, b in zip(person.interests, other.interests)))
+        d = math.sqrt(
+            sum((a - b) ** 2 for a, b in zip(person.interests, other.interests, strict=True))
+        )
         distance = d / math.sqrt(len(person.interests))
         chance = other.openness * math.exp(-self.p.homophily * distance)
         return draw < chance * self.alike(person, other)
@@ -1161,7 +1165,9 @@ class ReferenceModel(mesa.Model):
 
     def state(self) -> dict[str, np.ndarray]:
         """Return the people's states, traits and step records as arrays indexed by person."""
-        return {name: np.array([getattr(q, name) for q in self.people]) for name in self.STATE_NAMES}
+        return {
+            name: np.array([getattr(q, name) for q in self.people]) for name in self.STATE_NAMES
+        }
 
     def tie_table(self) -> dict[tuple[int, int], tuple]:
         """Return {(u, v): (kind, strength, balance, conflict, last_contact, formed)}."""
