@@ -27,7 +27,8 @@ Interventions are out of scope: a model with professionals or interventions is r
 
 Examples:
     >>> from supportnet import SupportModel
-    >>> fast = SupportModel(rng=3, n_people=40, convoy_inner=3, convoy_sympathy=5, convoy_wider=8)
+    >>> town = dict(n_people=40, n_groups=4, convoy_inner=3, convoy_sympathy=5, convoy_wider=8)
+    >>> fast = SupportModel(rng=3, **town)
     >>> ref = ReferenceModel(fast)
     >>> fast.run_for(3)
     >>> ref.run_for(3)
@@ -65,7 +66,7 @@ from supportnet.kinds import TIE_KINDS as TIE_KIND_NAMES
 from supportnet.metrics import ALL_MEASURES, QUANTILES, STATES
 from supportnet.population import SUBGROUP_CODES
 
-__all__ = ["PERSON_FIELDS", "ReferenceModel", "RefPerson", "Tie"]
+__all__ = ["PERSON_FIELDS", "RECORD_FIELDS", "ReferenceModel", "RefPerson", "Tie"]
 
 N_TYPES = 4
 # The tables as plain Python lists: per-agent code is fastest on Python floats, not numpy scalars.
@@ -116,6 +117,20 @@ PERSON_FIELDS = (
     "layer_inner",
     "layer_sympathy",
     "arrived",
+)
+#: Person attributes rewritten every step (this step's events, asks, support, contact, roles).
+RECORD_FIELDS = (
+    "carer",
+    "event",
+    "event_kind",
+    "asked",
+    "asks_made",
+    "responses",
+    "received",
+    "received_effective",
+    "given",
+    "burden",
+    "contact",
 )
 
 
@@ -1121,52 +1136,15 @@ class ReferenceModel(mesa.Model):
         return count
 
     # --- read-out, for comparisons ------------------------------------------------------------
-    #: What :meth:`state` reads out: states, traits (newcomers redraw them), roles, step records.
-    STATE_NAMES = (
-        "stress",
-        "depression",
-        "loneliness",
-        "capacity",
-        "perceived_support",
-        "need",
-        "trust",
-        "capacity_max",
-        "competence",
-        "help_seeking",
-        "desired_connection",
-        "resilience",
-        "perception_bias",
-        "loneliness_bias",
-        "interests",
-        "group",
-        "subgroup",
-        "tie_formation",
-        "online_formation",
-        "home",
-        "network_size",
-        "layer_inner",
-        "layer_sympathy",
-        "arrived",
-        "care_need",
-        "carer_of",
-        "cared_by",
-        "carer",
-        "event",
-        "event_kind",
-        "asked",
-        "asks_made",
-        "responses",
-        "received",
-        "received_effective",
-        "given",
-        "burden",
-        "contact",
-    )
-
     def state(self) -> dict[str, np.ndarray]:
-        """Return the people's states, traits and step records as arrays indexed by person."""
+        """Return the people's states, traits, roles and step records, arrays indexed by person.
+
+        The names are :data:`PERSON_FIELDS` and :data:`RECORD_FIELDS`, as in the model's
+        population.
+        """
         return {
-            name: np.array([getattr(q, name) for q in self.people]) for name in self.STATE_NAMES
+            name: np.array([getattr(q, name) for q in self.people])
+            for name in PERSON_FIELDS + RECORD_FIELDS
         }
 
     def tie_table(self) -> dict[tuple[int, int], tuple]:

@@ -7,6 +7,7 @@ per-step measure must agree to rounding (the two sum in different orders).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
 import networkx as nx
@@ -16,10 +17,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from supportnet import ParameterError, SupportModel, make_params
-from supportnet.benchmarks.reference import ReferenceModel
+from supportnet.benchmarks.reference import PERSON_FIELDS, RECORD_FIELDS, ReferenceModel
 from supportnet.kinds import FAMILY, NEIGHBOUR
 from supportnet.mechanisms import PHASES
 from supportnet.metrics import ALL_MEASURES
+from supportnet.population import Population
 
 TOL = 1e-9
 STEPS = 30
@@ -75,46 +77,19 @@ SATURATED = {
 }
 
 #: Compared after every step: states, traits (newcomers redraw them), roles and step records.
-STATES = (
-    "stress",
-    "depression",
-    "loneliness",
-    "capacity",
-    "perceived_support",
-    "need",
-    "trust",
-    "capacity_max",
-    "competence",
-    "help_seeking",
-    "desired_connection",
-    "resilience",
-    "perception_bias",
-    "loneliness_bias",
-    "interests",
-    "group",
-    "subgroup",
-    "tie_formation",
-    "online_formation",
-    "home",
-    "network_size",
-    "layer_inner",
-    "layer_sympathy",
-    "arrived",
-    "care_need",
-    "carer_of",
-    "cared_by",
-    "carer",
-    "event",
-    "event_kind",
-    "asked",
-    "asks_made",
-    "responses",
-    "received",
-    "received_effective",
-    "given",
-    "burden",
-    "contact",
-)
+STATES = PERSON_FIELDS + RECORD_FIELDS
+#: Population fields not compared: the reference refuses interventions and professionals, and keeps
+#: no run totals or panel accumulators (recording only: nothing in the step reads them).
+NOT_COMPARED = {
+    "is_professional",
+    "caseload",
+    "generic_support",
+    "stressor_load",
+    "stressor_total",
+    "given_total",
+    "received_kind_total",
+    "ties_lost_total",
+}
 
 CASES = {
     "default": {},
@@ -390,6 +365,12 @@ def test_agreement_over_random_parameters(seed, **values):
     except ParameterError:
         assume(False)
     run_both({**SMALL, **values}, seed, steps=10)
+
+
+def test_every_population_field_is_compared_or_said_why_not():
+    # A field added to the model's population must be compared (or listed in NOT_COMPARED).
+    fields = {f.name for f in dataclasses.fields(Population)}
+    assert fields - NOT_COMPARED == set(STATES) and len(STATES) == len(set(STATES))
 
 
 def test_reference_refuses_a_model_that_has_stepped():
