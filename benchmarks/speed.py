@@ -8,9 +8,8 @@ For each size, a fresh Python process builds ``SupportModel(rng=seed, **town(siz
 default parameters (the convoy network) for a town of that size, with the community groups scaled
 to the size so that they keep the default town's size (:func:`town`; the neighbourhoods need no
 scaling: their size is a parameter and their number follows the town's). It runs one untimed
-warm-up step, then
-times ``--steps`` steps, measurement included (as users run it), and reports its peak resident
-memory. Another fresh process then runs the per-agent reference
+warm-up step, then times ``--steps`` steps, measurement included (as users run it), and reports
+its peak resident memory. Another fresh process then runs the per-agent reference
 (:mod:`supportnet.benchmarks.reference`) from the same starting state, unless its projected time
 exceeds ``--reference-budget`` seconds or the size exceeds ``--reference-max-people``; its step
 count is cut to fit the budget (at least ``--reference-min-steps``). That process also steps the
