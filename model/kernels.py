@@ -423,18 +423,6 @@ def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _slot_of(keys, key):  # pragma: no cover - compiled
-    lo, hi = 0, len(keys)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if keys[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@njit(cache=True)
 def layer_contact_rates(
     keys, vkeys, fptr, bptr, strength, layer_inner, layer_sympathy, rates
 ):  # pragma: no cover - compiled
@@ -462,41 +450,52 @@ def layer_contact_rates(
     out = np.zeros(m)
     n = len(fptr) - 1
     low = np.int64(0xFFFFFFFF)
+    # Each person's ties to lower neighbours (u, i), in slot order (u increasing), found in one
+    # counting pass over the ties (a binary search per tie cost three times the whole kernel).
+    lower = np.empty(m, np.int64)
+    fill = bptr[:n].copy()
+    for e in range(m):
+        i = keys[e] & low
+        lower[fill[i]] = e
+        fill[i] += 1
     biggest = 0
     for i in range(n):
-        d = (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i])
-        biggest = max(biggest, d)
+        biggest = max(biggest, (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i]))
     slot = np.empty(biggest, np.int64)
-    other = np.empty(biggest, np.int64)
+    key = np.empty(biggest)
     for i in range(n):
-        k = 0
         # Lower neighbours first, then higher: neighbour index increasing.
+        k = 0
         for t in range(bptr[i], bptr[i + 1]):
-            j = vkeys[t] & low
-            slot[k] = _slot_of(keys, (j << 32) | i)
-            other[k] = j
+            slot[k] = lower[t]
+            key[k] = strength[lower[t]]
             k += 1
         for t in range(fptr[i], fptr[i + 1]):
             slot[k] = t
-            other[k] = keys[t] & low
+            key[k] = strength[t]
             k += 1
-        # Insertion sort by strength, descending; stable, so ties keep neighbour order.
-        for a in range(1, k):
-            s, o = slot[a], other[a]
-            b = a - 1
-            while b >= 0 and strength[slot[b]] < strength[s]:
-                slot[b + 1] = slot[b]
-                other[b + 1] = other[b]
-                b -= 1
-            slot[b + 1] = s
-            other[b + 1] = o
+        # By strength, descending; stable, so equal strengths keep neighbour order. Insertion
+        # sort for the usual few ties, a merge sort (also stable) for large networks.
+        if k > 32:
+            ranked = slot[:k][np.argsort(-key[:k], kind="mergesort")]
+        else:
+            for a in range(1, k):
+                s, x = slot[a], key[a]
+                b = a - 1
+                while b >= 0 and key[b] < x:
+                    slot[b + 1] = slot[b]
+                    key[b + 1] = key[b]
+                    b -= 1
+                slot[b + 1] = s
+                key[b + 1] = x
+            ranked = slot[:k]
         for r in range(k):
             if r < layer_inner[i]:
-                out[slot[r]] += 0.5 * rates[0]
+                out[ranked[r]] += 0.5 * rates[0]
             elif r < layer_sympathy[i]:
-                out[slot[r]] += 0.5 * rates[1]
+                out[ranked[r]] += 0.5 * rates[1]
             else:
-                out[slot[r]] += 0.5 * rates[2]
+                out[ranked[r]] += 0.5 * rates[2]
     return out
 
 

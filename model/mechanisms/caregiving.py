@@ -103,13 +103,10 @@ def assign_carers(ctx: StepContext) -> None:
     if len(waiting) == 0 or ties.m == 0:
         return
     # Candidate arcs: from a waiting person to a free member partner, not over professional ties.
-    src = np.concatenate([ties.u, ties.v])
-    dst = np.concatenate([ties.v, ties.u])
-    slot = np.concatenate([np.arange(ties.m), np.arange(ties.m)])
-    wait_mask = np.zeros(pop.n, bool)
-    wait_mask[waiting] = True
+    owner, dst, slot = ties.ties_of(waiting)
+    src = waiting[owner]
     free = pop.members & (pop.carer_of < 0) & ~pop.care_need
-    ok = wait_mask[src] & free[dst] & (ties.kind[slot] != PROFESSIONAL)
+    ok = free[dst] & (ties.kind[slot] != PROFESSIONAL)
     src, dst, slot = src[ok], dst[ok], slot[ok]
     if len(src) == 0:
         return

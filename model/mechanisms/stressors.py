@@ -88,17 +88,11 @@ def end_lost_ties(ctx: StepContext, people: np.ndarray, draw: np.ndarray) -> Non
     ties, pop = ctx.ties, ctx.pop
     if ties.m == 0:
         return
-    mask = np.zeros(pop.n, bool)
-    mask[people] = True
-    ok = CAN_END[ties.kind]
-    src = np.concatenate([ties.u, ties.v])
-    slot = np.concatenate([np.arange(ties.m), np.arange(ties.m)])
-    keep = mask[src] & ok[slot]
-    src, slot = src[keep], slot[keep]
+    owner, _, slot = ties.ties_of(people)  # by person, ties in canonical order
+    keep = CAN_END[ties.kind[slot]]
+    src, slot = people[owner[keep]], slot[keep]
     if len(src) == 0:
         return
-    order = np.lexsort((slot, src))  # by person, ties in canonical order
-    src, slot = src[order], slot[order]
     w = ties.strength[slot]
     cum = np.cumsum(w)
     first = np.searchsorted(src, people, side="left")

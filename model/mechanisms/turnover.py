@@ -90,24 +90,14 @@ def _join_families(ctx: StepContext, newcomers: np.ndarray, anchors: np.ndarray)
     ties, rng = ctx.ties, ctx.rng
     if len(newcomers) == 0:
         return
-    us, vs = [newcomers], [anchors]
-    if ties.m:
-        fam = ties.kind == FAMILY
-        fu, fv = ties.u[fam], ties.v[fam]
-        # The anchor's family: partners over family ties, the first MAX_FAMILY - 1 in key order.
-        src = np.concatenate([fu, fv])
-        dst = np.concatenate([fv, fu])
-        order = np.lexsort((dst, src))
-        src, dst = src[order], dst[order]
-        start = np.searchsorted(src, anchors, side="left")
-        stop = np.minimum(np.searchsorted(src, anchors, side="right"), start + MAX_FAMILY - 1)
-        count = stop - start
-        idx = np.repeat(start, count) + (
-            np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        )
-        us.append(np.repeat(newcomers, count))
-        vs.append(dst[idx])
-    u, v = np.concatenate(us), np.concatenate(vs)
+    # The anchor's family: partners over family ties, the first MAX_FAMILY - 1 in index order.
+    owner, partner, slot = ties.ties_of(anchors)
+    family = ties.kind[slot] == FAMILY
+    owner, partner = owner[family], partner[family]
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner)  # place in the anchor's family
+    joins = rank < MAX_FAMILY - 1
+    u = np.concatenate([newcomers, newcomers[owner[joins]]])
+    v = np.concatenate([anchors, partner[joins]])
     strength = np.clip(rng.normal(0.8, 0.1, len(u)), 0.3, 1.0)
     strength = np.maximum(strength, ctx.params.family_floor)
     conflict = np.clip(ctx.params.conflict_mean * 2.0 * rng.random(len(u)), 0.0, 1.0)
