@@ -1191,7 +1191,6 @@ def _check_points(p: _Problems, config: ExperimentConfig, max_runs: int | None) 
     (:func:`supportnet.params.make_params`), its interventions built with the point's values
     and checked against those parameters (the check the model makes at setup), and its memory.
     """
-    from supportnet.interventions import build
     from supportnet.resources import check_memory
 
     from .designs import design_points, design_size
@@ -1225,8 +1224,11 @@ def _check_points(p: _Problems, config: ExperimentConfig, max_runs: int | None) 
                     items = tuple({**x, name: v} if x.get("kind") == kind else x for x in items)
             try:
                 params = make_params(values)
-                for item in items:
-                    build(item).check_params(params)
+                if items:  # the interventions (and the model they load) only when there are any
+                    from supportnet.interventions import build
+
+                    for item in items:
+                        build(item).check_params(params)
                 n, ties = p.networks.get(params.network_file, (None, 0))
                 memory = max(memory, check_memory(params, config.steps, n_people=n, ties=ties))
             except ParameterError as exc:

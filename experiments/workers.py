@@ -57,8 +57,8 @@ def death_cause(exitcode: int | None) -> str:
     """Describe how a worker process ended, from its exit code, in words a user can act on.
 
     Examples:
-        >>> death_cause(-9)
-        'worker killed (signal 9, SIGKILL): out of memory? The kernel's OOM killer sends SIGKILL'
+        >>> print(death_cause(-9))
+        worker killed (signal 9, SIGKILL): out of memory? The kernel's OOM killer sends SIGKILL
         >>> death_cause(3)
         'worker exited with status 3 while running it'
     """

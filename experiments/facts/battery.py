@@ -120,7 +120,9 @@ def run_facts(
     facts = battery.select(list(only) if only else None)
     runs, arm_of = plan_battery(battery, overrides, facts)
     folder = Path(out) if out is not None else default_folder(overrides, battery)
-    config = BatteryConfig(battery, overrides)
+    from .plan import largest_run_memory
+
+    config = BatteryConfig(battery, overrides, memory=largest_run_memory(runs))
     sweep = run_sweep(
         config,  # type: ignore[arg-type]  (duck-typed: name, title, source, seed, hash, canonical)
         folder,

@@ -105,6 +105,7 @@ class BatteryConfig:
     overrides: Overrides
     name: str = "facts"
     title: str = "Stylised facts battery"
+    memory: int = 0  # estimated peak memory of the largest run, bytes (not part of the hash)
 
     @property
     def source(self) -> str:
@@ -262,3 +263,26 @@ def plan_battery(
                 )
                 runs.append(replace(run, digest=_digest(run)))
     return runs, arm_of
+
+
+def largest_run_memory(runs: Sequence[FactRun]) -> int:
+    """Estimate the peak memory of the largest run (a twin trial holds two models at once).
+
+    Raises:
+        ConfigError: If a run would need more memory than this machine has.
+    """
+    from supportnet.params import ParameterError, make_params
+    from supportnet.resources import check_memory
+
+    seen: dict[str, int] = {}
+    most = 0
+    for run in runs:
+        key = json.dumps(_plain([run.params, run.steps, bool(run.trials)]), sort_keys=True)
+        if key not in seen:
+            try:
+                one = check_memory(make_params(run.params), run.steps)
+            except ParameterError as exc:
+                raise ConfigError([f"setting '{run.setting}', arm '{run.arm}': {exc}"]) from None
+            seen[key] = one * (2 if run.trials else 1)
+        most = max(most, seen[key])
+    return most

@@ -57,5 +57,10 @@ def test_proxies_bytes_both_ways():
         backend.close()
         return data
 
-    data = asyncio.run(main())
+    # A fresh event loop of its own: another test in this worker may have left one running.
+    loop = asyncio.new_event_loop()
+    try:
+        data = loop.run_until_complete(main())
+    finally:
+        loop.close()
     assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"seen:GET /hello HTTP/1.1")

@@ -48,9 +48,12 @@ def summaries(results) -> pd.DataFrame:
 
 @pytest.mark.xdist_group("poison")  # both cases count in one file: never at the same time
 @pytest.mark.parametrize("attempts", [1, 3])
-def test_a_poison_run_is_recorded_as_failed_and_the_others_finish(specs, attempts):
+def test_a_poison_run_is_recorded_as_failed_and_the_others_finish(attempts):
     """A run that kills its worker every time (issue 15, failure 1): it comes back failed with
     the signal after ``attempts`` tries, and every other run finishes."""
+    # Each case its own runs (another seed, other digests), so that two cases running at once
+    # (xdist workers) never share the attempts counter.
+    specs = plan_runs(parse_config({**TINY, "seed": TINY["seed"] + attempts}))
     victim = next(s for s in specs if s.run_id.endswith("p001-r00"))
     helpers.attempts_file(victim).unlink(missing_ok=True)
     with ProcessExecutor(2, run=helpers.always_die, attempts=attempts) as ex:
