@@ -573,16 +573,21 @@ _PRESETS = (
     Preset(
         "baseline",
         "Baseline town",
-        "A mixed town of 300 people in layered convoys of family, friends and neighbours. "
-        "Life events come now and then; most people cope with some help from their inner circle.",
+        "A mixed town of 1,000 people in twenty neighbourhoods, each person in a layered network "
+        "of family, friends and neighbours whom they see weekly, monthly or now and then. People "
+        "move away and arrive, some need care from their family, and life events come now and "
+        "then; most people cope with some help from their inner circle. The town settles after "
+        "about 300 steps.",
         {},
     ),
     Preset(
         "isolated_elderly_village",
         "Isolated elderly village",
-        "A small village where most people are old: few new ties form, little happens online, and "
-        "each death or move thins a convoy that is hard to rebuild. Watch loneliness creep up and "
-        "cluster among those who lose their inner circle.",
+        "A village of 150 people, most of them old, in one neighbourhood: few new ties form, "
+        "nothing happens online, and each death or move thins a network that is slow to rebuild, "
+        "since few newcomers arrive with family here. People keep about half as many ties as in "
+        "the baseline town and more of them are depressed. Watch where the lonely are: among "
+        "those who have lost their inner circle.",
         {
             "n_people": 150,
             "older_share": 0.7,
@@ -590,43 +595,56 @@ _PRESETS = (
             "convoy_sympathy": 10,
             "convoy_wider": 20,
             "convoy_family_share": 0.5,
+            "neighbourhood_size": 150,
+            "n_groups": 5,
             "stressor_rate": 0.06,
-            "closure_rate": 0.01,
-            "focal_rate": 0.004,
+            "closure_rate": 0.08,
+            "focal_rate": 0.15,
             "online_rate": 0.0,
-            "n_groups": 3,
+            "leave_rate": 0.05,
+            "local_entry_share": 0.6,
         },
     ),
     Preset(
         "pandemic_shock",
         "Pandemic shock",
-        "Life goes on as in the baseline town until step 50, when a pandemic triples the rate of "
-        "life events for 60 steps and halves routine contact (lockdown). Who holds up, and whose "
-        "ties survive the months apart?",
+        "Life goes on as in the baseline town until step 300, when a pandemic brings half as many "
+        "life events again for a year (52 steps) and cuts everyday contact (lockdown). Loneliness "
+        "and depression cases climb, then come down slowly: ties that faded in the months apart "
+        "take years to rebuild. Who holds up, and whose ties survive?",
         {
-            "shock_start": 50,
-            "shock_duration": 60,
-            "shock_rate_multiplier": 3.0,
-            "shock_magnitude_multiplier": 1.2,
-            "shock_contact_multiplier": 0.5,
+            "shock_start": 300,
+            "shock_duration": 52,
+            "shock_rate_multiplier": 1.5,
+            "shock_magnitude_multiplier": 1.0,
+            "shock_contact_multiplier": 0.85,
         },
     ),
     Preset(
         "student_campus",
         "Student campus",
-        "First-year students far from family: few family ties, many new acquaintances through "
-        "courses and clubs, much contact online, and frequent exam and money stress.",
+        "Students far from family: few family ties, many new acquaintances through courses, halls "
+        "and clubs, much contact online, frequent exam and money stress, and a steady flow of "
+        "people arriving with no ties and leaving. More are lonely and more are depressed than in "
+        "the baseline town, as in student surveys.",
         {
             "n_people": 400,
+            "n_groups": 20,
             "convoy_family_share": 0.2,
             "convoy_inner": 4,
             "convoy_sympathy": 12,
             "convoy_wider": 30,
-            "stressor_rate": 0.08,
-            "closure_rate": 0.05,
-            "focal_rate": 0.03,
-            "online_rate": 0.01,
-            "n_groups": 20,
+            "stressor_rate": 0.06,
+            "closure_rate": 0.3,
+            "focal_rate": 0.6,
+            "neighbourhood_rate": 0.2,
+            "online_rate": 0.02,
+            "new_tie_strength": 0.3,
+            "contact_sympathy": 0.6,
+            "contact_wider": 0.1,
+            "leave_rate": 0.15,
+            "local_entry_share": 0.1,
+            "care_onset_rate": 0.005,
             "help_seeking_mean": 0.45,
             "low_income_share": 0.3,
         },
@@ -634,14 +652,18 @@ _PRESETS = (
     Preset(
         "caregiver_strain",
         "Caregiver strain",
-        "A community with many people living with severe mental illness and a few relatives and "
-        "friends who carry most of the load. Watch the givers' capacity drain and their own stress "
-        "climb (caregiver burden).",
+        "A town where many people live with a long illness, a disability or severe mental illness, "
+        "and relatives carry the load: a need for care starts for 4% of people a year, it is "
+        "heavier, and each carer gives half their capacity every week. About one person in ten "
+        "is a carer. Watch the carers' capacity drain and their own stress and depression "
+        "climb above everyone else's (caregiver burden).",
         {
-            "smi_share": 0.2,
-            "burden_threshold": 0.1,
-            "burden_stress": 1.0,
-            "capacity_recovery": 0.08,
+            "smi_share": 0.1,
+            "care_onset_rate": 0.04,
+            "care_end_rate": 0.3,
+            "care_need": 0.7,
+            "care_hours": 0.5,
+            "care_stress": 0.04,
         },
     ),
 )

@@ -106,8 +106,10 @@ def run(ctx: StepContext) -> None:
     pop.received_kind_total += by_kind.reshape(n, n_kinds)
     # Arc e < m is "u asks v", so v gives over it: what u gives to v travels on arcs v -> u.
     u_gives = arcs >= m
-    ctx.flow_uv = np.bincount(e[u_gives], amount[u_gives], m)
-    ctx.flow_vu = np.bincount(e[~u_gives], amount[~u_gives], m)
+    # float: np.bincount of an empty selection returns int64 zeros even with weights, and the
+    # care phase adds care to these flows afterwards.
+    ctx.flow_uv = np.bincount(e[u_gives], amount[u_gives], m).astype(float, copy=False)
+    ctx.flow_vu = np.bincount(e[~u_gives], amount[~u_gives], m).astype(float, copy=False)
     ctx.exchanges = (giver, asker, amount, kind)
 
     # Effect: competence x fit of the type to the tie kind.
