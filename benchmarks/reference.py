@@ -891,8 +891,16 @@ class ReferenceModel(mesa.Model):
         end_draw = rng.random((1, len(ties)))[0].tolist()
         decay = self.decay
         base_rate = 1.0 - (1.0 - p.tie_end_rate) ** (1.0 / 52.0)
+        # Shelter: ties embedded in shared friendships end less often (on the network as it
+        # stands before this phase changes it).
+        shelter = [
+            1.0 / (1.0 + p.embeddedness * len(people[t.u].ties.keys() & people[t.v].ties.keys()))
+            if p.embeddedness > 0
+            else 1.0
+            for t in ties
+        ]
         ending = []
-        for tie, draw in zip(ties, end_draw, strict=True):
+        for tie, draw, sheltered in zip(ties, end_draw, shelter, strict=True):
             s = tie.strength
             if tie.used:
                 reciprocal = tie.given_by_u > 0 and tie.given_by_v > 0
@@ -908,11 +916,11 @@ class ReferenceModel(mesa.Model):
             if tie.contact:
                 tie.last_contact = step
             if ENDABLE[tie.kind]:
-                # Weak ties end; any tie may end (twice the base rate at strength 0, none at 1),
-                # unbalanced or conflictual ones more often.
+                # Weak ties end; any tie may end (twice the base rate at strength 0, none at 1,
+                # less when embedded), unbalanced or conflictual ones more often.
                 imbalance = min(1.0, abs(tie.balance) / p.imbalance_threshold)
                 risk = min(1.0, imbalance * imbalance + tie.conflict * tie.conflict)
-                base = min(1.0, base_rate * 2.0 * (1.0 - s))
+                base = min(1.0, base_rate * 2.0 * (1.0 - s) * sheltered)
                 if s < p.end_threshold or draw < base + (1.0 - base) * p.end_hazard * risk:
                     ending.append(tie)
 

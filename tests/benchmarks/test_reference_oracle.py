@@ -8,7 +8,6 @@ per-step measure must agree to rounding (the two sum in different orders).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 
 import networkx as nx
 import numpy as np
@@ -19,7 +18,6 @@ from hypothesis import strategies as st
 from supportnet import ParameterError, SupportModel, make_params
 from supportnet.benchmarks.reference import PERSON_FIELDS, RECORD_FIELDS, ReferenceModel
 from supportnet.kinds import FAMILY, NEIGHBOUR
-from supportnet.mechanisms import PHASES
 from supportnet.metrics import ALL_MEASURES
 from supportnet.population import Population
 
@@ -158,36 +156,6 @@ CASES = {
 
 #: Cases that must show people leaving and arriving, and care roles, within their steps.
 MOVING_CASES = {"moving_and_caring", "town", "subgroups_shock_low_income", "older_adults"}
-
-
-#: The test that shows the fast model's integer-flows bug; it runs the model as it is.
-BUG_TEST = "test_fast_model_survives_care_after_one_way_support"
-
-
-def _float_flows(giving):
-    """Run the giving phase, then hold this step's flows as floats (they already are, but for the
-    bug in giving.py: ``np.bincount`` of an empty selection with weights returns int64 zeros,
-    so when all support in a step flows one way over ties, the care phase cannot add to them)."""
-
-    def run(ctx):
-        giving(ctx)
-        ctx.flow_uv = np.asarray(ctx.flow_uv, float)  # the same array whenever it is float
-        ctx.flow_vu = np.asarray(ctx.flow_vu, float)
-
-    return run
-
-
-@pytest.fixture(autouse=True)
-def _work_around_integer_flows(request, monkeypatch):
-    """TEMPORARY, until giving.py keeps its flows float (see BUG_TEST, which runs without it).
-
-    Values are unchanged (int zeros become float zeros); without it, small towns with carers
-    crash in the care phase, so caregiving could not be compared at all.
-    """
-    if request.node.name == BUG_TEST:
-        return
-    phases = tuple((name, _float_flows(run) if name == "giving" else run) for name, run in PHASES)
-    monkeypatch.setattr(importlib.import_module("supportnet.model"), "PHASES", phases)
 
 
 def fast_ties(model: SupportModel) -> dict[tuple[int, int], tuple]:
@@ -422,15 +390,8 @@ def test_a_newcomer_is_compared():
     assert any(p.startswith("network_size differs") for p in disagreements(fast, ref))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="model bug: giving.py lines 109-110 build flow_uv/flow_vu with np.bincount, which "
-    "returns int64 when every flow of a step goes one way; caregiving.py line 166-167 then "
-    "cannot add care to them (UFuncTypeError). When fixed, remove this marker and the "
-    "_work_around_integer_flows fixture.",
-)
 def test_fast_model_survives_care_after_one_way_support():
     # The karate club at plausible care rates: few asks a step, so some steps' support all
-    # flows one way while carers care. Runs the fast model as it is (no workaround).
+    # flows one way while carers care (np.bincount of an empty selection once gave int64 flows
+    # and the care phase crashed adding float care to them).
     run_both({"network": "karate_club", "care_onset_rate": 0.3, "leave_rate": 0.3}, 1, 60)
