@@ -11,8 +11,10 @@ The full battery, at the default town, is the documented command (docs/validatio
 
     supportnet facts --seeds 20
 
-Facts that do not hold at the defaults yet (the calibration of issue 9 is under way) are marked
-``xfail(strict=False)`` with the fact named, so that they start passing when the calibration lands.
+Facts that do not hold at the defaults yet (issue 9's calibration is under way; docs/validation.md
+gives the full battery and the trade-offs) are marked ``xfail(strict=True)`` with what fails: the
+runs are deterministic, so such a test fails as soon as its fact starts to hold, and the marker
+must then go.
 """
 
 from __future__ import annotations
@@ -87,25 +89,32 @@ def assert_passes(fact_id: str, town=None, **setting_changes) -> None:
 
 
 def calibrating(fact_id: str, why: str):
-    """xfail (not strict) for a fact that does not hold at today's defaults yet."""
+    """xfail (strict) for a fact that does not hold at today's defaults yet."""
     return pytest.mark.xfail(
-        strict=False, reason=f"fact '{fact_id}' does not hold at the defaults yet: {why}"
+        strict=True, reason=f"fact '{fact_id}' does not hold at the defaults yet: {why}"
     )
 
 
 @pytest.mark.slow
+@calibrating(
+    "prevalence",
+    "depression cases about 4.5-5% (band 5-10%): raising loneliness_weight fixes it but pushes the loneliness-depression r above its band",
+)
 def test_prevalence_of_cases_and_loneliness_is_at_survey_rates():
     assert_passes("prevalence")
 
 
 @pytest.mark.slow
 def test_more_life_events_raise_stress_depression_and_loneliness():
-    assert_passes("stress-dose")
+    # The default town, five measured years: loneliness moves less than stress and depression,
+    # and in a small town or a short run its steps are within noise.
+    assert_passes("stress-dose", town={}, measure_steps=260)
 
 
 @pytest.mark.slow
 def test_more_capacity_lowers_unmet_need_and_depression_without_raising_loneliness():
-    assert_passes("capacity")
+    # The default town: in a small one capacity's effect on depression is within noise.
+    assert_passes("capacity", town={})
 
 
 @pytest.mark.slow
@@ -114,42 +123,74 @@ def test_lonely_people_have_fewer_ties_and_lose_ties_faster():
 
 
 @pytest.mark.slow
+@calibrating(
+    "buffering",
+    "R^2 gained by the product about 0.04 (band 0.005-0.03), and with buffering off a small negative product remains (depression's floor at 0)",
+)
 def test_support_buffers_stress_and_the_switch_off_is_a_clean_null():
     assert_passes("buffering")
 
 
 @pytest.mark.slow
+@calibrating(
+    "lonely-depressed",
+    "lagged effect about 0.08-0.10 (band 0.10-0.35); a larger loneliness_weight raises it and the cross-sectional r with it",
+)
 def test_loneliness_goes_with_and_precedes_depression():
     assert_passes("lonely-depressed")
 
 
 @pytest.mark.slow
+@calibrating(
+    "caregiver",
+    "depression g about 0.4-0.6, inside its band, but its interval over seeds crosses the band's edge (few carers in a small town)",
+)
 def test_carers_are_more_depressed_and_stressed_than_others():
     assert_passes("caregiver")
 
 
 @pytest.mark.slow
+@calibrating(
+    "family-friends",
+    "family support's effect on later stress is not more negative than friends'",
+)
 def test_family_support_lowers_later_stress_more_than_friends_support():
     assert_passes("family-friends")
 
 
 @pytest.mark.slow
+@calibrating(
+    "layers",
+    "alters contacted monthly about 12 (band 10-20) with an interval crossing 10",
+)
 def test_networks_are_layered_varied_and_clustered():
     assert_passes("layers")
 
 
 @pytest.mark.slow
+@calibrating(
+    "distance-decay",
+    "excess risk does not fall with distance: negative at 2-3 steps, positive at 4 (loneliness goes with low degree, which the permutation null does not hold fixed)",
+)
 def test_loneliness_clusters_and_fades_with_network_distance():
     # Distances of 3 and 4 steps need the default town (1,000 people); fewer seeds.
     assert_passes("distance-decay", town={})
 
 
 @pytest.mark.slow
+@calibrating(
+    "personalised",
+    "generic help's effect on perceived support is near zero, so the ratio is out of its band",
+)
 def test_personalised_help_works_about_twice_as_well_as_generic():
     assert_passes("personalised")
 
 
 @pytest.mark.slow
+@calibrating(
+    "stationary",
+    "clustering, depression and loneliness settle over about 1,000 steps, not 300",
+)
 def test_the_world_is_stationary_after_the_burn_in():
     # The battery measures drift over 2,000 steps; here over 1,000 after the burn-in.
     assert_passes("stationary", measure_steps=1000)
