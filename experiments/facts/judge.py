@@ -249,6 +249,8 @@ def judge_check(
             ``<measure>.<stat>``).
         arm_of: Run arm of each (fact id, fact arm name).
         battery_seed: Seed of the bootstrap for ratios (with the fact and check).
+        steps_of: Loads the per-step tables of run ids (one frame with ``run_id``), for ensemble
+            statistics (None: they are not measurable).
     """
     m = fact.measure
     unmeasurable = _unmeasurable(rows, m)

@@ -55,7 +55,8 @@ class CommunityProgramme(Intervention):
         _param("meet_rate", float, 0.3, 0, 1, "per participant per step",
                "Chance that a participant meets a fellow club member in a step"),
         _param("formation_boost", float, 1.0, 0, 20, "factor",
-               "Added to participants' tie-formation factor (closure, focal and neighbourhood meetings)"),
+               "Added to participants' tie-formation factor "
+               "(closure, focal and neighbourhood meetings)"),
     )  # fmt: skip
 
     def prepare(self, model) -> None:

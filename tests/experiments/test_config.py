@@ -7,8 +7,6 @@ import copy
 
 import pytest
 
-from supportnet.params import PRESETS
-
 from supportnet.experiments.config import (
     ConfigError,
     load_config,
@@ -16,6 +14,7 @@ from supportnet.experiments.config import (
     resolve_config_path,
     shipped_configs,
 )
+from supportnet.params import PRESETS
 from tests.experiments.conftest import TINY
 
 

@@ -515,7 +515,9 @@ def test_weak_unbalanced_and_conflictual_ties_end_but_family_persists():
 
 
 def test_triadic_closure_ties_friends_of_friends():
-    m, ctx = make(closure_rate=1.0, focal_rate=0, online_rate=0, neighbourhood_rate=0, withdrawal=False)
+    m, ctx = make(
+        closure_rate=1.0, focal_rate=0, online_rate=0, neighbourhood_rate=0, withdrawal=False
+    )
     draws = m.rng.random((ties.N_FORMATION_DRAWS, m.population.n))
     draws[3] = 0  # always accepted
     u, v, kind = ties.formation_candidates(ctx, draws)

@@ -170,10 +170,10 @@ def check_state(m):
         assert len(carers) == 0 and not pop.care_need.any()
     # Layers: inner circle within the sympathy group, within the network size (rounded).
     assert np.all(np.isfinite(pop.network_size)) and np.all(pop.network_size > 0)
-    assert np.all((0 <= pop.layer_inner) & (pop.layer_inner <= pop.layer_sympathy))
+    assert np.all((pop.layer_inner >= 0) & (pop.layer_inner <= pop.layer_sympathy))
     assert np.all(pop.layer_sympathy <= np.rint(pop.network_size) + 1e-9)
     assert np.all((pop.home >= 0) & (pop.home < 1))
-    assert np.all((0 <= pop.arrived) & (pop.arrived <= m.steps))
+    assert np.all((pop.arrived >= 0) & (pop.arrived <= m.steps))
     for k, v in m.measures.items():
         if k != "loneliness_assortativity":
             assert np.isfinite(v), k
