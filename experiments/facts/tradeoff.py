@@ -9,8 +9,10 @@ collects every check's mean and 95% interval, and draws one panel per check with
 
 Usage::
 
-    python -m supportnet.experiments.facts.tradeoff loneliness_weight 0.1,0.15,0.2,0.25,0.3 \\
+    python -m supportnet.experiments.facts.tradeoff loneliness_weight 0.1,0.2,0.3
         --only prevalence,lonely-depressed --seeds 4 --out results/tradeoff-lw
+
+(one command line)
 
 writes ``out/tradeoff.csv`` (one row per value and check) and ``out/tradeoff.png``.
 """
