@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from supportnet.dashboards.front import Front, Worker, _single_use, kernel_of
 
@@ -57,10 +58,11 @@ def test_proxies_bytes_both_ways():
         backend.close()
         return data
 
-    # A fresh event loop of its own: another test in this worker may have left one running.
-    loop = asyncio.new_event_loop()
-    try:
-        data = loop.run_until_complete(main())
-    finally:
-        loop.close()
+    # In a thread with an event loop of its own: a browser test in this worker (pytest-playwright)
+    # keeps an event loop running in the main thread, where asyncio.run() is refused.
+    out = {}
+    thread = threading.Thread(target=lambda: out.setdefault("data", asyncio.run(main())))
+    thread.start()
+    thread.join(30)
+    data = out["data"]
     assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"seen:GET /hello HTTP/1.1")
