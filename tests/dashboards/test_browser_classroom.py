@@ -150,7 +150,9 @@ def test_error_by_its_field_and_cleared(app):
 
 
 def _download(page, action) -> bytes:
-    with page.expect_download() as info:
+    # The file is made on the server when the button is pressed (the 1,000-person town's GraphML
+    # is ~3 MB); on a loaded CI machine that took over Playwright's default 30 s once.
+    with page.expect_download(timeout=120_000) as info:
         action()
     path = info.value.path()
     with open(path, "rb") as f:
