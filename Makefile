@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-# The demo sweep (36 runs, about a minute on 2 cores) and its report. --force: after a change to
+# The demo sweep (24 runs, about a minute on 2 cores) and its report. --force: after a change to
 # the model's defaults the old runs are redone; unchanged finished runs are kept (resumable).
 demo: $(STAMP)
 	$(BIN)/supportnet sweep demo --out results/demo --force

@@ -11,16 +11,24 @@ Python loop over people or ties. It serves twice (``../shared/design/architectur
   :mod:`supportnet.mechanisms` (draws of ``n`` values indexed by person; per-tie draws in canonical
   ``(u, v)`` order), so both must reach the same state (``tests/benchmarks``).
 
-The equations are re-implemented here from the phases' docstrings, never imported. Only the fixed
-tables of :mod:`supportnet.kinds`, the parameters and the measures' names are shared. Measurement is
+The equations are re-implemented here from the phases' docstrings, never imported: turnover (with
+the newcomers' traits drawn by the same generator calls as the model's population draw), care roles
+and care, life events (a loss may end a tie), everyday contact by layers, appraisal, help-seeking
+over contact, giving (with the helpfulness of each answer), perceived support (trust times
+integration), costs, recovery (chronic strain), loneliness (the gap relative to a full network,
+contact quality, contagion per contact), depression, and tie dynamics (the base ending rate, room
+for new ties, neighbourhood meetings, sociability homophily). Only the fixed tables of
+:mod:`supportnet.kinds`, the parameters and the measures' names are shared. Measurement is
 part of the step here too, as in the fast model: every measure of
 :data:`supportnet.metrics.ALL_MEASURES` computed by loops over people and ties (breadth-first search
 for components, set intersections for clustering) and collected by a Mesa ``DataCollector``.
+Run totals kept only for analysis (``stressor_total``, ``ties_lost_total``, ...) are not kept.
 Interventions are out of scope: a model with professionals or interventions is refused.
 
 Examples:
     >>> from supportnet import SupportModel
-    >>> fast = SupportModel(rng=3, n_people=40, convoy_inner=3, convoy_sympathy=5, convoy_wider=8)
+    >>> town = dict(n_people=40, n_groups=4, convoy_inner=3, convoy_sympathy=5, convoy_wider=8)
+    >>> fast = SupportModel(rng=3, **town)
     >>> ref = ReferenceModel(fast)
     >>> fast.run_for(3)
     >>> ref.run_for(3)
@@ -39,12 +47,16 @@ import mesa
 import numpy as np
 
 from supportnet.kinds import (
+    AVAILABILITY,
     CAN_END,
     CONTACT_QUALITY,
+    EVENT_KINDS,
     EVENT_NEEDS,
     FAMILY,
     FRIEND,
+    NEIGHBOUR,
     ONLINE,
+    PROFESSIONAL,
     STRESS_RELIEF,
     decay_by_kind,
     landing_matrix,
@@ -54,17 +66,26 @@ from supportnet.kinds import TIE_KINDS as TIE_KIND_NAMES
 from supportnet.metrics import ALL_MEASURES, QUANTILES, STATES
 from supportnet.population import SUBGROUP_CODES
 
-__all__ = ["PERSON_FIELDS", "ReferenceModel", "RefPerson", "Tie"]
+__all__ = ["PERSON_FIELDS", "RECORD_FIELDS", "ReferenceModel", "RefPerson", "Tie"]
 
 N_TYPES = 4
 # The tables as plain Python lists: per-agent code is fastest on Python floats, not numpy scalars.
 QUALITY = CONTACT_QUALITY.tolist()
+TRUSTED = AVAILABILITY.tolist()
 RELIEF = STRESS_RELIEF.tolist()
 ENDABLE = CAN_END.tolist()
 NEEDS_BY_EVENT = EVENT_NEEDS.tolist()
+LOSS = EVENT_KINDS.index("loss")
+INSTRUMENTAL = TYPE_NAMES.index("instrumental")
 LOW_INCOME = SUBGROUP_CODES["low_income"]
+SMI = SUBGROUP_CODES["severe_mental_illness"]
+OLDER = SUBGROUP_CODES["older_adults"]
 BETA_CONCENTRATION = 4.0  # event magnitudes ~ Beta(4 mean, 4 (1 - mean)), as in the model
-N_FORMATION_DRAWS = 10  # closure 4, focal 3, online 3 uniforms per person and step
+#: Uniforms per person and step for meeting people: closure 4, focal 3, online 3, neighbourhood 4.
+N_FORMATION_DRAWS = 14
+FAMILY_JOINED = 5  # a local newcomer joins the resident and at most 5 of the resident's family
+OWN_NEIGHBOURHOOD = 0.6  # share of local meetings in one's own neighbourhood (else the 8 around)
+STATE_SPREAD = 0.1  # spread of a newcomer's starting states around their means
 
 #: Person attributes copied from the model's population at the start (plain floats, ints, lists).
 PERSON_FIELDS = (
@@ -80,12 +101,36 @@ PERSON_FIELDS = (
     "desired_connection",
     "resilience",
     "perception_bias",
+    "loneliness_bias",
     "interests",
     "group",
     "subgroup",
     "tie_formation",
     "online_formation",
     "seeking_boost",
+    "trust",
+    "care_need",
+    "carer_of",
+    "cared_by",
+    "home",
+    "network_size",
+    "layer_inner",
+    "layer_sympathy",
+    "arrived",
+)
+#: Person attributes rewritten every step (this step's events, asks, support, contact, roles).
+RECORD_FIELDS = (
+    "carer",
+    "event",
+    "event_kind",
+    "asked",
+    "asks_made",
+    "responses",
+    "received",
+    "received_effective",
+    "given",
+    "burden",
+    "contact",
 )
 
 
@@ -103,7 +148,8 @@ class Tie:
         "formed",
         "given_by_u",
         "given_by_v",
-        "contact",
+        "rate",
+        "contacts",
         "ask_draw_u",
         "ask_draw_v",
     )
@@ -113,13 +159,19 @@ class Tie:
         self.strength, self.conflict, self.balance = strength, conflict, balance
         self.last_contact, self.formed = last_contact, formed
         self.given_by_u = self.given_by_v = 0.0  # support given this step by u (to v), by v
-        self.contact = False
+        self.rate = 0.0  # expected everyday contacts this step
+        self.contacts = 0  # everyday contacts this step
         self.ask_draw_u = self.ask_draw_v = 1.0  # this step's draws for "u asks v", "v asks u"
 
     @property
     def used(self) -> bool:
         """Whether support flowed over the tie this step."""
         return self.given_by_u + self.given_by_v > 0
+
+    @property
+    def contact(self) -> bool:
+        """Whether the two people had everyday contact this step."""
+        return self.contacts > 0
 
 
 class RefPerson(mesa.Agent):
@@ -132,25 +184,28 @@ class RefPerson(mesa.Agent):
             setattr(self, name, value)
         self.ties: dict[int, Tie] = {}
         # Records of the current step.
-        self.event, self.event_kind, self.under_shock = 0.0, -1, False
+        self.event, self.event_kind = 0.0, -1
         self.asked, self.ask_need, self.asked_whom = False, 0.0, []
+        self.asks_made = self.responses = 0.0
         self.received = [0.0] * N_TYPES
         self.received_effective = [0.0] * N_TYPES
         self.given = self.burden = self.contact = self.relief = 0.0
-        self.openness, self.room = 1.0, True
+        self.carer = False
+        self.availability, self.openness, self.room = 1.0, 1.0, 1.0
 
 
 class ReferenceModel(mesa.Model):
     """Per-agent SupportNet, started from a freshly built :class:`supportnet.SupportModel`.
 
     Args:
-        start: A model right after construction (``steps == 0``). Its population, its ties and
-            its generator's state are copied; ``start`` itself is left untouched, so both can
-            then be stepped and compared.
+        start: A model right after construction (``steps == 0``). Its population, its ties, its
+            neighbourhoods' cohesion and its generator's state are copied; ``start`` itself is
+            left untouched, so both can then be stepped and compared.
 
     Attributes:
         params: The start model's parameters.
-        people: The people (:class:`RefPerson`) in index order.
+        people: The people (:class:`RefPerson`) in index order (a newcomer takes the place of the
+            person who left).
         formed: Ties formed in the last step; ended: ties ended in the last step.
     """
 
@@ -181,6 +236,11 @@ class ReferenceModel(mesa.Model):
         ]
         for u, v, kind, strength, conflict, balance, last, formed in zip(*columns, strict=True):
             self.add_tie(Tie(u, v, kind, strength, conflict, balance, last, formed))
+        # The town: each neighbourhood's contact factor (drawn once, at build), and the grid.
+        self.cohesion = start.cohesion.tolist()
+        self.cohesion_grid = round(math.sqrt(len(self.cohesion)))
+        self.grid = max(1, round(math.sqrt(pop.n / max(self.p.neighbourhood_size, 1))))
+        self.shocked = [False] * pop.n
         self.formed = self.ended = 0
         self.clustering_nodes = start.clustering_nodes.tolist()  # the same sample of people
         self.measures: dict[str, float] = {}
@@ -210,15 +270,26 @@ class ReferenceModel(mesa.Model):
             if j > person.index
         ]
 
+    def cell(self, home: list[float], g: int) -> int:
+        """The neighbourhood of a home on a g x g grid over the unit torus (row-major)."""
+        x = min(int(home[0] * g), g - 1)
+        y = min(int(home[1] * g), g - 1)
+        return x * g + y
+
     # --- the step -----------------------------------------------------------------------------
     def step(self) -> None:
         """Run the phases in the model's order (see :mod:`supportnet.mechanisms`)."""
-        ties = self.canonical_ties()  # the network changes only in the last phase
+        self.formed = self.ended = 0
         self.mark_shock(self.steps)
+        self.turnover()
+        self.care_roles()
         self.stressors()
+        ties = self.canonical_ties()  # from here the tie set changes only in the last phase
+        self.everyday_contact(ties)
         self.appraisal()
         self.seeking(ties)
         self.giving(ties)
+        self.care()
         self.perception()
         self.costs()
         self.recovery()
@@ -228,16 +299,238 @@ class ReferenceModel(mesa.Model):
         self.measure()
 
     def mark_shock(self, step: int) -> None:
-        """Set ``under_shock`` on the people a shock hits at this step."""
+        """Decide, per place in the town, whether this step's shock reaches it.
+
+        Decided at the start of the step for the people there then: a newcomer arriving this step
+        takes over the place (and the shock) of the person who left, as in the fast model.
+        """
         p = self.p
         on = p.shock_duration > 0 and p.shock_start <= step < p.shock_start + p.shock_duration
-        for person in self.people:
-            person.under_shock = on and (
-                p.shock_subgroup == "all" or person.subgroup == SUBGROUP_CODES[p.shock_subgroup]
-            )
+        self.shocked = [
+            on and (p.shock_subgroup == "all" or q.subgroup == SUBGROUP_CODES[p.shock_subgroup])
+            for q in self.people
+        ]
 
+    # --- turnover -----------------------------------------------------------------------------
+    def turnover(self) -> None:
+        """People leave (move away or die); newcomers take their places, some in local families."""
+        p, rng = self.p, self.rng
+        if not p.turnover or p.leave_rate <= 0:
+            return
+        weekly = 1.0 - (1.0 - p.leave_rate) ** (1.0 / 52.0)
+        draw = rng.random(len(self.people)).tolist()
+        leavers = [q for q in self.people if draw[q.index] < weekly]
+        if not leavers:
+            return
+        for person in leavers:  # their ties end
+            for tie in list(person.ties.values()):
+                self.remove_tie(tie)
+                self.ended += 1
+        arrivals = []
+        for person, traits in zip(leavers, self.draw_newcomers(len(leavers)), strict=True):
+            person.remove()
+            newcomer = RefPerson(self, person.index, arrived=self.steps, **traits)
+            self.people[person.index] = newcomer
+            arrivals.append(newcomer)
+        k = len(arrivals)
+        local = rng.random(k).tolist()
+        gone = {q.index for q in leavers}
+        residents = [q for q in self.people if q.index not in gone]
+        joined = rng.integers(0, max(len(residents), 1), k).tolist()
+        jitter = rng.random((k, 2)).tolist()
+        if not residents:
+            return
+        joining = []
+        for i, newcomer in enumerate(arrivals):
+            if local[i] < p.local_entry_share:
+                resident = residents[joined[i]]
+                newcomer.home = [
+                    (resident.home[d] + (jitter[i][d] - 0.5) * 0.02) % 1.0 for d in range(2)
+                ]
+                joining.append((newcomer, resident))
+        self.join_families(joining)
+
+    def join_families(self, joining: list[tuple[RefPerson, RefPerson]]) -> None:
+        """Family ties from each local newcomer to the resident they join and that one's family."""
+        if not joining:
+            return
+        pairs = [(newcomer, resident.index) for newcomer, resident in joining]
+        for newcomer, resident in joining:
+            family = sorted(j for j, t in resident.ties.items() if t.kind == FAMILY)
+            pairs += [(newcomer, j) for j in family[:FAMILY_JOINED]]
+        p, rng = self.p, self.rng
+        strengths = rng.normal(0.8, 0.1, len(pairs)).tolist()
+        conflicts = rng.random(len(pairs)).tolist()
+        for (newcomer, j), s, c in zip(pairs, strengths, conflicts, strict=True):
+            if j in newcomer.ties:
+                continue
+            strength = max(min(max(s, 0.3), 1.0), p.family_floor)
+            conflict = min(max(p.conflict_mean * 2.0 * c, 0.0), 1.0)
+            u, v = min(newcomer.index, j), max(newcomer.index, j)
+            self.add_tie(Tie(u, v, FAMILY, strength, conflict, 0.0, self.steps, self.steps))
+            self.formed += 1
+
+    def draw_newcomers(self, k: int) -> list[dict]:
+        """Draw ``k`` newcomers' traits and starting states (the model's population draw).
+
+        Subgroups by their shares as probabilities; then, in this order, clipped normal capacity,
+        willingness to ask and resilience, a normal for desired connection, clipped normal
+        competence per type, perception and loneliness biases, interests, community group,
+        starting stress, depression, loneliness and perceived support, home, and network size
+        (gamma), which sets the layers and, with the normal drawn before, desired connection.
+        """
+        p, rng = self.p, self.rng
+
+        def clipped(mean, sd, size, low=0.0, high=1.0):
+            return [min(max(x, low), high) for x in rng.normal(mean, sd, size).tolist()]
+
+        subgroup = []
+        for x in rng.random(k).tolist():
+            code, low = 0, 0.0
+            for c, share in ((LOW_INCOME, p.low_income_share), (SMI, p.smi_share),
+                             (OLDER, p.older_share)):  # fmt: skip
+                if low <= x < low + share:
+                    code = c
+                low += share
+            subgroup.append(code)
+        capacity_max = clipped(p.capacity_mean, p.capacity_sd, k)
+        help_seeking = clipped(p.help_seeking_mean, p.help_seeking_sd, k)
+        resilience = clipped(p.resilience_mean, p.resilience_sd, k)
+        desire_noise = rng.normal(0.0, 1.0, k).tolist()
+        competence = [
+            [min(max(x, 0.0), 1.0) for x in row]
+            for row in rng.normal(p.competence_mean, p.competence_sd, (k, N_TYPES)).tolist()
+        ]
+        perception_bias = clipped(0.0, p.perception_bias_sd, k, -1.0, 1.0)
+        loneliness_bias = clipped(0.0, p.loneliness_bias_sd, k, -1.0, 1.0)
+        interests = rng.random((k, p.interest_dims)).tolist()
+        group = rng.integers(0, p.n_groups, k).tolist()
+        stress = clipped(p.initial_stress_mean, STATE_SPREAD, k)
+        depression = clipped(p.initial_depression_mean, STATE_SPREAD, k)
+        loneliness = clipped(p.initial_loneliness_mean, STATE_SPREAD, k)
+        perceived = clipped(p.initial_perceived_support_mean, STATE_SPREAD, k)
+        home = rng.random((k, 2)).tolist()
+        mean, cv = float(p.convoy_wider), float(p.network_size_cv)
+        if cv <= 0 or mean <= 0:
+            size = [max(mean, 0.0)] * k
+        else:
+            shape = 1.0 / cv**2
+            size = [max(x, 1.0) for x in rng.gamma(shape, mean / shape, k).tolist()]
+        desired = self.desired_connection(size, desire_noise)
+        out = []
+        for i in range(k):
+            sub = subgroup[i]
+            if sub == LOW_INCOME:
+                capacity_max[i] *= p.low_income_capacity
+            if sub == SMI:
+                help_seeking[i] *= p.smi_support_factor
+                depression[i] = min(max(depression[i] + p.smi_depression_add, 0.0), 1.0)
+                perceived[i] *= p.smi_support_factor
+            formation = p.older_tie_formation if sub == OLDER else 1.0
+            scale = size[i] / max(mean, 1e-9)
+            inner = round(p.convoy_inner * scale)
+            out.append(
+                {
+                    "stress": stress[i],
+                    "depression": depression[i],
+                    "loneliness": loneliness[i],
+                    "capacity": capacity_max[i],
+                    "capacity_max": capacity_max[i],
+                    "perceived_support": perceived[i],
+                    "need": [0.0] * N_TYPES,
+                    "competence": competence[i],
+                    "help_seeking": help_seeking[i],
+                    "desired_connection": desired[i],
+                    "resilience": resilience[i],
+                    "perception_bias": perception_bias[i],
+                    "loneliness_bias": loneliness_bias[i],
+                    "interests": interests[i],
+                    "group": group[i],
+                    "subgroup": sub,
+                    "tie_formation": formation,
+                    "online_formation": p.older_online if sub == OLDER else formation,
+                    "seeking_boost": 0.0,
+                    "trust": 0.7,
+                    "care_need": False,
+                    "carer_of": -1,
+                    "cared_by": -1,
+                    "home": home[i],
+                    "network_size": size[i],
+                    "layer_inner": inner,
+                    "layer_sympathy": max(round(p.convoy_sympathy * scale), inner),
+                }
+            )
+        return out
+
+    def desired_connection(self, size: list[float], noise: list[float]) -> list[float]:
+        """Desired connection, correlated with log network size (standardised over ``size``)."""
+        p = self.p
+        logs = [math.log(max(s, 1e-9)) for s in size]
+        mean = sum(logs) / len(logs)
+        spread = math.sqrt(sum((x - mean) ** 2 for x in logs) / len(logs))
+        rho = p.desire_size_correlation
+        out = []
+        for x, e in zip(logs, noise, strict=True):
+            z = (x - mean) / spread if len(logs) > 1 and spread > 0 else 0.0
+            mix = rho * z + math.sqrt(max(0.0, 1.0 - rho * rho)) * e
+            desired = p.desired_connection_mean + p.desired_connection_sd * mix
+            out.append(min(max(desired, 0.0), 1.0))
+        return out
+
+    # --- care roles ---------------------------------------------------------------------------
+    def care_roles(self) -> None:
+        """Sustained care needs start and end; carers are released and assigned."""
+        p, people, rng = self.p, self.people, self.rng
+        n = len(people)
+        start = rng.random(n).tolist()
+        end = rng.random(n).tolist()
+        if not p.caregiving:
+            return
+        onset = 1.0 - (1.0 - p.care_onset_rate) ** (1.0 / 52.0)
+        recovery = 1.0 - (1.0 - p.care_end_rate) ** (1.0 / 52.0)
+        for i, person in enumerate(people):
+            if person.care_need:
+                person.care_need = not end[i] < recovery
+            else:
+                person.care_need = start[i] < onset
+        # Release: a carer who left (their place holds a newcomer), a need that ended, a lost tie.
+        for person in people:
+            if person.cared_by >= 0 and people[person.cared_by].carer_of != person.index:
+                person.cared_by = -1
+        done = []
+        for person in people:
+            if person.carer_of < 0:
+                continue
+            cared = people[person.carer_of]
+            if (
+                not cared.care_need
+                or cared.cared_by != person.index
+                or cared.index not in person.ties
+            ):
+                done.append(person)
+        for person in done:
+            people[person.carer_of].cared_by = -1
+            person.carer_of = -1
+        # Assign: in index order, the strongest free family tie, else the strongest free tie.
+        for person in people:
+            if not person.care_need or person.cared_by >= 0:
+                continue
+            free = [
+                (tie.kind != FAMILY, -tie.strength, j)
+                for j, tie in person.ties.items()
+                if tie.kind != PROFESSIONAL and people[j].carer_of < 0 and not people[j].care_need
+            ]
+            if free:
+                _, _, j = min(free)
+                person.cared_by = j
+                people[j].carer_of = person.index
+        for person in people:
+            if person.care_need:
+                person.need[INSTRUMENTAL] = max(person.need[INSTRUMENTAL], p.care_need)
+
+    # --- life events --------------------------------------------------------------------------
     def stressors(self) -> None:
-        """Life events: who meets one, how large, of which kind; the needs they create."""
+        """Life events: who meets one, how large, of which kind; the needs; lost ties."""
         p, people, rng = self.p, self.people, self.rng
         for person in people:
             person.event, person.event_kind = 0.0, -1
@@ -251,7 +544,7 @@ class ReferenceModel(mesa.Model):
             mean = p.stressor_magnitude
             if person.subgroup == LOW_INCOME:
                 rate *= p.low_income_stress_rate
-            if person.under_shock:
+            if self.shocked[person.index]:
                 rate *= p.shock_rate_multiplier
                 mean *= p.shock_magnitude_multiplier
             rates.append(min(max(rate, 0.0), 1.0))
@@ -270,7 +563,67 @@ class ReferenceModel(mesa.Model):
             person.event, person.event_kind = magnitude, kind
             profile = NEEDS_BY_EVENT[kind]
             person.need = [min(1.0, x + magnitude * profile[k]) for k, x in enumerate(person.need)]
+        # A loss may end one of the person's ties (not family), chosen in proportion to strength.
+        end_draw = rng.random(n).tolist()
+        which_draw = rng.random(n).tolist()
+        lost = set()
+        for i, person in enumerate(people):
+            if person.event_kind != LOSS or not end_draw[i] < p.loss_ends_tie:
+                continue
+            candidates = [person.ties[j] for j in sorted(person.ties)]
+            candidates = [t for t in candidates if ENDABLE[t.kind]]
+            if not candidates:
+                continue
+            target = which_draw[i] * sum(t.strength for t in candidates)
+            running = 0.0
+            pick = candidates[-1]
+            for tie in candidates:
+                running += tie.strength
+                if running > target:
+                    pick = tie
+                    break
+            lost.add(pick)
+        for tie in lost:
+            self.remove_tie(tie)
+            self.ended += 1
 
+    # --- everyday contact ---------------------------------------------------------------------
+    def everyday_contact(self, ties: list[Tie]) -> None:
+        """Contacts over every tie: layer rates by strength rank, times both availabilities."""
+        p, people = self.p, self.people
+        layer_rates = (p.contact_inner, p.contact_sympathy, p.contact_wider)
+        for tie in ties:
+            tie.rate = 0.0
+        for person in people:
+            # Closest first; equal strengths by the other person's index.
+            ranked = sorted(person.ties.items(), key=lambda item: (-item[1].strength, item[0]))
+            for rank, (_, tie) in enumerate(ranked):
+                if rank < person.layer_inner:
+                    layer = 0
+                elif rank < person.layer_sympathy:
+                    layer = 1
+                else:
+                    layer = 2
+                tie.rate += 0.5 * layer_rates[layer]  # the mean of the two people's rates
+        g = self.cohesion_grid
+        for person in people:
+            a = 1.0 - p.depression_contact_effect * person.depression
+            if p.caregiving and person.carer_of >= 0:
+                a = a * (1.0 - p.care_contact_effect)
+            if p.withdrawal:
+                a = a * (1.0 - p.withdrawal_strength * person.loneliness)
+            if self.shocked[person.index]:
+                a = a * p.shock_contact_multiplier
+            a = min(max(a, 0.0), 1.0)
+            if len(self.cohesion) > 1:
+                a = a * self.cohesion[self.cell(person.home, g)]
+            person.availability = a
+        draws = self.rng.random((1, len(ties)))[0].tolist()
+        for tie, u in zip(ties, draws, strict=True):
+            mean = tie.rate * people[tie.u].availability * people[tie.v].availability
+            tie.contacts = _poisson(mean, u)
+
+    # --- stress, support ----------------------------------------------------------------------
     def appraisal(self) -> None:
         """Events become stress (buffered by perceived support); the main effect of support."""
         p = self.p
@@ -278,7 +631,7 @@ class ReferenceModel(mesa.Model):
             impact = person.event
             if p.buffering:
                 impact *= 1.0 - p.buffering_strength * person.perceived_support
-            person.stress += impact * (1.0 - person.stress)
+            person.stress = min(1.0, person.stress + impact)
             if p.main_effect:
                 person.depression -= p.main_effect_strength * person.perceived_support
                 person.depression = max(0.0, person.depression)
@@ -292,7 +645,7 @@ class ReferenceModel(mesa.Model):
         return min(max(w + person.seeking_boost, 0.0), 1.0)
 
     def seeking(self, ties: list[Tie]) -> None:
-        """Who asks for help, and which of their ties they ask."""
+        """Who asks for help, and which of the ties they had contact over they ask."""
         p, people, rng = self.p, self.people, self.rng
         for person in people:
             person.asked, person.asked_whom = False, []
@@ -308,9 +661,10 @@ class ReferenceModel(mesa.Model):
             person.asked = (
                 considers and person.ask_need > 0 and ask_draw[i] < self.willingness(person)
             )
-        # One draw per arc leaving an asker: "u asks v" for ties in order, then "v asks u".
-        asking_u = [tie for tie in ties if people[tie.u].asked]
-        asking_v = [tie for tie in ties if people[tie.v].asked]
+        # One draw per arc leaving an asker over a tie with contact: "u asks v" for such ties
+        # in order, then "v asks u".
+        asking_u = [tie for tie in ties if tie.contacts and people[tie.u].asked]
+        asking_v = [tie for tie in ties if tie.contacts and people[tie.v].asked]
         arc_draw = iter(rng.random(len(asking_u) + len(asking_v)).tolist())
         for tie in asking_u:
             tie.ask_draw_u = next(arc_draw)
@@ -321,6 +675,8 @@ class ReferenceModel(mesa.Model):
                 continue
             weights = []
             for j, tie in person.ties.items():
+                if not tie.contacts:
+                    continue
                 other, land = people[j], landing[tie.kind]
                 fit = sum(
                     person.need[k] / person.ask_need * other.competence[k] * land[k]
@@ -341,6 +697,8 @@ class ReferenceModel(mesa.Model):
             person.received = [0.0] * N_TYPES
             person.received_effective = [0.0] * N_TYPES
             person.given = person.relief = 0.0
+            person.asks_made = float(len(person.asked_whom))
+            person.responses = 0.0
         for tie in ties:
             tie.given_by_u = tie.given_by_v = 0.0
         self.given_by_kind = [0.0] * len(TIE_KIND_NAMES)  # counted here: a tie may end this step
@@ -370,35 +728,63 @@ class ReferenceModel(mesa.Model):
                 tie.given_by_u += amount
             else:
                 tie.given_by_v += amount
-            landed = 0.0
+            landed = skill = 0.0
             for k in range(N_TYPES):
                 given_k = amount * asker.need[k] / asker.ask_need
                 effective_k = given_k * giver.competence[k] * landing[tie.kind][k]
                 asker.received[k] += given_k
                 asker.received_effective[k] += effective_k
                 landed += effective_k
+                skill += given_k * giver.competence[k]
             asker.relief += landed * RELIEF[tie.kind]
+            # How helpful the answer was, for trust: the share that landed (competence).
+            if amount > 0:
+                asker.responses += min(1.0, skill / max(amount, 1e-300) / p.help_reference)
         for person in people:
             person.need = [
                 max(0.0, x - person.received_effective[k]) for k, x in enumerate(person.need)
             ]
             person.stress *= 1.0 - min(1.0, p.support_stress_relief * person.relief)
 
+    def care(self) -> None:
+        """Carers give practical care over their tie; the role stresses them."""
+        p, people, landing = self.p, self.people, self.landing
+        for person in people:
+            person.carer = person.carer_of >= 0
+        if not p.caregiving:
+            return
+        for carer in people:
+            if carer.carer_of < 0 or carer.carer_of not in carer.ties:
+                continue
+            cared = people[carer.carer_of]
+            tie = carer.ties[cared.index]
+            room = max(carer.capacity - carer.given, 0.0)  # after what they gave to askers
+            amount = min(p.care_hours * carer.capacity_max, room)
+            amount = max(min(amount, cared.need[INSTRUMENTAL] + 1e-12), 0.0)
+            carer.given += amount
+            cared.received[INSTRUMENTAL] += amount
+            effective = amount * carer.competence[INSTRUMENTAL] * landing[tie.kind][INSTRUMENTAL]
+            cared.received_effective[INSTRUMENTAL] += effective
+            cared.need[INSTRUMENTAL] = max(cared.need[INSTRUMENTAL] - effective, 0.0)
+            self.given_by_kind[tie.kind] += amount
+            if carer.index == tie.u:
+                tie.given_by_u += amount
+            else:
+                tie.given_by_v += amount
+            carer.stress += p.care_stress * (1.0 - carer.stress)
+
     def perception(self) -> None:
-        """Perceived support moves toward experience (askers) and integration."""
+        """Trust follows how asks were answered; perceived support = trust x integration."""
         p = self.p
-        w = p.experience_weight
         for person in self.people:
+            if person.asks_made > 0:
+                answered = min(person.responses / person.asks_made, 1.0)
+                person.trust += p.trust_rate * (answered - person.trust)
             quality = sum(
-                t.strength * (1.0 - t.conflict) * QUALITY[t.kind] for t in person.ties.values()
+                t.strength * (1.0 - t.conflict) * TRUSTED[t.kind] for t in person.ties.values()
             )
             integration = 1.0 - math.exp(-quality / p.integration_saturation)
-            if person.asked and person.ask_need > 0:
-                ratio = min(1.0, sum(person.received_effective) / person.ask_need)
-                target = w * ratio + (1 - w) * integration + person.perception_bias
-            else:
-                target = integration + person.perception_bias
-            target = min(max(target, 0.0), 1.0)
+            target = min(max(person.trust * integration + person.perception_bias, 0.0), 1.0)
             person.perceived_support += p.perceived_support_rate * (
                 target - person.perceived_support
             )
@@ -418,12 +804,14 @@ class ReferenceModel(mesa.Model):
             person.stress += p.conflict_stress * min(1.0, conflict) * (1.0 - person.stress)
 
     def recovery(self) -> None:
-        """Coping lowers stress; capacity recovers; needs resolve on their own."""
+        """Unmet need strains; coping lowers stress; capacity recovers; needs resolve."""
         p = self.p
         if not p.recovery:
             return
         for person in self.people:
             drag = 1.0 - p.depression_capacity_effect * person.depression
+            strain = p.need_stress * min(sum(person.need), 1.0)
+            person.stress = min(person.stress + strain, 1.0)
             person.stress *= 1.0 - person.resilience * drag
             person.capacity += (
                 p.capacity_recovery
@@ -434,42 +822,48 @@ class ReferenceModel(mesa.Model):
             person.capacity = min(person.capacity, person.capacity_max)
             person.need = [x * (1.0 - p.need_decay) for x in person.need]
 
+    # --- loneliness, depression ---------------------------------------------------------------
     def loneliness(self, ties: list[Tie]) -> None:
-        """Routine contact over ties; loneliness follows the contact gap; optional contagion."""
+        """Loneliness follows the gap to a full network's contact; contagion per contact."""
         p, people = self.p, self.people
-        draws = self.rng.random((1, len(ties)))[0].tolist()
-        ws = p.withdrawal_strength
-        for idx, tie in enumerate(ties):
-            a, b = people[tie.u], people[tie.v]
-            rate = p.contact_rate
-            if a.under_shock or b.under_shock:
-                rate = rate * p.shock_contact_multiplier
-            chance = rate * tie.strength
-            if p.withdrawal:
-                chance = chance * (1.0 - ws * a.loneliness) * (1.0 - ws * b.loneliness)
-            tie.contact = tie.used or draws[idx] < chance
         for person in people:
-            person.contact = sum(
-                t.strength * (1.0 - t.conflict) * QUALITY[t.kind]
-                for t in person.ties.values()
-                if t.contact
-            )
+            person.contact = 0.0
+        lq = p.lonely_contact_quality
+        for tie in ties:
+            if not tie.contacts:
+                continue
+            a, b = people[tie.u], people[tie.v]
+            w = tie.contacts * tie.strength * (1.0 - tie.conflict) * QUALITY[tie.kind]
+            if lq > 0:  # contact with a lonely person is worth less
+                a.contact += w * (1.0 - lq * b.loneliness)
+                b.contact += w * (1.0 - lq * a.loneliness)
+            else:
+                a.contact += w
+                b.contact += w
         if not p.loneliness_dynamics:
             return
+        lonely = [q.loneliness > p.lonely_threshold for q in people]  # before this step's change
         for person in people:
-            q = 1.0 - math.exp(-person.contact / p.contact_saturation)
-            desired = person.desired_connection
-            gap = max(0.0, desired - q) / desired if desired > 0 else 0.0
-            person.loneliness += p.loneliness_rate * (gap - person.loneliness)
+            inner, sympathy = person.layer_inner, person.layer_sympathy
+            full = (
+                inner * p.contact_inner
+                + max(sympathy - inner, 0) * p.contact_sympathy
+                + max(person.network_size - sympathy, 0.0) * p.contact_wider
+            )
+            want = person.desired_connection * full
+            gap = max(0.0, 1.0 - person.contact / want) if want > 0 else 0.0
+            target = min(max(gap + person.loneliness_bias, 0.0), 1.0)
+            person.loneliness += p.loneliness_rate * (target - person.loneliness)
         if p.loneliness_contagion > 0 and ties:
-            # Everyone picks up from their ties' loneliness as it stands now (synchronous).
-            mean_lonely = []
-            for person in people:
-                weight = sum(t.strength for t in person.ties.values())
-                lonely = sum(t.strength * people[j].loneliness for j, t in person.ties.items())
-                mean_lonely.append(lonely / weight if weight > 0 else 0.0)
-            for person, lbar in zip(people, mean_lonely, strict=True):
-                person.loneliness += p.loneliness_contagion * (1.0 - person.loneliness) * lbar
+            exposure = [0.0] * len(people)  # contacts with lonely people this step
+            for tie in ties:
+                if lonely[tie.v]:
+                    exposure[tie.u] += tie.contacts
+                if lonely[tie.u]:
+                    exposure[tie.v] += tie.contacts
+            for person, x in zip(people, exposure, strict=True):
+                catch = 1.0 - (1.0 - p.loneliness_contagion) ** x
+                person.loneliness += catch * (1.0 - person.loneliness)
         for person in people:
             person.loneliness = min(max(person.loneliness, 0.0), 1.0)
 
@@ -480,15 +874,15 @@ class ReferenceModel(mesa.Model):
             return
         for person in self.people:
             drive = p.stress_weight * person.stress + p.loneliness_weight * person.loneliness
-            person.depression += p.depression_rate * drive * (1.0 - person.depression)
+            person.depression += p.depression_rate * drive
             person.depression -= p.depression_recovery * person.depression
             person.depression = min(max(person.depression, 0.0), 1.0)
 
+    # --- the network --------------------------------------------------------------------------
     def tie_dynamics(self, ties: list[Tie]) -> None:
         """Ties strengthen, decay and rebalance; new ties form; weak or strained ties end."""
         p, people, rng = self.p, self.people, self.rng
         step = self.steps
-        self.formed = self.ended = 0
         if not p.tie_dynamics:
             for tie in ties:
                 if tie.contact:
@@ -496,35 +890,53 @@ class ReferenceModel(mesa.Model):
             return
         end_draw = rng.random((1, len(ties)))[0].tolist()
         decay = self.decay
+        base_rate = 1.0 - (1.0 - p.tie_end_rate) ** (1.0 / 52.0)
+        # Shelter: ties embedded in shared friendships end less often (on the network as it
+        # stands before this phase changes it).
+        shelter = [
+            1.0 / (1.0 + p.embeddedness * len(people[t.u].ties.keys() & people[t.v].ties.keys()))
+            if p.embeddedness > 0
+            else 1.0
+            for t in ties
+        ]
         ending = []
-        for idx, tie in enumerate(ties):
+        for tie, draw, sheltered in zip(ties, end_draw, shelter, strict=True):
             s = tie.strength
             if tie.used:
                 reciprocal = tie.given_by_u > 0 and tie.given_by_v > 0
-                gain = p.strengthen_rate * (1.0 + p.reciprocity_bonus * reciprocal) * (1.0 - s)
-                s += min(gain, 1.0 - s)
+                bonus = 1.0 + p.reciprocity_bonus if reciprocal else 1.0
+                s += min(p.strengthen_rate * bonus * (1.0 - s), 1.0 - s)
             elif tie.contact:
                 s += p.contact_gain * (1.0 - s)
-            if not tie.contact:
+            else:
                 s *= 1.0 - decay[tie.kind]
-            if tie.kind == FAMILY:
-                s = max(s, p.family_floor)
-            tie.strength = min(max(s, 1e-9), 1.0)
+            floor = max(p.family_floor, 1e-9) if tie.kind == FAMILY else 1e-9
+            tie.strength = s = min(max(s, floor), 1.0)
             tie.balance = (1.0 - p.balance_memory) * tie.balance + tie.given_by_u - tie.given_by_v
             if tie.contact:
                 tie.last_contact = step
             if ENDABLE[tie.kind]:
+                # Weak ties end; any tie may end (twice the base rate at strength 0, none at 1,
+                # less when embedded), unbalanced or conflictual ones more often.
                 imbalance = min(1.0, abs(tie.balance) / p.imbalance_threshold)
                 risk = min(1.0, imbalance * imbalance + tie.conflict * tie.conflict)
-                if tie.strength < p.end_threshold or end_draw[idx] < p.end_hazard * risk:
+                base = min(1.0, base_rate * 2.0 * (1.0 - s) * sheltered)
+                if s < p.end_threshold or draw < base + (1.0 - base) * p.end_hazard * risk:
                     ending.append(tie)
 
         draws = rng.random((N_FORMATION_DRAWS, len(people))).tolist()
         ws = p.withdrawal_strength if p.withdrawal else 0.0
         for person in people:  # decided on the network as it stands before any change
             person.openness = 1.0 - ws * person.loneliness
-            person.room = len(person.ties) < p.max_ties
-        candidates = self.closure(draws, bool(ties)) + self.focal(draws) + self.online(draws)
+            degree = len(person.ties)
+            size = person.network_size if person.network_size > 0 else 1.0
+            person.room = 0.0 if degree >= p.max_ties else min(max(1.0 - degree / size, 0.0), 1.0)
+        candidates = (
+            self.closure(draws, bool(ties))
+            + self.focal(draws)
+            + self.neighbourhood(draws)
+            + self.online(draws)
+        )
         # New ties first, so that a tie ending this step cannot form again in the same step.
         conflicts = rng.random(len(candidates)).tolist() if candidates else []
         for (i, k, kind), c in zip(candidates, conflicts, strict=True):
@@ -536,7 +948,7 @@ class ReferenceModel(mesa.Model):
             self.formed += 1
         for tie in ending:
             self.remove_tie(tie)
-        self.ended = len(ending)
+        self.ended += len(ending)
 
     def closure(self, draws: list[list[float]], any_ties: bool) -> list[tuple[int, int, int]]:
         """Triadic closure: meet a random friend of a random friend (neighbours sorted)."""
@@ -545,14 +957,19 @@ class ReferenceModel(mesa.Model):
         if not (p.closure_rate > 0 and any_ties):
             return out
         for i, person in enumerate(people):
-            active = person.openness * person.tie_formation if person.room else 0.0
+            active = person.room * person.openness * person.tie_formation
             if not draws[0][i] < p.closure_rate * active or not person.ties:
                 continue
             friends = sorted(person.ties)
             j = friends[min(int(draws[1][i] * len(friends)), len(friends) - 1)]
             their_friends = sorted(people[j].ties)
             k = their_friends[min(int(draws[2][i] * len(their_friends)), len(their_friends) - 1)]
-            if k != i and draws[3][i] < people[k].openness and people[k].room:
+            other = people[k]
+            if (
+                k != i
+                and draws[3][i] < other.openness * self.alike(person, other)
+                and other.room > 0
+            ):
                 out.append((i, k, FRIEND))
         return out
 
@@ -566,13 +983,43 @@ class ReferenceModel(mesa.Model):
         for person in people:
             members[person.group].append(person.index)
         for i, person in enumerate(people):
-            active = person.openness * person.tie_formation if person.room else 0.0
+            active = person.room * person.openness * person.tie_formation
             if not draws[4][i] < p.focal_rate * active:
                 continue
             group = members[person.group]
             k = group[min(int(draws[5][i] * len(group)), len(group) - 1)]
             if self.accepts(person, people[k], draws[6][i]):
                 out.append((i, k, FRIEND))
+        return out
+
+    def neighbourhood(self, draws: list[list[float]]) -> list[tuple[int, int, int]]:
+        """Neighbourhood: meet someone from one's own (60%) or an adjacent neighbourhood."""
+        p, people = self.p, self.people
+        out = []
+        if not p.neighbourhood_rate > 0:
+            return out
+        g = self.grid
+        residents = defaultdict(list)  # neighbourhood -> its residents in index order
+        for person in people:
+            residents[self.cell(person.home, g)].append(person.index)
+        for i, person in enumerate(people):
+            active = person.room * person.openness * person.tie_formation
+            if not draws[10][i] < p.neighbourhood_rate * active:
+                continue
+            where, pick = draws[11][i], draws[12][i]
+            if where < OWN_NEIGHBOURHOOD:
+                dx = dy = 0
+            else:  # one of the 8 around, in row-major order skipping the own one
+                which = min(int((where - OWN_NEIGHBOURHOOD) / (1 - OWN_NEIGHBOURHOOD) * 8), 7)
+                which += which >= 4
+                dx, dy = which // 3 - 1, which % 3 - 1
+            x, y = divmod(self.cell(person.home, g), g)
+            there = residents[((x + dx) % g) * g + (y + dy) % g]
+            if not there:
+                continue
+            k = there[min(int(pick * len(there)), len(there) - 1)]
+            if self.accepts(person, people[k], draws[13][i]):
+                out.append((i, k, NEIGHBOUR))
         return out
 
     def online(self, draws: list[list[float]]) -> list[tuple[int, int, int]]:
@@ -583,7 +1030,7 @@ class ReferenceModel(mesa.Model):
             return out
         n = len(people)
         for i, person in enumerate(people):
-            active = person.openness * person.online_formation if person.room else 0.0
+            active = person.room * person.openness * person.online_formation
             if not draws[7][i] < p.online_rate * active:
                 continue
             k = min(int(draws[8][i] * n), n - 1)
@@ -592,11 +1039,23 @@ class ReferenceModel(mesa.Model):
         return out
 
     def accepts(self, person: RefPerson, other: RefPerson, draw: float) -> bool:
-        """Whether ``other`` accepts a new tie with ``person`` (openness x interest homophily)."""
-        if other is person or not other.room:
+        """Whether ``other`` accepts a tie: openness x interest and sociability homophily."""
+        if other is person or not other.room > 0:
             return False
-        distance = math.dist(person.interests, other.interests) / math.sqrt(len(person.interests))
-        return draw < other.openness * math.exp(-self.p.homophily * distance)
+        d = math.sqrt(
+            sum((a - b) ** 2 for a, b in zip(person.interests, other.interests, strict=True))
+        )
+        distance = d / math.sqrt(len(person.interests))
+        chance = other.openness * math.exp(-self.p.homophily * distance)
+        return draw < chance * self.alike(person, other)
+
+    def alike(self, person: RefPerson, other: RefPerson) -> float:
+        """Sociability homophily: people with networks of similar size befriend each other."""
+        h = self.p.sociability_homophily
+        if h <= 0:
+            return 1.0
+        a, b = max(person.network_size, 1.0), max(other.network_size, 1.0)
+        return math.exp(-h * abs(math.log(a) - math.log(b)))
 
     # --- measurement --------------------------------------------------------------------------
     def measure(self, flows: bool = True) -> None:
@@ -686,24 +1145,15 @@ class ReferenceModel(mesa.Model):
 
     # --- read-out, for comparisons ------------------------------------------------------------
     def state(self) -> dict[str, np.ndarray]:
-        """Return the people's states and step records as arrays indexed by person."""
-        names = (
-            "stress",
-            "depression",
-            "loneliness",
-            "capacity",
-            "perceived_support",
-            "need",
-            "event",
-            "event_kind",
-            "asked",
-            "received",
-            "received_effective",
-            "given",
-            "burden",
-            "contact",
-        )
-        return {name: np.array([getattr(q, name) for q in self.people]) for name in names}
+        """Return the people's states, traits, roles and step records, arrays indexed by person.
+
+        The names are :data:`PERSON_FIELDS` and :data:`RECORD_FIELDS`, as in the model's
+        population.
+        """
+        return {
+            name: np.array([getattr(q, name) for q in self.people])
+            for name in PERSON_FIELDS + RECORD_FIELDS
+        }
 
     def tie_table(self) -> dict[tuple[int, int], tuple]:
         """Return {(u, v): (kind, strength, balance, conflict, last_contact, formed)}."""
@@ -711,6 +1161,20 @@ class ReferenceModel(mesa.Model):
             (t.u, t.v): (t.kind, t.strength, t.balance, t.conflict, t.last_contact, t.formed)
             for t in self.canonical_ties()
         }
+
+
+def _poisson(mean: float, u: float) -> int:
+    """A Poisson count with ``mean`` by inversion of the uniform ``u`` (at most 1000)."""
+    if mean <= 0.0:
+        return 0
+    p = math.exp(-mean)
+    cdf = p
+    k = 0
+    while u > cdf and k < 1000:
+        k += 1
+        p *= mean / k
+        cdf += p
+    return k
 
 
 def _reporter(name: str):

@@ -4,10 +4,12 @@ Usage::
 
     python -m supportnet.benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json
 
-For each size, a fresh Python process builds ``SupportModel(rng=seed, n_people=size)`` with the
-default parameters (the convoy network, mean degree ~45-50), runs one untimed warm-up step, then
-times ``--steps`` steps, measurement included (as users run it), and reports its peak resident
-memory. Another fresh process then runs the per-agent reference
+For each size, a fresh Python process builds ``SupportModel(rng=seed, **town(size))``: the
+default parameters (the convoy network) for a town of that size, with the community groups scaled
+to the size so that they keep the default town's size (:func:`town`; the neighbourhoods need no
+scaling: their size is a parameter and their number follows the town's). It runs one untimed
+warm-up step, then times ``--steps`` steps, measurement included (as users run it), and reports
+its peak resident memory. Another fresh process then runs the per-agent reference
 (:mod:`supportnet.benchmarks.reference`) from the same starting state, unless its projected time
 exceeds ``--reference-budget`` seconds or the size exceeds ``--reference-max-people``; its step
 count is cut to fit the budget (at least ``--reference-min-steps``). That process also steps the
@@ -20,7 +22,7 @@ on the cores (wall-clock medians and the load average are reported alongside).
 
 Output: one JSON object per size per line with ``--json``, otherwise a table. Keys:
 
-- ``people``, ``ties`` (at the start), ``mean_degree``, ``steps``, ``setup_s``;
+- ``people``, ``n_groups``, ``ties`` (at the start), ``mean_degree``, ``steps``, ``setup_s``;
 - ``fast_ms_per_step``, ``fast_us_per_agent_step``, ``fast_agent_steps_per_s``,
   ``fast_phases_ms_per_step`` and ``fast_measure_ms_per_step`` (the step without, and only,
   its measurement), ``fast_wall_ms_per_step``;
@@ -48,7 +50,7 @@ import subprocess
 import sys
 import time
 
-__all__ = ["cpu_name", "main", "machine"]
+__all__ = ["cpu_name", "main", "machine", "town"]
 
 STATE_NAMES = ("stress", "depression", "loneliness", "capacity", "perceived_support", "need")
 
@@ -89,6 +91,20 @@ def machine() -> dict:
         "numpy": np.__version__,
         "mesa": mesa.__version__,
     }
+
+
+def town(size: int) -> dict:
+    """Parameters of a town of ``size`` people: the defaults, with community groups scaled.
+
+    Community groups (focal points) have a fixed number, ``n_groups``, meant for the default
+    town; kept as it is, a town 100 times larger would have groups 100 times larger, and a
+    different network. So the number of groups scales with the town, keeping the default town's
+    people per group (read from the parameter declarations, not copied here).
+    """
+    from supportnet.params import PARAMETERS
+
+    people, groups = PARAMETERS["n_people"].default, PARAMETERS["n_groups"].default
+    return {"n_people": size, "n_groups": max(1, round(groups * size / people))}
 
 
 # --- the child processes ------------------------------------------------------------------------
@@ -133,7 +149,7 @@ def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
 
     base = _rss_mb()  # the interpreter and libraries, before any model exists
     t0 = time.perf_counter()
-    model = SupportModel(rng=seed, n_people=size)
+    model = SupportModel(rng=seed, **town(size))
     setup = time.perf_counter() - t0
     ties = int(model.ties.m)
     model.step()  # warm-up: first-use costs (caches, allocations) are not the steady state
@@ -159,6 +175,7 @@ def _run_fast(size: int, steps: int, seed: int, profile: bool) -> dict:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return {
         "people": size,
+        "n_groups": model.params.n_groups,
         "ties": ties,
         "mean_degree": round(2 * ties / size, 2),
         "steps": steps,
@@ -181,7 +198,7 @@ def _run_reference(size: int, steps: int, seed: int, budget: float, min_steps: i
     from supportnet import SupportModel
     from supportnet.benchmarks.reference import ReferenceModel
 
-    fast = SupportModel(rng=seed, n_people=size)
+    fast = SupportModel(rng=seed, **town(size))
     t0 = time.perf_counter()
     ref = ReferenceModel(fast)
     setup = time.perf_counter() - t0
@@ -348,7 +365,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m supportnet.benchmarks.speed",
         description=(
             "Time the vectorised SupportModel against the per-agent Mesa reference at several "
-            "population sizes (default parameters: convoy network). Each size runs in fresh "
+            "population sizes (default parameters: convoy network; community groups scaled with "
+            "the town). Each size runs in fresh "
             "processes, so peak memory is per size."
         ),
     )
@@ -401,7 +419,7 @@ def main(argv: list[str] | None = None) -> None:
 
     for size in args.sizes:
         try:
-            make_params(n_people=size)
+            make_params(**town(size))
         except ParameterError as err:
             ap.error(f"--sizes: {size} people is not allowed with the default parameters ({err})")
     if not args.json:

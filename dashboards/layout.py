@@ -1,7 +1,7 @@
 """A seeded layout of the evolving network that shows its structure, updated a little each frame.
 
-A force-directed layout of everyone's ties is a hairball at the default town (300 people with
-~6,000 ties): it shows neither clusters nor who is on the edge. This layout draws the town as
+A force-directed layout of everyone's ties is a hairball at the default town (1,000 people with
+~9,000 ties): it shows neither clusters nor who is on the edge. This layout draws the town as
 the model sees it:
 
 - **Communities as clusters.** Each community group (the model's ``group``: clubs, workplaces,

@@ -32,8 +32,21 @@ _BLOCK = re.compile(
 
 def _submodels() -> str:
     parts = []
-    for number, (_, phase) in enumerate(PHASES, 1):
+    described: dict[str, int] = {}  # module name -> the section that describes it
+    for number, (name, phase) in enumerate(PHASES, 1):
         module = inspect.getmodule(phase)
+        if module.__name__ in described:
+            # A module that runs as two phases (caregiving: roles, then care) is described once;
+            # its later phase gets a heading of its own that points back to that description.
+            first = described[module.__name__]
+            summary = (inspect.getdoc(phase) or "").partition("\n")[0].strip()
+            parts.append(
+                f"### 7.{number} Phase {number}, {name.replace('_', ' ')}: {summary}\n\n"
+                f"Module: `{module.__name__}` (`{phase.__name__}`), described in section "
+                f"7.{first} above.\n\n"
+            )
+            continue
+        described[module.__name__] = number
         doc = inspect.cleandoc(module.__doc__ or "")
         title, _, body = doc.partition("\n")
         parts.append(f"### 7.{number} {title.strip()}\n\nModule: `{module.__name__}`\n\n")
@@ -78,14 +91,15 @@ def _kind_tables() -> str:
     head = (
         "| tie kind | "
         + " | ".join(kinds.SUPPORT_TYPES)
-        + " | stress relief | contact quality | can end |"
+        + " | stress relief | contact quality | availability | can end |"
     )  # noqa: E501
-    lines = [head, "|---" * (len(kinds.SUPPORT_TYPES) + 4) + "|"]
+    lines = [head, "|---" * (len(kinds.SUPPORT_TYPES) + 5) + "|"]
     for code, name in enumerate(kinds.TIE_KINDS):
         cells = [f"{x:.1f}" for x in kinds.LANDING[code]]
         cells += [
             f"{kinds.STRESS_RELIEF[code]:.1f}",
             f"{kinds.CONTACT_QUALITY[code]:.1f}",
+            f"{kinds.AVAILABILITY[code]:.1f}",
             "yes" if kinds.CAN_END[code] else "no",
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")

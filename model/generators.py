@@ -66,6 +66,8 @@ class StartingNetwork:
         node_values: Starting values per person read from a file (name -> array with NaN
             where a node had no value).
         report: Conversions made, in words (printed by the CLI, shown by the dashboard).
+        home: Home of each person (n, 2), or None to draw homes.
+        network_size: Network size of each person, or None (then: starting degree / 0.85).
     """
 
     n: int
@@ -78,6 +80,8 @@ class StartingNetwork:
     labels: list[str] | None = None
     node_values: dict[str, np.ndarray] = field(default_factory=dict)
     report: list[str] = field(default_factory=list)
+    home: np.ndarray | None = None
+    network_size: np.ndarray | None = None
 
 
 def build_network(params: Params, rng: np.random.Generator) -> StartingNetwork:
@@ -138,39 +142,31 @@ def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
 
 
-def _partners(
-    people: np.ndarray, group: np.ndarray, locality: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Draw one partner per entry of ``people``: in the same group with prob. ``locality``.
-
-    Returns the partners and whether each was drawn locally.
-    """
-    n = len(group)
-    order = np.argsort(group, kind="stable")
-    sizes = np.bincount(group, minlength=group.max() + 1)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    local = rng.random(len(people)) < locality
-    g = group[people]
-    pick_local = order[starts[g] + (rng.random(len(people)) * sizes[g]).astype(np.int64)]
-    pick_any = rng.integers(0, n, len(people))
-    return np.where(local, pick_local, pick_any), local
-
-
 def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
-    """Layered convoy: families, then inner circle, sympathy group and wider layer.
+    """Layered personal networks in a town with neighbourhoods (the default starting network).
 
-    Each person proposes half of each layer's ties (so mean degree comes out near the layer's
-    size). Families are complete clusters sized to fill ``convoy_family_share`` of the inner
-    circle; other ties are drawn within the person's community with probability
-    ``convoy_locality``. Strength falls from the inner to the wider layer.
+    Homes are spread over the town (a torus divided into neighbourhoods, see
+    :mod:`supportnet.space`); each person's network size is drawn (:func:`network_sizes`).
+    Families are complete clusters sized to fill ``convoy_family_share`` of the inner circle, living
+    in one neighbourhood. Each person then proposes half of the non-family ties that would fill 85%
+    of their network size (the rest is room for new ties); a partner is drawn from the person's own
+    or an adjacent neighbourhood with probability ``convoy_locality`` (a neighbour tie in the same
+    neighbourhood, a friend otherwise), else from their community group or anywhere (friends), and
+    accepts in proportion to their own network size, so that degree follows network size.
+    Starting strengths are spread out; everyday contact sorts ties into layers within the burn-in.
     """
+    from .population import network_sizes
+    from .space import Neighbourhoods, grid_size
+
     p = params
     n = p.n_people
     group = rng.integers(0, p.n_groups, n).astype(np.int32)
+    home = rng.random((n, 2))
+    size = network_sizes(p, n, rng)
     us, vs, kinds, strengths = [], [], [], []
-    scale = p.initial_strength_mean / 0.5
+    fam_count = np.zeros(n)
 
-    # Families: complete clusters of size ~ family ties in the inner circle + 1.
+    # Families: complete clusters of size ~ family ties in the inner circle + 1, one household area.
     fam_ties = p.convoy_inner * p.convoy_family_share
     if fam_ties > 0:
         sizes = np.maximum(1, rng.poisson(fam_ties, n) + 1)
@@ -181,42 +177,41 @@ def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
         fam_id = np.repeat(np.arange(len(sizes)), sizes)
         family_of = np.empty(n, np.int64)
         family_of[perm] = fam_id
-        # Families live in one community: a household shares its members' group.
         head = perm[np.concatenate([[0], np.cumsum(sizes)[:-1]])]
         group[perm] = group[head][fam_id]
+        g = grid_size(n, p.neighbourhood_size)
+        jitter = (rng.random((n, 2)) - 0.5) * (0.5 / g)
+        home[perm] = (home[head][fam_id] + jitter[perm]) % 1.0
         order = np.argsort(family_of, kind="stable")
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         big = np.flatnonzero(sizes > 1)
-        for size in np.unique(sizes[big]):
-            blocks = starts[sizes == size]
-            iu, iv = np.triu_indices(size, 1)
+        for k in np.unique(sizes[big]):
+            blocks = starts[sizes == k]
+            iu, iv = np.triu_indices(k, 1)
             us.append(order[(blocks[:, None] + iu).ravel()])
             vs.append(order[(blocks[:, None] + iv).ravel()])
         fu = np.concatenate(us) if us else np.zeros(0, np.int64)
+        fv = np.concatenate(vs) if vs else np.zeros(0, np.int64)
+        fam_count = np.bincount(fu, minlength=n) + np.bincount(fv, minlength=n)
         kinds.append(np.full(len(fu), FAMILY, np.int8))
         strengths.append(np.clip(rng.normal(0.8, 0.1, len(fu)), 0.3, 1.0))
-        fam_each = fam_ties
-    else:
-        fam_each = 0.0
 
-    layers = (
-        (p.convoy_inner - fam_each, 0.8 * scale),
-        (p.convoy_sympathy - p.convoy_inner, 0.5 * scale),
-        (p.convoy_wider - p.convoy_sympathy, 0.25 * scale),
-    )
-    for li, (size, mean_strength) in enumerate(layers):
-        if size <= 0:
-            continue
-        k = _stochastic_round(np.full(n, size / 2.0), rng)
-        people = np.repeat(np.arange(n), k)
-        partners, local = _partners(people, group, p.convoy_locality, rng)
-        us.append(people)
-        vs.append(partners)
-        kind = np.full(len(people), FRIEND, np.int8)
-        if li == 2:
-            kind[local] = NEIGHBOUR  # wider-layer ties in one's own community: neighbours
-        kinds.append(kind)
-        strengths.append(np.clip(rng.normal(mean_strength, 0.1, len(people)), 0.06, 1.0))
+    # Other ties: half of the ties that fill 85% of each network, proposed by each person.
+    g = grid_size(n, p.neighbourhood_size)
+    town = Neighbourhoods(home, g)
+    want = np.maximum(0.0, 0.85 * size - fam_count) / 2.0
+    k = _stochastic_round(want, rng)
+    people = np.repeat(np.arange(n), k)
+    partners = _convoy_partners(people, home, group, size, town, p, rng)
+    ok = (partners >= 0) & (partners != people)
+    people, partners = people[ok], partners[ok]
+    same_cell = town.cells[people] == town.cells[partners]
+    kind = np.where(same_cell, NEIGHBOUR, FRIEND).astype(np.int8)
+    us.append(people)
+    vs.append(partners)
+    kinds.append(kind)
+    scale = p.initial_strength_mean / 0.5
+    strengths.append(np.clip(rng.uniform(0.1, 0.9, len(people)) * scale, 0.06, 1.0))
 
     u = np.concatenate(us) if us else np.zeros(0, np.int64)
     v = np.concatenate(vs) if vs else np.zeros(0, np.int64)
@@ -227,7 +222,46 @@ def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
         kind=np.concatenate(kinds) if kinds else None,
         strength=np.concatenate(strengths) if strengths else None,
         group=group,
+        home=home,
+        network_size=size,
     )
+
+
+def _convoy_partners(people, home, group, size, town, p, rng) -> np.ndarray:
+    """Draw a partner for each proposal: nearby, in the group, or anywhere; accept by size.
+
+    Each proposal draws up to 8 candidates and takes the first that accepts; a candidate accepts
+    with probability min(1, size / (2 * mean size)), so people with larger networks get more ties.
+    """
+    n = len(home)
+    m = len(people)
+    out = np.full(m, -1, np.int64)
+    if m == 0:
+        return out
+    order = np.argsort(group, kind="stable")
+    gsize = np.bincount(group, minlength=int(group.max()) + 1)
+    gstart = np.concatenate([[0], np.cumsum(gsize)[:-1]])
+    accept = np.minimum(1.0, size / (2.0 * max(size.mean(), 1e-9)))
+    logsize = np.log(np.maximum(size, 1.0))
+    todo = np.arange(m)
+    for _ in range(12):
+        if len(todo) == 0:
+            break
+        who = people[todo]
+        d = rng.random((4, len(todo)))
+        local = d[0] < p.convoy_locality
+        in_group = d[0] >= p.convoy_locality + (1 - p.convoy_locality) / 3
+        cand = rng.integers(0, n, len(todo))
+        near = town.nearby(who, d[1], d[2])
+        cand = np.where(local & (near >= 0), near, cand)
+        gg = group[who]
+        pick = order[gstart[gg] + np.minimum((d[1] * gsize[gg]).astype(np.int64), gsize[gg] - 1)]
+        cand = np.where(in_group, pick, cand)
+        alike = np.exp(-p.sociability_homophily * np.abs(logsize[who] - logsize[cand]))
+        ok = (d[3] < accept[cand] * alike) & (cand != who)
+        out[todo[ok]] = cand[ok]
+        todo = todo[~ok]
+    return out
 
 
 def _family_sbm(params: Params, rng: np.random.Generator) -> StartingNetwork:

@@ -18,7 +18,10 @@ __all__ = [
     "adjacency_from_keys",
     "choose_asked_arcs",
     "contact_pass",
+    "layer_contact_rates",
+    "poisson_counts",
     "clustering_by_keys",
+    "common_neighbours",
     "merge_apply",
     "merge_plan",
     "network_pass",
@@ -126,6 +129,8 @@ def tie_update(
     imbalance_threshold,
     end_hazard,
     can_end,
+    base_hazard,
+    shelter,
 ):  # pragma: no cover - compiled
     """Strengthen, maintain, decay, rebalance; return the mask of ties that end (see ties)."""
     m = len(strength)
@@ -154,11 +159,15 @@ def tie_update(
         if can_end[k]:
             if s < end_threshold:
                 ends[e] = True
-            elif end_draw[e] < end_hazard:
-                imbalance = min(1.0, abs(bal) / imbalance_threshold)
-                risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
-                if end_draw[e] < end_hazard * risk:
-                    ends[e] = True
+            else:
+                # Weaker ties end more often: the base rate at strength 0.5, twice it at 0;
+                # ties embedded in shared friendships end less often (shelter per tie).
+                base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter[e])
+                if end_draw[e] < base + end_hazard:
+                    imbalance = min(1.0, abs(bal) / imbalance_threshold)
+                    risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
+                    if end_draw[e] < base + (1.0 - base) * end_hazard * risk:
+                        ends[e] = True
     return ends
 
 
@@ -275,11 +284,13 @@ def choose_asked_arcs(
     landing,
     breadth,
     draw,
+    contact,
 ):  # pragma: no cover - compiled
     """Arcs on which people ask for help (see mechanisms.seeking), in arc order.
 
-    The candidates are the arcs leaving askers, in arc order: u -> v for every tie whose u asks
-    (ties in canonical order), then v -> u for every tie whose v asks. Candidate c, from s to d,
+    The candidates are the arcs leaving askers over ties with contact this step, in arc order:
+    u -> v for every such tie whose u asks (ties in canonical order), then v -> u for every such
+    tie whose v asks. Candidate c, from s to d,
     has weight w = strength * fit(s's needs, d's competence, tie kind) and is asked when
     ``draw[c]`` is below min(1, breadth * w / (sum of s's weights)).
 
@@ -295,6 +306,7 @@ def choose_asked_arcs(
         landing: Landing table (kinds, 4).
         breadth: ask_breadth.
         draw: One uniform per candidate arc, in candidate order.
+        contact: Per tie, whether it had everyday contact this step.
 
     Returns:
         Indices of the asked arcs (into the 2m arc list: u -> v for every tie, then v -> u).
@@ -309,7 +321,7 @@ def choose_asked_arcs(
     for direction in range(2):
         for e in range(m):
             s, d = (u[e], v[e]) if direction == 0 else (v[e], u[e])
-            if not asks[s]:
+            if not asks[s] or not contact[e]:
                 continue
             w = strength[e] * _fit(s, d, kind[e], need, total_need, competence, landing)
             weight[c] = w
@@ -408,3 +420,146 @@ def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
             f += 1
         indptr[i + 1] = o
     return indptr, indices, slots
+
+
+@njit(cache=True)
+def layer_contact_rates(
+    keys, vkeys, fptr, bptr, strength, layer_inner, layer_sympathy, rates
+):  # pragma: no cover - compiled
+    """Everyday contact rate of each tie from the layer it sits in for each of its two people.
+
+    Each person ranks their ties by strength (strongest first; equal strengths by the other
+    person's index): ranks below ``layer_inner[i]`` are the inner circle, below
+    ``layer_sympathy[i]`` the sympathy group, the rest the wider network. A tie's rate is the mean
+    of the rates its two people give it (``rates``: inner, sympathy, wider).
+
+    Args:
+        keys: Sorted tie keys (u << 32 | v); a tie's slot is its key's position.
+        vkeys: The same ties keyed v << 32 | u, sorted.
+        fptr: Person i's higher neighbours are keys[fptr[i]:fptr[i+1]].
+        bptr: Person i's lower neighbours are vkeys[bptr[i]:bptr[i+1]].
+        strength: Strength per tie.
+        layer_inner: Inner-circle size per person.
+        layer_sympathy: Sympathy-group size per person (inner circle included).
+        rates: (3,) contacts per week for the inner, sympathy and wider layers.
+
+    Returns:
+        Contacts per week per tie (before availability).
+    """
+    m = len(keys)
+    out = np.zeros(m)
+    n = len(fptr) - 1
+    low = np.int64(0xFFFFFFFF)
+    # Each person's ties to lower neighbours (u, i), in slot order (u increasing), found in one
+    # counting pass over the ties (a binary search per tie cost three times the whole kernel).
+    lower = np.empty(m, np.int64)
+    fill = bptr[:n].copy()
+    for e in range(m):
+        i = keys[e] & low
+        lower[fill[i]] = e
+        fill[i] += 1
+    biggest = 0
+    for i in range(n):
+        biggest = max(biggest, (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i]))
+    slot = np.empty(biggest, np.int64)
+    key = np.empty(biggest)
+    for i in range(n):
+        # Lower neighbours first, then higher: neighbour index increasing.
+        k = 0
+        for t in range(bptr[i], bptr[i + 1]):
+            slot[k] = lower[t]
+            key[k] = strength[lower[t]]
+            k += 1
+        for t in range(fptr[i], fptr[i + 1]):
+            slot[k] = t
+            key[k] = strength[t]
+            k += 1
+        # By strength, descending; stable, so equal strengths keep neighbour order. Insertion
+        # sort for the usual few ties, a merge sort (also stable) for large networks.
+        if k > 32:
+            ranked = slot[:k][np.argsort(-key[:k], kind="mergesort")]
+        else:
+            for a in range(1, k):
+                s, x = slot[a], key[a]
+                b = a - 1
+                while b >= 0 and key[b] < x:
+                    slot[b + 1] = slot[b]
+                    key[b + 1] = key[b]
+                    b -= 1
+                slot[b + 1] = s
+                key[b + 1] = x
+            ranked = slot[:k]
+        for r in range(k):
+            if r < layer_inner[i]:
+                out[ranked[r]] += 0.5 * rates[0]
+            elif r < layer_sympathy[i]:
+                out[ranked[r]] += 0.5 * rates[1]
+            else:
+                out[ranked[r]] += 0.5 * rates[2]
+    return out
+
+
+@njit(cache=True)
+def poisson_counts(lam, draw):  # pragma: no cover - compiled
+    """Poisson counts with means ``lam`` by inversion of one uniform each (exact, any mean).
+
+    Inversion keeps one draw per tie in canonical order, which an implementation that stores
+    ties differently can repeat exactly.
+    """
+    out = np.zeros(len(lam))
+    for e in range(len(lam)):
+        mu = lam[e]
+        if mu <= 0.0:
+            continue
+        p = np.exp(-mu)
+        cdf = p
+        k = 0
+        u = draw[e]
+        while u > cdf and k < 1000:
+            k += 1
+            p *= mu / k
+            cdf += p
+        out[e] = k
+    return out
+
+
+@njit(cache=True)
+def _neighbours(keys, vkeys, fptr, bptr, i, out):  # pragma: no cover - compiled
+    """Write person i's neighbours into ``out`` in increasing order; return how many."""
+    low = np.int64(0xFFFFFFFF)
+    k = 0
+    for t in range(bptr[i], bptr[i + 1]):
+        out[k] = vkeys[t] & low
+        k += 1
+    for t in range(fptr[i], fptr[i + 1]):
+        out[k] = keys[t] & low
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def common_neighbours(keys, vkeys, fptr, bptr, u, v):  # pragma: no cover - compiled
+    """Number of common neighbours of the two ends of each tie (the triangles it closes)."""
+    m = len(u)
+    out = np.zeros(m, np.int64)
+    n = len(fptr) - 1
+    biggest = 1
+    for i in range(n):
+        biggest = max(biggest, (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i]))
+    a = np.empty(biggest, np.int64)
+    b = np.empty(biggest, np.int64)
+    for e in range(m):
+        ka = _neighbours(keys, vkeys, fptr, bptr, u[e], a)
+        kb = _neighbours(keys, vkeys, fptr, bptr, v[e], b)
+        i = j = c = 0
+        while i < ka and j < kb:
+            if a[i] == b[j]:
+                c += 1
+                i += 1
+                j += 1
+            elif a[i] < b[j]:
+                i += 1
+            else:
+                j += 1
+        out[e] = c
+    return out

@@ -34,6 +34,7 @@ from .names import (  # noqa: F401
 
 __all__ = [
     "CAN_END",
+    "AVAILABILITY",
     "CONTACT_QUALITY",
     "EVENT_KINDS",
     "EVENT_NEEDS",
@@ -61,12 +62,19 @@ LANDING = np.array(
     ]
 )
 
-#: Stress relieved by one unit of well-landed support, per tie kind: family support
-#: lowers perceived stress most (Thoits 2011).
-STRESS_RELIEF = np.array([1.0, 0.8, 0.6, 0.8, 0.9, 0.6])
+#: Stress relieved by one unit of well-landed support, per tie kind: family support lowers
+#: perceived stress most (Thoits 2011; Acoba 2024: family support, not friends', went with lower
+#: perceived stress).
+STRESS_RELIEF = np.array([1.0, 0.6, 0.5, 0.7, 0.9, 0.5])
 
 #: How much a contact over each tie kind counts toward feeling connected (loneliness).
 CONTACT_QUALITY = np.array([1.0, 1.0, 0.7, 0.8, 0.3, 0.5])
+
+#: How much a tie of each kind counts toward expected availability of support (perceived
+#: support's integration): people count on family and friends, less on neighbours and online
+#: ties, and most of all on a professional they see, whose job is to be there (Cohen & Wills 1985;
+#: Thoits 2011).
+AVAILABILITY = np.array([1.0, 1.0, 0.6, 0.8, 3.0, 0.5])
 
 #: Tie kinds that can end. Family ties weaken but persist (Kahn & Antonucci 1980);
 #: professional ties end when the service ends, not through decay or imbalance.

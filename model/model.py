@@ -22,7 +22,7 @@ from .kinds import FAMILY
 from .mechanisms import PHASES, StepContext
 from .network import TieGraph, TieStore
 from .params import Params, make_params
-from .population import Population, draw_population
+from .population import Population, draw_population, layer_sizes
 from .scenario import SupportScenario, scenario_values
 from .scenario import resolve as resolve_scenario
 
@@ -101,6 +101,7 @@ class SupportModel(mesa.Model):
         self._apply_start(start)
         self.ties = TieStore(start.n)
         self._add_starting_ties(start)
+        self.cohesion = self._draw_cohesion()
         self.ties.set_node_attrs_factory(self._node_view)
 
         Person.create_agents(self, start.n, index=list(range(start.n)))
@@ -133,6 +134,17 @@ class SupportModel(mesa.Model):
         pop = self.population
         if start.group is not None:
             pop.group[:] = start.group
+        if start.home is not None:
+            pop.home[:] = start.home
+        # Network size: the generator's, or (networks given as such) room for the starting ties.
+        if start.network_size is not None:
+            pop.network_size[:] = start.network_size
+        else:
+            degree = np.bincount(start.u, minlength=start.n) + np.bincount(
+                start.v, minlength=start.n
+            )
+            pop.network_size[:] = np.maximum(degree / 0.85, 1.0)
+        pop.layer_inner[:], pop.layer_sympathy[:] = layer_sizes(self.params, pop.network_size)
         for name, values in start.node_values.items():
             have = ~np.isnan(values)
             target = "capacity_max" if name == "capacity" else name
@@ -163,6 +175,14 @@ class SupportModel(mesa.Model):
             conflict = np.clip(p.conflict_mean * 2.0 * rng.random(m), 0.0, 1.0)
         self.ties.add(start.u, start.v, kind, strength, conflict, step=0)
 
+    def _draw_cohesion(self) -> np.ndarray:
+        """Draw each neighbourhood's contact factor: log-normal with mean 1 (see contact)."""
+        from .space import grid_size
+
+        g = grid_size(self.n_people, self.params.neighbourhood_size)
+        sd = self.params.neighbourhood_cohesion_sd
+        return np.exp(self.rng.normal(-0.5 * sd * sd, sd, g * g))
+
     def _node_view(self, i: int) -> _NodeAttrs:
         return _NodeAttrs(self, i)
 
@@ -186,9 +206,13 @@ class SupportModel(mesa.Model):
             rng=self.rng,
             step=self.steps,
             shock=self.shock_mask(self.steps),
+            cohesion=self.cohesion,
         )
         for _, phase in PHASES:
             phase(ctx)
+        if len(ctx.replaced):
+            for iv in self.interventions:
+                iv.people_replaced(self, ctx.replaced)
         for iv in self.interventions:
             iv.act(self, ctx)
         self.last_step = ctx

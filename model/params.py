@@ -55,6 +55,9 @@ GROUPS = (
     "population",
     "subgroups",
     "network",
+    "turnover",
+    "contact",
+    "caregiving",
     "stressors",
     "appraisal",
     "seeking",
@@ -195,24 +198,26 @@ F, I, B, S = float, int, bool, str  # noqa: E741 (short names keep the table rea
 # fmt: off
 _DECLARATIONS: tuple[Param, ...] = (
     # --- population ---------------------------------------------------------------------------
-    _p("n_people", I, 300, 2, 2_000_000, "people", "Number of people (ignored for networkx's real networks and files, which fix it)", "population", main=True),
+    _p("n_people", I, 1000, 2, 2_000_000, "people", "Number of people (ignored for networkx's real networks and files, which fix it)", "population", main=True),
     _p("capacity_mean", F, 0.6, 0, 1, "share", "Mean of each person's maximum capacity to give support per step", "population", main=True),
     _p("capacity_sd", F, 0.15, 0, 0.5, "share", "Spread of maximum capacity across people", "population"),
     _p("help_seeking_mean", F, 0.6, 0, 1, "probability", "Mean willingness to ask for help when in need (lowered by stigma, shame)", "population", main=True),
     _p("help_seeking_sd", F, 0.15, 0, 0.5, "probability", "Spread of willingness to ask", "population"),
     _p("resilience_mean", F, 0.15, 0, 1, "per step", "Mean share of stress a person copes away each step", "population"),
     _p("resilience_sd", F, 0.05, 0, 0.5, "per step", "Spread of resilience across people", "population"),
-    _p("desired_connection_mean", F, 0.6, 0, 1, "contact index", "Mean connection a person wants (0 = none, 1 = as much contact as the scale allows)", "population"),
-    _p("desired_connection_sd", F, 0.15, 0, 0.5, "contact index", "Spread of desired connection: some want many ties, others few", "population"),
+    _p("desired_connection_mean", F, 0.3, 0, 1, "share", "Mean connection a person wants: the share of the everyday contact a full network of their size would give (0 = none, 1 = all of it)", "population"),
+    _p("desire_size_correlation", F, 0.7, -1, 1, "correlation", "Correlation between a person's desired connection and their network size (sociable people want and keep more ties)", "population"),
+    _p("desired_connection_sd", F, 0.1, 0, 0.5, "share", "Spread of desired connection between people", "population"),
     _p("competence_mean", F, 0.5, 0, 1, "share", "Mean competence at giving each support type", "population"),
     _p("competence_sd", F, 0.2, 0, 0.5, "share", "Spread of competence across people and support types", "population"),
+    _p("loneliness_bias_sd", F, 0.1, 0, 0.5, "share", "Spread of a stable proneness to loneliness (rejection sensitivity, attachment): how far loneliness departs from the contact gap", "population"),
     _p("perception_bias_sd", F, 0.1, 0, 0.5, "share", "Spread of perception bias (attachment style): how far perceived support departs from experience", "population"),
     _p("initial_stress_mean", F, 0.2, 0, 1, "share", "Mean starting stress", "population"),
     _p("initial_depression_mean", F, 0.15, 0, 1, "share", "Mean starting depressive symptoms", "population"),
     _p("initial_loneliness_mean", F, 0.2, 0, 1, "share", "Mean starting loneliness", "population"),
     _p("initial_perceived_support_mean", F, 0.5, 0, 1, "share", "Mean starting perceived support", "population"),
     _p("interest_dims", I, 3, 1, 10, "dimensions", "Dimensions of the interest space used for homophily", "population"),
-    _p("n_groups", I, 10, 1, 100_000, "groups", "Number of community groups (focal points: clubs, workplaces, congregations)", "population"),
+    _p("n_groups", I, 70, 1, 100_000, "groups", "Number of community groups (focal points: circles of friends, clubs, workplaces), spread over the whole town; with the default town, about 14 people each", "population"),
     # --- subgroups ----------------------------------------------------------------------------
     _p("low_income_share", F, 0.0, 0, 1, "share", "Share of people with low income", "subgroups", main=True),
     _p("low_income_capacity", F, 0.5, 0, 1, "factor", "Capacity of low-income people relative to others", "subgroups"),
@@ -226,11 +231,14 @@ _DECLARATIONS: tuple[Param, ...] = (
     # --- network ------------------------------------------------------------------------------
     _p("network", S, "convoy", meaning="Starting network: the layered convoy, a standard generator, a real network from networkx, or a file", group="network", choices=NETWORK_KINDS, main=True),
     _p("network_file", S, "", unit="path", meaning="Edge list (.txt, .csv, .edgelist), GraphML or GML file, used when network is 'file'", group="network"),
-    _p("convoy_inner", I, 5, 0, 1000, "ties", "Convoy inner circle: close ties per person (Dunbar's support clique)", "network"),
-    _p("convoy_sympathy", I, 15, 0, 1000, "ties", "Convoy sympathy group: ties per person, inner circle included", "network"),
-    _p("convoy_wider", I, 50, 0, 1000, "ties", "Convoy wider layer: all ties per person, inner layers included", "network"),
+    _p("convoy_inner", I, 5, 0, 1000, "ties", "Inner circle: mean number of ties seen about weekly (Dunbar's support clique); scaled per person by their network size", "network"),
+    _p("convoy_sympathy", I, 18, 0, 1000, "ties", "Sympathy group: mean number of ties seen at least monthly, inner circle included", "network"),
+    _p("convoy_wider", I, 30, 0, 1000, "ties", "Network size: mean number of ties a person can keep up, all layers (a finite capacity for relationships)", "network"),
+    _p("neighbourhood_cohesion_sd", F, 0.3, 0, 2, "log factor", "Spread between neighbourhoods of how much everyday contact they foster (social cohesion; 0 = all alike)", "network"),
+    _p("network_size_cv", F, 0.6, 0, 2, "ratio", "Spread of network size between people (coefficient of variation); layers scale with it", "network"),
+    _p("neighbourhood_size", I, 50, 2, 1_000_000, "people", "People per neighbourhood: the town is a square grid of neighbourhoods on a torus", "network"),
     _p("convoy_family_share", F, 0.6, 0, 1, "share", "Share of the inner circle that is family", "network"),
-    _p("convoy_locality", F, 0.5, 0, 1, "share", "Share of convoy ties drawn within a person's community (the rest anywhere)", "network"),
+    _p("convoy_locality", F, 0.2, 0, 1, "share", "Share of starting non-family ties drawn from a person's own or an adjacent neighbourhood (of the rest, two thirds from their community group, a third from anywhere)", "network"),
     _p("ws_k", I, 6, 2, 1000, "ties", "Watts-Strogatz: ties per person in the ring", "network"),
     _p("ws_p", F, 0.1, 0, 1, "probability", "Watts-Strogatz: rewiring probability", "network"),
     _p("ba_m", I, 3, 1, 1000, "ties", "Barabasi-Albert: ties each new person brings", "network"),
@@ -241,10 +249,28 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("neighbour_share", F, 0.25, 0, 1, "share", "Standard generators and files: share of ties that are neighbours (the rest are friends)", "network"),
     _p("conflict_mean", F, 0.1, 0, 1, "share", "Mean conflict level of a tie (some ties bring stress along with support)", "network"),
     _p("initial_strength_mean", F, 0.5, 0.01, 1, "strength", "Mean starting strength of non-family ties (family ties start stronger)", "network"),
+    # --- turnover ----------------------------------------------------------------------------
+    _p("turnover", B, True, meaning="Switch: people leave the town (move away or die) and newcomers arrive", group="turnover"),
+    _p("leave_rate", F, 0.04, 0, 1, "per person per year", "Chance that a person leaves the town in a year (moving away or dying); each is replaced by a newcomer", "turnover"),
+    _p("local_entry_share", F, 0.9, 0, 1, "share", "Share of newcomers who grow up in or join a local family (they arrive with family ties)", "turnover"),
+    # --- contact -----------------------------------------------------------------------------
+    _p("contact_inner", F, 2.5, 0, 20, "contacts per week", "Everyday contact over a tie in a person's inner circle", "contact"),
+    _p("contact_sympathy", F, 0.4, 0, 20, "contacts per week", "Everyday contact over a tie in the sympathy group (outside the inner circle)", "contact"),
+    _p("contact_wider", F, 0.06, 0, 20, "contacts per week", "Everyday contact over any other tie (a few times a year)", "contact"),
+    _p("depression_contact_effect", F, 0.2, 0, 1, "share", "How much full depression cuts a person's everyday contact (social withdrawal in depression)", "contact"),
+    # --- caregiving --------------------------------------------------------------------------
+    _p("caregiving", B, True, meaning="Switch: some people need sustained care and a family member becomes their carer", group="caregiving"),
+    _p("care_onset_rate", F, 0.02, 0, 1, "per person per year", "Chance that a person develops a sustained need for care in a year (chronic illness, disability, frailty)", "caregiving"),
+    _p("care_end_rate", F, 0.2, 0, 1, "per person per year", "Chance that a need for care ends in a year (recovery, moving into residential care)", "caregiving"),
+    _p("care_need", F, 0.5, 0, 1, "share", "Practical need that never falls below this while a person needs care", "caregiving"),
+    _p("care_hours", F, 0.3, 0, 1, "share of capacity per step", "Care a carer gives each step, as a share of their maximum capacity", "caregiving"),
+    _p("care_stress", F, 0.025, 0, 1, "per step", "Stress a carer's role adds each step (the demands and captivity of caring), on top of the burden of giving beyond capacity", "caregiving"),
+    _p("care_contact_effect", F, 0.3, 0, 1, "share", "How much caring cuts the carer's everyday contact (time taken up by care)", "caregiving"),
     # --- stressors ----------------------------------------------------------------------------
     _p("stressors", B, True, meaning="Switch: life events arrive", group="stressors"),
     _p("stressor_rate", F, 0.05, 0, 1, "per person per step", "Probability that a person meets a life event in a step", "stressors", main=True),
     _p("stressor_magnitude", F, 0.4, 0, 1, "share", "Mean magnitude of a life event", "stressors", main=True),
+    _p("loss_ends_tie", F, 0.8, 0, 1, "probability", "Chance that a loss event (bereavement, separation, a friend moving away) ends one of the person's ties (not family), chosen by strength", "stressors"),
     _p("shock_start", I, 0, 0, 1_000_000, "step", "Step at which a shock begins (with shock_duration > 0)", "stressors"),
     _p("shock_duration", I, 0, 0, 1_000_000, "steps", "Length of the shock; 0 means no shock", "stressors"),
     _p("shock_rate_multiplier", F, 1.0, 1, 20, "factor", "Stressor rate during the shock, relative to normal", "stressors"),
@@ -257,8 +283,9 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("main_effect", B, True, meaning="Switch: perceived support lowers depression whatever the stressors (main-effect hypothesis)", group="appraisal", main=True),
     _p("main_effect_strength", F, 0.005, 0, 0.2, "per step", "Depression lowered per step by full perceived support", "appraisal"),
     _p("perceived_support_rate", F, 0.1, 0, 1, "per step", "Speed at which perceived support follows experience and integration", "appraisal"),
-    _p("experience_weight", F, 0.5, 0, 1, "weight", "Weight of support received (against integration) in perceived support", "appraisal"),
-    _p("integration_saturation", F, 10.0, 0.01, 1000, "strength", "Quality-weighted tie strength at which the integration index reaches 63%", "appraisal"),
+    _p("help_reference", F, 0.4, 0.01, 1, "share", "Share of help that must land (competence x fit) for an answered ask to count as fully helpful, for trust in one's ties", "appraisal"),
+    _p("trust_rate", F, 0.2, 0, 1, "per ask", "Speed at which trust that ties will help follows how asks were answered (and how well the help fitted)", "appraisal"),
+    _p("integration_saturation", F, 6.0, 0.01, 1000, "strength", "Quality-weighted tie strength at which the integration index reaches 63%", "appraisal"),
     # --- seeking ------------------------------------------------------------------------------
     _p("seeking", B, True, meaning="Switch: people in need ask their ties for help", group="seeking"),
     _p("seek_stress_threshold", F, 0.3, 0, 1, "share", "Stress above which a person considers asking", "seeking"),
@@ -280,24 +307,24 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("recovery", B, True, meaning="Switch: stress is coped with and capacity recovers", group="recovery"),
     _p("capacity_recovery", F, 0.15, 0, 1, "per step", "Share of spent capacity regained per step", "recovery"),
     _p("stress_recovery_penalty", F, 0.5, 0, 1, "share", "How much full stress slows capacity recovery", "recovery"),
+    _p("need_stress", F, 0.01, 0, 1, "per step", "Stress added each step by a full unit of unmet need (chronic strain)", "recovery"),
     _p("need_decay", F, 0.05, 0, 1, "per step", "Share of unmet need that resolves on its own each step", "recovery"),
     _p("depression_capacity_effect", F, 0.5, 0, 1, "share", "How much full depression slows capacity recovery and coping", "recovery"),
     # --- loneliness ---------------------------------------------------------------------------
     _p("loneliness_dynamics", B, True, meaning="Switch: loneliness follows the gap between desired and actual contact", group="loneliness"),
-    _p("contact_rate", F, 0.3, 0, 1, "per tie per step", "Chance of routine contact over a full-strength tie in a step", "loneliness"),
-    _p("contact_saturation", F, 2.5, 0.01, 100, "contacts", "Quality-weighted contact at which the contact index reaches 63%", "loneliness"),
+    _p("lonely_contact_quality", F, 0.8, 0, 1, "share", "How much a partner's full loneliness lowers the quality of contact with them (lonely people's interactions are less rewarding for both)", "loneliness"),
     _p("loneliness_rate", F, 0.1, 0, 1, "per step", "Speed at which loneliness moves toward the contact gap", "loneliness"),
     _p("withdrawal", B, True, meaning="Switch: lonely people withdraw (ask less, accept fewer new ties, let ties decay)", group="loneliness", main=True),
     _p("withdrawal_strength", F, 0.5, 0, 1, "share", "How much full loneliness cuts contact, asking and new ties", "loneliness"),
-    _p("loneliness_contagion", F, 0.0, 0, 1, "per step", "Direct contagion: loneliness picked up from lonely ties each step (SISa-type; 0 = off)", "loneliness"),
-    _p("lonely_threshold", F, 0.5, 0, 1, "share", "Loneliness above which a person counts as lonely", "loneliness"),
+    _p("loneliness_contagion", F, 0.0, 0, 1, "per contact", "Direct contagion: chance that one contact with a lonely person passes loneliness on (recovery follows the contact gap; 0 = off)", "loneliness"),
+    _p("lonely_threshold", F, 0.5, 0, 1, "share", "Loneliness above which a person counts as lonely; read on the 3-item UCLA scale (3 + 6 x loneliness), 0.5 is a score of 6 or more", "loneliness"),
     # --- depression ---------------------------------------------------------------------------
     _p("depression_dynamics", B, True, meaning="Switch: depression moves with stress and loneliness", group="depression"),
-    _p("depression_rate", F, 0.08, 0, 1, "per step", "Speed at which stress and loneliness raise depression", "depression"),
+    _p("depression_rate", F, 0.04, 0, 1, "per step", "Speed at which stress and loneliness raise depression", "depression"),
     _p("stress_weight", F, 0.8, 0, 1, "weight", "Weight of stress in driving depression", "depression"),
-    _p("loneliness_weight", F, 0.3, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
+    _p("loneliness_weight", F, 0.15, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
     _p("depression_recovery", F, 0.03, 0, 1, "per step", "Share of depression that recovers per step", "depression"),
-    _p("case_threshold", F, 0.4, 0, 1, "share", "Depression above which a person counts as a case", "depression"),
+    _p("case_threshold", F, 0.37, 0, 1, "share", "Depression above which a person counts as a case; read on the PHQ-9 (27 x depression), 0.37 is a score of 10 or more", "depression"),
     # --- ties ---------------------------------------------------------------------------------
     _p("tie_dynamics", B, True, meaning="Switch: ties strengthen, decay, end and form", group="ties", main=True),
     _p("strengthen_rate", F, 0.05, 0, 1, "per use", "Strength gained (share of the gap to 1) by a tie used for support", "ties"),
@@ -313,11 +340,15 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("family_floor", F, 0.1, 0, 1, "strength", "Family ties never fall below this strength", "ties"),
     _p("imbalance_threshold", F, 1.0, 0.01, 100, "support units", "Reciprocity imbalance at which a non-family tie is at high risk of ending", "ties"),
     _p("end_hazard", F, 0.02, 0, 1, "per step", "Chance per step that a fully unbalanced or fully conflictual tie (not family or professional) ends", "ties"),
+    _p("embeddedness", F, 0.5, 0, 10, "per common friend", "How much each friend two people share lowers the chance their tie ends (ties embedded in triangles last: the rate is divided by 1 + embeddedness x common friends)", "ties"),
+    _p("tie_end_rate", F, 0.10, 0, 1, "per tie per year", "Chance that a tie of strength 0.5 that can end (not family or professional) ends in a year: people drift apart and move on (twice that at strength 0, none at 1)", "ties"),
     _p("balance_memory", F, 0.1, 0.001, 1, "per step", "Share of the reciprocity balance forgotten each step", "ties"),
-    _p("closure_rate", F, 0.02, 0, 1, "per person per step", "Chance that a person meets a friend of a friend (triadic closure)", "ties"),
-    _p("focal_rate", F, 0.01, 0, 1, "per person per step", "Chance that a person meets someone from their community group", "ties"),
-    _p("online_rate", F, 0.002, 0, 1, "per person per step", "Chance that a person meets someone online", "ties"),
-    _p("homophily", F, 2.0, 0, 20, "per unit distance", "How much interest dissimilarity lowers the chance a meeting becomes a tie", "ties"),
+    _p("closure_rate", F, 0.15, 0, 1, "per person per step", "Chance that a person with room for new ties meets a friend of a friend (triadic closure), at full room", "ties"),
+    _p("neighbourhood_rate", F, 0.1, 0, 1, "per person per step", "Chance that a person with room for new ties meets someone from their own or an adjacent neighbourhood, at full room", "ties"),
+    _p("focal_rate", F, 0.3, 0, 1, "per person per step", "Chance that a person with room for new ties meets someone from their community group, at full room", "ties"),
+    _p("online_rate", F, 0.003, 0, 1, "per person per step", "Chance that a person with room for new ties meets someone online, at full room", "ties"),
+    _p("homophily", F, 0.5, 0, 20, "per unit distance", "How much interest dissimilarity lowers the chance a meeting becomes a tie", "ties"),
+    _p("sociability_homophily", F, 1.5, 0, 20, "per log unit", "How much a difference in network size (sociability) lowers the chance a meeting becomes a tie: similar people befriend each other, so networks are assortative by degree", "ties"),
     _p("new_tie_strength", F, 0.2, 0.01, 1, "strength", "Strength of a newly formed tie", "ties"),
     _p("max_ties", I, 150, 1, 100_000, "ties", "Ties a person can keep up (Dunbar's number); no new ties beyond it", "ties"),
     # --- measurement --------------------------------------------------------------------------
@@ -542,16 +573,21 @@ _PRESETS = (
     Preset(
         "baseline",
         "Baseline town",
-        "A mixed town of 300 people in layered convoys of family, friends and neighbours. "
-        "Life events come now and then; most people cope with some help from their inner circle.",
+        "A mixed town of 1,000 people in twenty neighbourhoods, each person in a layered network "
+        "of family, friends and neighbours whom they see weekly, monthly or now and then. People "
+        "move away and arrive, some need care from their family, and life events come now and "
+        "then; most people cope with some help from their inner circle. The town settles after "
+        "about 300 steps.",
         {},
     ),
     Preset(
         "isolated_elderly_village",
         "Isolated elderly village",
-        "A small village where most people are old: few new ties form, little happens online, and "
-        "each death or move thins a convoy that is hard to rebuild. Watch loneliness creep up and "
-        "cluster among those who lose their inner circle.",
+        "A village of 150 people, most of them old, in one neighbourhood: few new ties form, "
+        "nothing happens online, and each death or move thins a network that is slow to rebuild, "
+        "since few newcomers arrive with family here. People keep about half as many ties as in "
+        "the baseline town and more of them are depressed. Watch where the lonely are: among "
+        "those who have lost their inner circle.",
         {
             "n_people": 150,
             "older_share": 0.7,
@@ -559,43 +595,56 @@ _PRESETS = (
             "convoy_sympathy": 10,
             "convoy_wider": 20,
             "convoy_family_share": 0.5,
+            "neighbourhood_size": 150,
+            "n_groups": 5,
             "stressor_rate": 0.06,
-            "closure_rate": 0.01,
-            "focal_rate": 0.004,
+            "closure_rate": 0.08,
+            "focal_rate": 0.15,
             "online_rate": 0.0,
-            "n_groups": 3,
+            "leave_rate": 0.05,
+            "local_entry_share": 0.6,
         },
     ),
     Preset(
         "pandemic_shock",
         "Pandemic shock",
-        "Life goes on as in the baseline town until step 50, when a pandemic triples the rate of "
-        "life events for 60 steps and halves routine contact (lockdown). Who holds up, and whose "
-        "ties survive the months apart?",
+        "Life goes on as in the baseline town until step 300, when a pandemic brings half as many "
+        "life events again for a year (52 steps) and cuts everyday contact (lockdown). Loneliness "
+        "and depression cases climb, then come down slowly: ties that faded in the months apart "
+        "take years to rebuild. Who holds up, and whose ties survive?",
         {
-            "shock_start": 50,
-            "shock_duration": 60,
-            "shock_rate_multiplier": 3.0,
-            "shock_magnitude_multiplier": 1.2,
-            "shock_contact_multiplier": 0.5,
+            "shock_start": 300,
+            "shock_duration": 52,
+            "shock_rate_multiplier": 1.5,
+            "shock_magnitude_multiplier": 1.0,
+            "shock_contact_multiplier": 0.85,
         },
     ),
     Preset(
         "student_campus",
         "Student campus",
-        "First-year students far from family: few family ties, many new acquaintances through "
-        "courses and clubs, much contact online, and frequent exam and money stress.",
+        "Students far from family: few family ties, many new acquaintances through courses, halls "
+        "and clubs, much contact online, frequent exam and money stress, and a steady flow of "
+        "people arriving with no ties and leaving. More are lonely and more are depressed than in "
+        "the baseline town, as in student surveys.",
         {
             "n_people": 400,
+            "n_groups": 20,
             "convoy_family_share": 0.2,
             "convoy_inner": 4,
             "convoy_sympathy": 12,
             "convoy_wider": 30,
-            "stressor_rate": 0.08,
-            "closure_rate": 0.05,
-            "focal_rate": 0.03,
-            "online_rate": 0.01,
-            "n_groups": 20,
+            "stressor_rate": 0.06,
+            "closure_rate": 0.3,
+            "focal_rate": 0.6,
+            "neighbourhood_rate": 0.2,
+            "online_rate": 0.02,
+            "new_tie_strength": 0.3,
+            "contact_sympathy": 0.6,
+            "contact_wider": 0.1,
+            "leave_rate": 0.15,
+            "local_entry_share": 0.1,
+            "care_onset_rate": 0.005,
             "help_seeking_mean": 0.45,
             "low_income_share": 0.3,
         },
@@ -603,14 +652,18 @@ _PRESETS = (
     Preset(
         "caregiver_strain",
         "Caregiver strain",
-        "A community with many people living with severe mental illness and a few relatives and "
-        "friends who carry most of the load. Watch the givers' capacity drain and their own stress "
-        "climb (caregiver burden).",
+        "A town where many people live with a long illness, a disability or severe mental illness, "
+        "and relatives carry the load: a need for care starts for 4% of people a year, it is "
+        "heavier, and each carer gives half their capacity every week. About one person in ten "
+        "is a carer. Watch the carers' capacity drain and their own stress and depression "
+        "climb above everyone else's (caregiver burden).",
         {
-            "smi_share": 0.2,
-            "burden_threshold": 0.1,
-            "burden_stress": 1.0,
-            "capacity_recovery": 0.08,
+            "smi_share": 0.1,
+            "care_onset_rate": 0.04,
+            "care_end_rate": 0.3,
+            "care_need": 0.7,
+            "care_hours": 0.5,
+            "care_stress": 0.04,
         },
     ),
 )

@@ -17,7 +17,14 @@ import numpy as np
 from .kinds import SUPPORT_TYPES, TIE_KINDS
 from .params import Params
 
-__all__ = ["STATE_FIELDS", "SUBGROUP_CODES", "Population", "draw_population"]
+__all__ = [
+    "STATE_FIELDS",
+    "SUBGROUP_CODES",
+    "Population",
+    "draw_population",
+    "layer_sizes",
+    "network_sizes",
+]
 
 #: Subgroup codes in the ``subgroup`` array.
 SUBGROUP_CODES = {"none": 0, "low_income": 1, "severe_mental_illness": 2, "older_adults": 3}
@@ -36,8 +43,11 @@ class Population:
     States (change every step): ``stress``, ``depression``, ``loneliness``, ``capacity``,
     ``perceived_support``, ``need`` (n x 4 unmet need per support type).
     Traits (fixed unless an intervention changes them): ``capacity_max``, ``competence`` (n x 4),
-    ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``, ``interests``
-    (n x dims), ``group``, ``subgroup``, ``is_professional``, ``caseload``.
+    ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``,
+    ``loneliness_bias``, ``interests`` (n x dims), ``group``, ``subgroup``, ``is_professional``,
+    ``caseload``, ``home`` (n x 2), ``network_size``, ``layer_inner``, ``layer_sympathy``.
+    Roles: ``care_need``, ``carer_of``, ``cared_by``, ``carer``. Trust: ``trust``; this step's
+    ``asks_made`` and ``responses`` (perceived support).
     Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
     ``asked``, ``received`` (n x 4), ``given``, ``burden``, ``contact``.
     Panel accumulators: ``stressor_load`` (event magnitude summed since the last panel row).
@@ -65,6 +75,7 @@ class Population:
     desired_connection: np.ndarray
     resilience: np.ndarray
     perception_bias: np.ndarray
+    loneliness_bias: np.ndarray
     interests: np.ndarray
     group: np.ndarray
     subgroup: np.ndarray
@@ -90,6 +101,17 @@ class Population:
     tie_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
     online_formation: np.ndarray = field(default=None)  # type: ignore[assignment]
     generic_support: np.ndarray = field(default=None)  # type: ignore[assignment]
+    asks_made: np.ndarray = field(default=None)  # type: ignore[assignment]
+    responses: np.ndarray = field(default=None)  # type: ignore[assignment]
+    trust: np.ndarray = field(default=None)  # type: ignore[assignment]
+    care_need: np.ndarray = field(default=None)  # type: ignore[assignment]
+    carer_of: np.ndarray = field(default=None)  # type: ignore[assignment]
+    cared_by: np.ndarray = field(default=None)  # type: ignore[assignment]
+    carer: np.ndarray = field(default=None)  # type: ignore[assignment]
+    home: np.ndarray = field(default=None)  # type: ignore[assignment]
+    network_size: np.ndarray = field(default=None)  # type: ignore[assignment]
+    layer_inner: np.ndarray = field(default=None)  # type: ignore[assignment]
+    layer_sympathy: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         n = len(self.stress)
@@ -112,6 +134,17 @@ class Population:
             ("tie_formation", (n,), float, 1.0),
             ("online_formation", (n,), float, 1.0),
             ("generic_support", (n,), bool, False),
+            ("asks_made", (n,), float, 0.0),
+            ("responses", (n,), float, 0.0),
+            ("trust", (n,), float, 0.7),
+            ("care_need", (n,), bool, False),
+            ("carer_of", (n,), np.int64, -1),
+            ("cared_by", (n,), np.int64, -1),
+            ("carer", (n,), bool, False),
+            ("home", (n, 2), float, 0.0),
+            ("network_size", (n,), float, 0.0),
+            ("layer_inner", (n,), np.int64, 0),
+            ("layer_sympathy", (n,), np.int64, 0),
         ):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(shape, fill, dtype))
@@ -136,26 +169,85 @@ def _clipped_normal(rng: np.random.Generator, mean: float, sd: float, size, low=
     return np.clip(rng.normal(mean, sd, size), low, high)
 
 
-def draw_population(params: Params, n: int, rng: np.random.Generator) -> Population:
+def network_sizes(params: Params, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw each person's network size: ties they can keep up (a finite capacity).
+
+    Gamma distributed with mean ``convoy_wider`` and coefficient of variation
+    ``network_size_cv`` (personal network sizes vary several-fold between people: Hill & Dunbar
+    2003; Pollet, Roberts & Dunbar 2011), at least 1.
+    """
+    mean, cv = float(params.convoy_wider), float(params.network_size_cv)
+    if cv <= 0 or mean <= 0:
+        return np.full(n, max(mean, 0.0))
+    shape = 1.0 / cv**2
+    return np.maximum(rng.gamma(shape, mean / shape, n), 1.0)
+
+
+def desired_connection(params: Params, size: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Each person's desired connection, correlated with their network size.
+
+    Sociable people both keep larger networks and want more contact (extraversion goes with
+    network size and with the need to affiliate: Pollet, Roberts & Dunbar 2011), so a small network
+    is not in itself a lonely one: loneliness is the gap between the two (Perlman & Peplau 1981).
+
+        z_i       = standardised log network size
+        desired_i = clip(mean + sd * (rho * z_i + sqrt(1 - rho^2) * noise_i), 0, 1)
+
+    with rho = ``desire_size_correlation`` and noise a standard normal draw.
+    """
+    rho = float(params.desire_size_correlation)
+    logs = np.log(np.maximum(size, 1e-9))
+    spread = logs.std()
+    z = (logs - logs.mean()) / spread if len(logs) > 1 and spread > 0 else np.zeros(len(size))
+    mix = rho * z + np.sqrt(max(0.0, 1.0 - rho * rho)) * noise
+    return np.clip(params.desired_connection_mean + params.desired_connection_sd * mix, 0.0, 1.0)
+
+
+def layer_sizes(params: Params, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's inner-circle and sympathy-group sizes: the means scaled by network size.
+
+    People with larger networks have larger layers (Pollet, Roberts & Dunbar 2011); the ratio
+    between layers stays that of the means (about 3: Zhou et al. 2005).
+    """
+    mean = max(float(params.convoy_wider), 1e-9)
+    scale = size / mean
+    inner = np.rint(params.convoy_inner * scale).astype(np.int64)
+    sympathy = np.maximum(np.rint(params.convoy_sympathy * scale).astype(np.int64), inner)
+    return inner, sympathy
+
+
+def draw_population(
+    params: Params, n: int, rng: np.random.Generator, exact_shares: bool = True
+) -> Population:
     """Draw ``n`` people from the parameters.
 
     Args:
         params: Validated parameters.
         n: Number of people (may differ from ``params.n_people`` for file and real networks).
         rng: The model's generator; draws are made in a fixed order.
+        exact_shares: Subgroups take exactly their shares of the people (a starting town);
+            otherwise each person joins a subgroup with its share as probability (newcomers).
 
     Returns:
         A new population.
     """
     p = params
     subgroup = np.zeros(n, np.int8)
-    # Disjoint subgroups, assigned to a random permutation by their shares.
-    order = rng.permutation(n)
-    start = 0
-    for code, share in ((1, p.low_income_share), (2, p.smi_share), (3, p.older_share)):
-        k = int(round(share * n))
-        subgroup[order[start : start + k]] = code
-        start += k
+    shares = ((1, p.low_income_share), (2, p.smi_share), (3, p.older_share))
+    if exact_shares:
+        # Disjoint subgroups, assigned to a random permutation by their shares.
+        order = rng.permutation(n)
+        start = 0
+        for code, share in shares:
+            k = int(round(share * n))
+            subgroup[order[start : start + k]] = code
+            start += k
+    else:
+        u = rng.random(n)
+        low = 0.0
+        for code, share in shares:
+            subgroup[(u >= low) & (u < low + share)] = code
+            low += share
     low_income = subgroup == 1
     smi = subgroup == 2
     older = subgroup == 3
@@ -165,9 +257,10 @@ def draw_population(params: Params, n: int, rng: np.random.Generator) -> Populat
     help_seeking = _clipped_normal(rng, p.help_seeking_mean, p.help_seeking_sd, n)
     help_seeking[smi] *= p.smi_support_factor
     resilience = _clipped_normal(rng, p.resilience_mean, p.resilience_sd, n)
-    desired = _clipped_normal(rng, p.desired_connection_mean, p.desired_connection_sd, n)
+    desired_noise = rng.normal(0.0, 1.0, n)
     competence = _clipped_normal(rng, p.competence_mean, p.competence_sd, (n, N_TYPES))
     bias = np.clip(rng.normal(0.0, p.perception_bias_sd, n), -1.0, 1.0)
+    lonely_bias = np.clip(rng.normal(0.0, p.loneliness_bias_sd, n), -1.0, 1.0)
     interests = rng.random((n, p.interest_dims))
     group = rng.integers(0, p.n_groups, n).astype(np.int32)
 
@@ -184,6 +277,10 @@ def draw_population(params: Params, n: int, rng: np.random.Generator) -> Populat
     tie_formation[older] = p.older_tie_formation
     online_formation = tie_formation.copy()
     online_formation[older] = p.older_online
+    home = rng.random((n, 2))
+    size = network_sizes(p, n, rng)
+    inner, sympathy = layer_sizes(p, size)
+    desired = desired_connection(p, size, desired_noise)
 
     return Population(
         stress=stress,
@@ -198,6 +295,7 @@ def draw_population(params: Params, n: int, rng: np.random.Generator) -> Populat
         desired_connection=desired,
         resilience=resilience,
         perception_bias=bias,
+        loneliness_bias=lonely_bias,
         interests=interests,
         group=group,
         subgroup=subgroup,
@@ -205,4 +303,8 @@ def draw_population(params: Params, n: int, rng: np.random.Generator) -> Populat
         caseload=np.zeros(n, np.int64),
         tie_formation=tie_formation,
         online_formation=online_formation,
+        home=home,
+        network_size=size,
+        layer_inner=inner,
+        layer_sympathy=sympathy,
     )

@@ -141,7 +141,7 @@ def run_facts(
     if len(summary):
         summary = summary[summary["run_id"].isin(planned)]
     failures = [f for f in store.failures() if f.get("run_id") in planned]
-    results = judge_facts(battery, facts, summary, arm_of, failures)
+    results = judge_facts(battery, facts, summary, arm_of, failures, steps_of=store.steps)
     report, figures = write_report(
         folder, battery, results, summary, arm_of, overrides, runs, store
     )

@@ -38,6 +38,9 @@ FACTS_FILE = Path(__file__).resolve().parent / "facts.toml"
 #: How a check's target is stated (see the header of facts.toml).
 TARGET_KINDS = ("band", "above", "below", "not_above", "null")
 
+#: Statistics computed on the mean over seeds of the runs' per-step series (``ensemble = true``).
+ENSEMBLE_STATS = ("burn_in",)
+
 _SETTING_KEYS = ("label", "burn_in", "measure_steps", "seeds", "every", "contact_window", "quick")
 _QUICK_KEYS = ("burn_in", "measure_steps", "seeds")
 _FACT_KEYS = (
@@ -45,7 +48,9 @@ _FACT_KEYS = (
     "requires",
 )  # fmt: skip
 _ARM_KEYS = ("name", "set", "scale", "trials")
-_CHECK_KEYS = ("stat", "ratio", "arm", "contrast", "label", "published", *TARGET_KINDS)
+_CHECK_KEYS = (
+    "stat", "ratio", "arm", "contrast", "label", "published", "ensemble", *TARGET_KINDS,
+)  # fmt: skip
 _REQUIRE_KEYS = ("stat", "at_least", "at_most", "why")
 
 
@@ -147,6 +152,8 @@ class Check:
         low: Lower end of the band (``band``), or the value for ``above``/``below``/``not_above``.
         high: Upper end of the band (``band`` only).
         published: The published value, for figures (NaN when there is none).
+        ensemble: The statistic is computed on the mean over seeds of the runs' per-step series
+            (``ENSEMBLE_STATS``), with a bootstrap interval over seeds, not per run.
     """
 
     label: str
@@ -158,6 +165,7 @@ class Check:
     low: float
     high: float
     published: float = math.nan
+    ensemble: bool = False
 
     @property
     def stats(self) -> tuple[str, ...]:
@@ -525,6 +533,16 @@ def _checks(raw: Any, what: str, arms: list[str], pr: _Problems) -> tuple[Check,
         ):
             pr.add(f"{where}: 'published' = {published!r} is not a number")
             published = math.nan
+        ensemble = table.get("ensemble", False)
+        if not isinstance(ensemble, bool):
+            pr.add(f"{where}: 'ensemble' must be true or false")
+            ensemble = False
+        if ensemble and (ratio is not None or "contrast" in table or stat not in ENSEMBLE_STATS):
+            pr.add(
+                f"{where}: 'ensemble' needs a 'stat' among {', '.join(ENSEMBLE_STATS)} (no ratio "
+                "or contrast)"
+            )
+            ensemble = False
         label = table.get("label") or (
             stat if stat else f"{ratio[0]} / {ratio[1]}" if ratio else ""
         )
@@ -539,6 +557,7 @@ def _checks(raw: Any, what: str, arms: list[str], pr: _Problems) -> tuple[Check,
                 low=low,
                 high=high,
                 published=float(published),
+                ensemble=ensemble,
             )
         )
     return tuple(out)

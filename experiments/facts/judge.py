@@ -205,12 +205,40 @@ def _series(rows: pd.DataFrame, arm: str, column: str) -> pd.Series:
     return pd.to_numeric(sub.set_index("replication")[column], errors="coerce")
 
 
+ENSEMBLE_BOOTSTRAP = 200
+
+
+def _ensemble(check, rows, arm, steps_of, seed) -> tuple[float, float, float, int, list[float]]:
+    """An ensemble statistic over the arm's runs, with a percentile bootstrap over runs."""
+    from supportnet.analysis.stationarity import ensemble_burn_in
+
+    funcs = {"burn_in": ensemble_burn_in}
+    ids = list(rows[rows["arm"] == arm].sort_values("replication")["run_id"])
+    if not ids or steps_of is None:
+        return math.nan, math.nan, math.nan, 0, []
+    steps = steps_of(ids)
+    tables = [steps[steps["run_id"] == i].drop(columns="run_id") for i in ids]
+    f = funcs[check.stat]
+    value = f(tables)
+    if len(tables) < 2:
+        return value, math.nan, math.nan, len(tables), [value]
+    rng = np.random.default_rng(list(seed))
+    boot = [f([tables[j] for j in rng.integers(0, len(tables), len(tables))])
+            for _ in range(ENSEMBLE_BOOTSTRAP)]  # fmt: skip
+    boot = np.array([b for b in boot if math.isfinite(b)])
+    if len(boot) < ENSEMBLE_BOOTSTRAP // 2:
+        return value, math.nan, math.nan, len(tables), [value]
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    return value, float(lo), float(hi), len(tables), [value]
+
+
 def judge_check(
     check: Check,
     fact: Fact,
     rows: pd.DataFrame,
     arm_of: Mapping[tuple[str, str], str],
     battery_seed: int = 0,
+    steps_of=None,
 ) -> CheckResult:
     """Pool one check's statistic over seeds and judge it.
 
@@ -221,15 +249,23 @@ def judge_check(
             ``<measure>.<stat>``).
         arm_of: Run arm of each (fact id, fact arm name).
         battery_seed: Seed of the bootstrap for ratios (with the fact and check).
+        steps_of: Loads the per-step tables of run ids (one frame with ``run_id``), for ensemble
+            statistics (None: they are not measurable).
     """
     m = fact.measure
     unmeasurable = _unmeasurable(rows, m)
     if unmeasurable:
         return CheckResult(check, math.nan, math.nan, math.nan, 0, NOT_MEASURABLE, unmeasurable)
-    missing = [s for s in check.stats if f"{m}.{s}" not in rows.columns]
+    missing = [] if check.ensemble else [s for s in check.stats if f"{m}.{s}" not in rows.columns]
     if missing and len(rows):
         reason = f"the measure '{m}' gives no statistic {missing[0]!r}"
         return CheckResult(check, math.nan, math.nan, math.nan, 0, NOT_MEASURABLE, reason)
+    if check.ensemble:
+        arm = arm_of[(fact.id, check.arm or fact.arms[0].name)]
+        key = zlib.crc32(f"{fact.id}/{check.label}".encode())
+        mean, lo, hi, n, vals = _ensemble(check, rows, arm, steps_of, (battery_seed, key))
+        verdict, reason = verdict_of(check, mean, lo, hi, n)
+        return CheckResult(check, mean, lo, hi, n, verdict, reason, vals)
     if check.contrast:
         a = _series(rows, arm_of[(fact.id, check.contrast[0])], f"{m}.{check.stat}")
         b = _series(rows, arm_of[(fact.id, check.contrast[1])], f"{m}.{check.stat}")
@@ -274,6 +310,7 @@ def judge_facts(
     summary: pd.DataFrame,
     arm_of: Mapping[tuple[str, str], str],
     failures: Sequence[Mapping] = (),
+    steps_of=None,
 ) -> list[FactResult]:
     """Judge ``facts`` on the battery's summary rows (one per finished run).
 
@@ -283,6 +320,8 @@ def judge_facts(
         summary: Summary rows of the finished runs.
         arm_of: Run arm of each (fact id, fact arm name).
         failures: Failed runs (dicts with ``run_id``), to say how many a fact lost.
+        steps_of: Loads the per-step tables of run ids (one frame with ``run_id``), for ensemble
+            statistics (None: they are not measurable).
     """
     failed_ids = {f.get("run_id", "") for f in failures}
     out = []
@@ -296,7 +335,7 @@ def judge_facts(
             1 for r in failed_ids if r.startswith(f"{fact.setting}-") and r.rsplit("-r", 1)[0]
             in {f"{fact.setting}-{a}" for a in arms}
         )  # fmt: skip
-        checks = [judge_check(c, fact, rows, arm_of, battery.seed) for c in fact.checks]
+        checks = [judge_check(c, fact, rows, arm_of, battery.seed, steps_of) for c in fact.checks]
         reqs = []
         first = arm_of[(fact.id, fact.arms[0].name)]
         for r in fact.requires:

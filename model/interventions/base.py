@@ -206,6 +206,22 @@ class Intervention:
         ctx.formed += self.ties_created - made
         ctx.ended += self.ties_ended - ended
 
+    def people_replaced(self, model, people: np.ndarray) -> None:
+        """Forget ``people``: they left the town and newcomers took their rows (turnover).
+
+        Resets who was reached and lets the intervention drop them from its own records
+        (:meth:`forget`). Their ties, professional ones included, have already ended.
+        """
+        people = np.asarray(people, np.int64)
+        people = people[people < self.n0]
+        if len(people) == 0:
+            return
+        self.first_reached[people] = -1
+        self.forget(model, people)
+
+    def forget(self, model, people: np.ndarray) -> None:
+        """Drop ``people`` (who left the town) from the intervention's own records."""
+
     def _tick(self, model, step: int) -> None:
         self.every_step(model, step)
         if self.start <= step < self.end:

@@ -55,7 +55,8 @@ class CommunityProgramme(Intervention):
         _param("meet_rate", float, 0.3, 0, 1, "per participant per step",
                "Chance that a participant meets a fellow club member in a step"),
         _param("formation_boost", float, 1.0, 0, 20, "factor",
-               "Added to participants' tie-formation factor (closure and focal meetings)"),
+               "Added to participants' tie-formation factor "
+               "(closure, focal and neighbourhood meetings)"),
     )  # fmt: skip
 
     def prepare(self, model) -> None:
@@ -64,6 +65,17 @@ class CommunityProgramme(Intervention):
         self.clubs: list[np.ndarray] = []
         self._order = np.zeros(0, np.int64)
         self._cohort_start = -1
+
+    def forget(self, model, people: np.ndarray) -> None:
+        """Participants who left leave their club (a newcomer's formation factor is their own)."""
+        if len(self.participants):
+            self.participants = self.participants[~np.isin(self.participants, people)]
+            clubs = [c[~np.isin(c, people)] for c in self.clubs]
+            # A member left alone in a club has nobody to meet there (still a participant).
+            self.clubs = [c for c in clubs if len(c) >= 2]
+            self._order = np.concatenate(self.clubs) if self.clubs else np.zeros(0, np.int64)
+            self._sizes = np.array([len(c) for c in self.clubs], np.int64)
+            self._starts = np.r_[0, np.cumsum(self._sizes)[:-1]].astype(np.int64)
 
     def apply(self, model, step: int) -> None:
         """Enrol a new cohort when one is due; hold this step's club meetings; pay."""
@@ -109,7 +121,7 @@ class CommunityProgramme(Intervention):
         self.reach(chosen, step)
 
     def _meet(self, model, step: int) -> None:
-        if len(self.participants) < 2:
+        if len(self.participants) < 2 or len(self._order) < 2:
             return
         pop, p, ties = model.population, model.params, model.ties
         i, sizes, starts = self._order, self._sizes, self._starts

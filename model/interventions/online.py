@@ -64,6 +64,10 @@ class OnlinePlatform(Intervention):
         """No matches yet."""
         self.matched = np.zeros(self.n0, bool)
 
+    def forget(self, model, people: np.ndarray) -> None:
+        """Newcomers have not been matched."""
+        self.matched[people] = False
+
     def apply(self, model, step: int) -> None:
         """Make this step's matches."""
         pop, p, ties = model.population, model.params, model.ties

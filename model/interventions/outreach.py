@@ -54,6 +54,10 @@ class Outreach(Intervention):
         """No one reached yet."""
         self.boosts = np.zeros(self.n0)
 
+    def forget(self, model, people: np.ndarray) -> None:
+        """Newcomers have not been reached (their willingness was drawn afresh)."""
+        self.boosts[people] = 0.0
+
     def every_step(self, model, step: int) -> None:
         """Let the boosts given so far fade (nothing to do before the first contact)."""
         if self.steps_acted == 0 or not self.boosts.any():

@@ -69,6 +69,15 @@ class PeerGroups(Intervention):
         self._pairs = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self._cohort_start = -1
 
+    def forget(self, model, people: np.ndarray) -> None:
+        """Members who left leave their group."""
+        if len(self.members):
+            self.members = self.members[~np.isin(self.members, people)]
+            self.groups = [g[~np.isin(g, people)] for g in self.groups]
+            u, v = self._pairs
+            keep = ~(np.isin(u, people) | np.isin(v, people))
+            self._pairs = (u[keep], v[keep])
+
     def apply(self, model, step: int) -> None:
         """Enrol a new cohort when one is due; hold this step's meetings; pay for the places."""
         if self._cohort_start < 0 or step - self._cohort_start >= self.cohort_steps:

@@ -109,6 +109,12 @@ class ProfessionalHelp(Intervention):
         self.declined_until = np.full(n, -1, np.int64)
         self.courses = 0
 
+    def forget(self, model, people: np.ndarray) -> None:
+        """A client who left frees their place (their tie to the professional has ended)."""
+        self.client_of[people] = -1
+        self.course_end[people] = 0
+        self.declined_until[people] = -1
+
     @property
     def places(self) -> int:
         """Clients the budget pays for at a time (at most the people there are to treat)."""
@@ -161,6 +167,7 @@ class ProfessionalHelp(Intervention):
             desired_connection=zeros.copy(),
             resilience=np.ones(k),
             perception_bias=zeros.copy(),
+            loneliness_bias=zeros.copy(),
             interests=np.zeros((k, pop.interests.shape[1])),
             group=np.zeros(k, pop.group.dtype),
             subgroup=np.zeros(k, pop.subgroup.dtype),

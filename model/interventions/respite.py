@@ -63,6 +63,10 @@ class Respite(Intervention):
         self.load = np.zeros(self.n0)
         self.last_carers = np.zeros(0, np.int64)
 
+    def forget(self, model, people: np.ndarray) -> None:
+        """Newcomers have carried no load."""
+        self.load[people] = 0.0
+
     def every_step(self, model, step: int) -> None:
         """Update the moving average of each giver's load (reads the model, changes nothing)."""
         if step > 0:

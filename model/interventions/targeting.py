@@ -52,7 +52,7 @@ def rank(
 
     Examples:
         >>> from supportnet import SupportModel
-        >>> m = SupportModel(rng=1, n_people=50, convoy_wider=20)
+        >>> m = SupportModel(rng=1, n_people=50, convoy_wider=20, n_groups=4)
         >>> c = rank("most_stressed", m.population, m.ties, np.arange(50), None)
         >>> bool(m.population.stress[c[0]] == m.population.stress.max())
         True

@@ -7,6 +7,8 @@ step produced). Every phase updates all people at once (synchronous update) with
 
 from . import (
     appraisal,
+    caregiving,
+    contact,
     costs,
     depression,
     giving,
@@ -16,16 +18,22 @@ from . import (
     seeking,
     stressors,
     ties,
+    turnover,
 )
 from .context import StepContext
 
-#: The phases in step order (model.md: stressors, appraisal, seeking, giving, costs, recovery,
-#: loneliness, depression, tie dynamics; perceived support is updated right after giving).
+#: The phases in step order (model.md: turnover, stressors, everyday contact, appraisal, seeking,
+#: giving, costs, recovery, loneliness, depression, tie dynamics; perceived support is updated right
+#: after giving). Ties end or form only in turnover (before contact) and in the ties phase (last).
 PHASES = (
+    ("turnover", turnover.run),
+    ("care_roles", caregiving.run_roles),
     ("stressors", stressors.run),
+    ("contact", contact.run),
     ("appraisal", appraisal.run),
     ("seeking", seeking.run),
     ("giving", giving.run),
+    ("care", caregiving.give_care),
     ("perception", perception.run),
     ("costs", costs.run),
     ("recovery", recovery.run),

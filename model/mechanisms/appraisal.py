@@ -1,11 +1,14 @@
-"""Phase 2, appraisal and buffering: how much stress an event causes, and the main effect.
+"""Phase 5, appraisal and buffering: how much stress an event causes, and the main effect.
 
 Buffering (switch ``buffering``): perceived support reduces an event's impact on stress,
 
     impact_i = magnitude_i * (1 - buffering_strength * perceived_support_i)
-    stress_i <- stress_i + impact_i * (1 - stress_i)
+    stress_i <- min(1, stress_i + impact_i)
 
-so support protects most when stress is high. With buffering off, impact_i = magnitude_i.
+so support protects most when stress is high. Stress adds up linearly (bounded at 1), so that
+how much an event harms does not depend on how stressed a person already was: the only
+interaction of stress with support is buffering's (with buffering off, a clean null). With
+buffering off, impact_i = magnitude_i.
 
 Main effect (switch ``main_effect``): perceived support lowers depression whatever the stressors,
 
@@ -32,7 +35,8 @@ def run(ctx: StepContext) -> None:
     impact = pop.event.copy()
     if p.buffering:
         impact *= 1.0 - p.buffering_strength * pop.perceived_support
-    pop.stress += impact * (1.0 - pop.stress)
+    pop.stress += impact
+    np.minimum(pop.stress, 1.0, out=pop.stress)
     if p.main_effect:
         pop.depression -= p.main_effect_strength * pop.perceived_support
         np.maximum(pop.depression, 0.0, out=pop.depression)

@@ -34,6 +34,9 @@ class StepContext:
         given_by_kind: Support given this step per tie kind (6,).
         exchanges: (giver, receiver, amount, tie kind) arrays of this step's support.
         formed: Ties formed this step; ended: ties ended this step.
+        contacts: Everyday contacts per tie this step (the contact phase's counts).
+        replaced: People who left this step, their rows now newcomers (the turnover phase).
+        cohesion: Contact factor of each neighbourhood (G x G, row-major), or None (all 1).
     """
 
     pop: Population
@@ -52,6 +55,9 @@ class StepContext:
     exchanges: tuple = field(default_factory=tuple)
     formed: int = 0
     ended: int = 0
+    contacts: np.ndarray = field(default=None)  # type: ignore[assignment]
+    replaced: np.ndarray = field(default=None)  # type: ignore[assignment]
+    cohesion: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         m = self.ties.m
@@ -61,6 +67,9 @@ class StepContext:
             self.contact = np.zeros(m, bool)
             self.ask_arcs = np.zeros(0, np.int64)
             self.ask_need = np.zeros(self.pop.n)
+        if self.contacts is None:
+            self.contacts = np.zeros(m)
+            self.replaced = np.zeros(0, np.int64)
 
     def used_ties(self) -> np.ndarray:
         """Slots of the ties that carried support this step (either way)."""

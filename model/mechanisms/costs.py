@@ -1,4 +1,4 @@
-"""Phase 5, costs: giving spends capacity; heavy demand and conflict stress the giver.
+"""Phase 10, costs: giving spends capacity; heavy demand and conflict stress the giver.
 
     capacity_j <- capacity_j - given_j
     burden_j    = given_j / capacity_max_j

@@ -1,4 +1,4 @@
-"""Phase 4, giving: asked ties give support, split by need and strength.
+"""Phase 7, giving: asked ties give support, split by need and strength.
 
 Each giver j is willing to give ``budget_j = giving_boundary * capacity_j`` this step. It is
 split among the people who asked j in proportion to need x tie strength,
@@ -20,6 +20,10 @@ giver's competence and the tie kind,
                                                * stress_relief[kind_ij]))
 
 Support given equals support received: both are sums of the same g_ijk. No random draws.
+For perceived support (the perception phase) each asker's asks (``asks_made``) and how helpful the
+responses were (``responses``: for each ask that brought support, min(1, landed share /
+help_reference), the landed share being sum_k g_ijk * competence_jk * match_ijk / g_ij, match
+being 1 but for generic support) are recorded.
 
 Sources:
     Cohen & Wills (1985) and Cutrona, C. E. & Russell, D. W. (1990). Type of social support and
@@ -67,6 +71,10 @@ def run(ctx: StepContext) -> None:
     ctx.flow_vu = np.zeros(m)
     ctx.exchanges = (np.zeros(0, np.int64),) * 2 + (np.zeros(0), np.zeros(0, np.int8))
     arcs = ctx.ask_arcs
+    pop.asks_made[:] = 0.0
+    pop.responses[:] = 0.0
+    if len(arcs):
+        pop.asks_made[:] = np.bincount(arc_ends(ties, arcs)[0], minlength=n)
     if not p.giving or len(arcs) == 0:
         return
     asker, giver, e = arc_ends(ties, arcs)
@@ -98,8 +106,10 @@ def run(ctx: StepContext) -> None:
     pop.received_kind_total += by_kind.reshape(n, n_kinds)
     # Arc e < m is "u asks v", so v gives over it: what u gives to v travels on arcs v -> u.
     u_gives = arcs >= m
-    ctx.flow_uv = np.bincount(e[u_gives], amount[u_gives], m)
-    ctx.flow_vu = np.bincount(e[~u_gives], amount[~u_gives], m)
+    # float: np.bincount of an empty selection returns int64 zeros even with weights, and the
+    # care phase adds care to these flows afterwards.
+    ctx.flow_uv = np.bincount(e[u_gives], amount[u_gives], m).astype(float, copy=False)
+    ctx.flow_vu = np.bincount(e[~u_gives], amount[~u_gives], m).astype(float, copy=False)
     ctx.exchanges = (giver, asker, amount, kind)
 
     # Effect: competence x fit of the type to the tie kind.
@@ -109,9 +119,18 @@ def run(ctx: StepContext) -> None:
         # support of a type lands in proportion to how much the asker needs it, relative to the
         # asker's dominant need (need-proportional givers match by construction).
         need = pop.need[asker[generic]]
-        effective[generic] *= need / need.max(axis=1, keepdims=True)
+        match = need / need.max(axis=1, keepdims=True)
+        effective[generic] *= match
     for k in range(effective.shape[1]):
         pop.received_effective[:, k] = np.bincount(asker, effective[:, k], n)
+    # Responses, each counted by how helpful it was: the giver's competence at the types given
+    # and, for generic support, their match to the need, against help_reference.
+    skill = (by_type * pop.competence[giver]).sum(axis=1)
+    if generic.any():
+        skill[generic] = (by_type[generic] * pop.competence[giver[generic]] * match).sum(axis=1)
+    landed = skill / np.maximum(amount, 1e-300)
+    helpful = np.where(amount > 0, np.minimum(1.0, landed / p.help_reference), 0.0)
+    pop.responses[:] = np.bincount(asker, helpful, n)
     pop.need -= pop.received_effective
     np.maximum(pop.need, 0.0, out=pop.need)
     relief = np.bincount(asker, effective.sum(axis=1) * STRESS_RELIEF[kind], n)

@@ -1,34 +1,54 @@
-"""Phase 7, loneliness and withdrawal: routine contact, the contact gap, and contagion.
+"""Phase 12, loneliness and withdrawal: the contact gap, and contagion per contact.
 
-Routine contact: each tie has contact this step with probability
+Loneliness is the discrepancy between the connection a person wants and the quality-weighted
+everyday contact they get (Perlman & Peplau 1981; the contact phase's counts: every contact over a
+tie counts, support exchanges are not extra contact). What a person wants is relative to their own
+network: ``desired_connection`` is the share of the contact a full network of their size would
+give (C_i, from their layer sizes and the layer contact rates), so a small network kept by choice is
+not a lonely one, and loneliness relates to network size only moderately, as in surveys:
 
-    c_ij = contact_rate * shock_contact_multiplier * strength_ij
-           * (1 - withdrawal_strength * loneliness_i) * (1 - withdrawal_strength * loneliness_j)
+    Q_i   = sum_j contacts_ij * strength_ij * (1 - conflict_ij) * quality[kind_ij]
+                  * (1 - lonely_contact_quality * loneliness_j)
+    C_i   = inner_i * contact_inner + (sympathy_i - inner_i) * contact_sympathy
+            + (size_i - sympathy_i) * contact_wider
+    gap_i = max(0, 1 - Q_i / (desired_i * C_i))        (0 when desired_i = 0)
+    target_i = clip(gap_i + loneliness_bias_i, 0, 1)
+    loneliness_i <- loneliness_i + loneliness_rate * (target_i - loneliness_i)
 
-(the loneliness factors only with ``withdrawal`` on: lonely people let contact lapse, so their
-ties decay; see the ties phase). Ties used for support this step count as contact too.
+where ``loneliness_bias`` is a stable proneness to loneliness (rejection sensitivity, insecure
+attachment; loneliness is about half heritable: Boomsma et al. 2005), so that loneliness is not
+merely the count of one's contacts: it relates to network size only moderately, as in surveys.
 
-Loneliness moves toward the gap between desired connection and quality-weighted contact:
+Contact with a lonely person is less rewarding: lonely people are more guarded and negative in
+interaction and are rated less favourably by their partners (Jones, Hobbs & Hockenbury 1982;
+Cacioppo & Hawkley 2009), so a partner's loneliness lowers the quality of a contact for the other.
+This is how loneliness is induced along ties without a contagion term of its own.
 
-    Q_i   = sum_{ties with contact} strength_ij * (1 - conflict_ij) * quality[kind_ij]
-    q_i   = 1 - exp(-Q_i / contact_saturation)
-    gap_i = max(0, desired_i - q_i) / desired_i        (0 when desired_i = 0)
-    loneliness_i <- loneliness_i + loneliness_rate * (gap_i - loneliness_i)
+Lonely people withdraw (switch ``withdrawal``): they see their ties less (the contact phase), ask
+less (seeking) and accept fewer new ties (ties), so their ties weaken and end and they drift to the
+edge of the network; their partners lose contact too.
 
-Direct contagion (``loneliness_contagion`` > 0, default off, SISa-type):
+Direct contagion (``loneliness_contagion`` > 0, default off): every contact this step with a lonely
+person (loneliness above ``lonely_threshold``) is a chance ``loneliness_contagion`` of catching
+some of it,
 
-    loneliness_i <- loneliness_i + loneliness_contagion * (1 - loneliness_i) * lbar_i
+    x_i = sum_j contacts_ij * [loneliness_j > lonely_threshold]
+    loneliness_i <- loneliness_i + (1 - (1 - loneliness_contagion) ** x_i) * (1 - loneliness_i)
 
-with lbar_i the strength-weighted mean loneliness of i's ties.
+and people recover as loneliness relaxes toward their own contact gap (so contagion makes clusters,
+not a town where everyone is lonely; as in the SIS-type models of Hill et al. 2010).
 
-Draws per step: one uniform per tie in canonical order (always, so that switching loneliness off
-does not change the other phases' draws).
+No random draws.
 
 Sources:
     Cacioppo, J. T. & Hawkley, L. C. (2009). Perceived social isolation and cognition. Trends in
     Cognitive Sciences 13(10), 447-454 (lonely people withdraw; the loneliness loop).
     Cacioppo, J. T., Fowler, J. H. & Christakis, N. A. (2009). Alone in the crowd: the structure
     and spread of loneliness in a large social network. J. Pers. Soc. Psychol. 97(6), 977-991.
+    Boomsma, D. I. et al. (2005). Genetic and environmental contributions to loneliness in adults:
+    the Netherlands Twin Register study. Behavior Genetics 35(6), 745-752.
+    Jones, W. H., Hobbs, S. A. & Hockenbury, D. (1982). Loneliness and social skill deficits. J.
+    Pers. Soc. Psychol. 42(4), 682-689.
     Perlman, D. & Peplau, L. A. (1981). Toward a social psychology of loneliness (the gap between
     desired and achieved contact).
     Hill, A. L. et al. (2010). Emotions as infectious diseases in a large social network: the SISa
@@ -39,58 +59,52 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import contact_pass
 from ..kinds import CONTACT_QUALITY
-from .context import StepContext, draw_per_tie
+from .context import StepContext
 
 
-def contact_probability(ctx: StepContext) -> np.ndarray:
-    """Return the chance of routine contact over each tie this step.
+def contact_quality(ctx: StepContext) -> np.ndarray:
+    """Quality-weighted everyday contact of each person this step (Q above)."""
+    ties, n = ctx.ties, ctx.pop.n
+    if ties.m == 0:
+        return np.zeros(n)
+    w = ctx.contacts * ties.strength * (1.0 - ties.conflict) * CONTACT_QUALITY[ties.kind]
+    lq = ctx.params.lonely_contact_quality
+    if lq > 0:
+        L = ctx.pop.loneliness
+        return np.bincount(ties.u, w * (1.0 - lq * L[ties.v]), n) + np.bincount(
+            ties.v, w * (1.0 - lq * L[ties.u]), n
+        )
+    return np.bincount(ties.u, w, n) + np.bincount(ties.v, w, n)
 
-    (The step itself computes this inside :func:`supportnet.kernels.contact_pass`, fused with the
-    contact draw and the quality-weighted sums; this numpy form is the readable statement.)
-    """
-    p, pop, ties = ctx.params, ctx.pop, ctx.ties
-    rate = p.contact_rate
-    if ctx.shock.any():
-        # A lockdown-type shock thins contact of the people it hits.
-        hit = ctx.shock[ties.u] | ctx.shock[ties.v]
-        rate = np.where(hit, rate * p.shock_contact_multiplier, rate)
-    c = rate * ties.strength
-    if p.withdrawal:
-        ws = p.withdrawal_strength
-        c = c * (1.0 - ws * pop.loneliness[ties.u]) * (1.0 - ws * pop.loneliness[ties.v])
-    return c
+
+def full_network_contact(ctx: StepContext) -> np.ndarray:
+    """Contacts a week each person would have with a full network of their size (C above)."""
+    p, pop = ctx.params, ctx.pop
+    inner = pop.layer_inner
+    sympathy = np.maximum(pop.layer_sympathy - inner, 0)
+    wider = np.maximum(pop.network_size - pop.layer_sympathy, 0.0)
+    return inner * p.contact_inner + sympathy * p.contact_sympathy + wider * p.contact_wider
 
 
 def run(ctx: StepContext) -> None:
-    """Draw routine contact; move loneliness toward the contact gap; apply contagion."""
+    """Move loneliness toward the contact gap; apply contagion per contact."""
     p, pop, ties = ctx.params, ctx.pop, ctx.ties
     n = pop.n
-    draw = draw_per_tie(ctx.rng, ties, 1)[0]
-    rate = p.contact_rate
-    ctx.contact, Q = contact_pass(
-        ties.u, ties.v, ties.strength, ties.conflict, ties.kind, draw, ctx.used_mask(),
-        pop.loneliness, ctx.shock, rate, rate * p.shock_contact_multiplier,
-        p.withdrawal_strength if p.withdrawal else 0.0, CONTACT_QUALITY, n,
-    )  # fmt: skip
+    Q = contact_quality(ctx)
     pop.contact[:] = Q
-    ties.contacts += ctx.contact  # recording: contacts per tie since it formed
     if not p.loneliness_dynamics:
         return
-    q = 1.0 - np.exp(-Q / p.contact_saturation)
-    desired = pop.desired_connection
-    gap = np.where(
-        desired > 0, np.maximum(0.0, desired - q) / np.where(desired > 0, desired, 1.0), 0.0
-    )  # noqa: E501
-    gap[pop.is_professional] = 0.0
-    pop.loneliness += p.loneliness_rate * (gap - pop.loneliness)
+    want = pop.desired_connection * full_network_contact(ctx)
+    safe = np.where(want > 0, want, 1.0)
+    gap = np.where(want > 0, np.maximum(0.0, 1.0 - Q / safe), 0.0)
+    target = np.clip(gap + pop.loneliness_bias, 0.0, 1.0)
+    target[pop.is_professional] = 0.0
+    lonely = pop.loneliness > p.lonely_threshold  # at the start of this phase
+    pop.loneliness += p.loneliness_rate * (target - pop.loneliness)
     if p.loneliness_contagion > 0 and ties.m:
-        s = ties.strength
-        wsum = ties.weighted_degree(s)
-        lsum = np.bincount(ties.u, s * pop.loneliness[ties.v], n) + np.bincount(
-            ties.v, s * pop.loneliness[ties.u], n
-        )
-        lbar = np.where(wsum > 0, lsum / np.where(wsum > 0, wsum, 1.0), 0.0)
-        pop.loneliness += p.loneliness_contagion * (1.0 - pop.loneliness) * lbar
+        c = ctx.contacts
+        x = np.bincount(ties.u, c * lonely[ties.v], n) + np.bincount(ties.v, c * lonely[ties.u], n)
+        catch = 1.0 - (1.0 - p.loneliness_contagion) ** x
+        pop.loneliness += catch * (1.0 - pop.loneliness)
     np.clip(pop.loneliness, 0.0, 1.0, out=pop.loneliness)

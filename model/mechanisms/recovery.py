@@ -1,12 +1,16 @@
-"""Phase 6, coping and recovery: stress decays, capacity and needs recover.
+"""Phase 11, coping and recovery: stress decays, capacity and needs recover.
 
+    strain_i    = need_stress * min(1, sum_k need_ik)          (chronic strain)
     coping_i    = resilience_i * (1 - depression_capacity_effect * depression_i)
-    stress_i   <- stress_i * (1 - coping_i)
+    stress_i   <- min(1, stress_i + strain_i) * (1 - coping_i)
     capacity_i <- capacity_i + capacity_recovery * (capacity_max_i - capacity_i)
                       * (1 - stress_recovery_penalty * stress_i)
                       * (1 - depression_capacity_effect * depression_i)
     need_ik    <- need_ik * (1 - need_decay)
 
+Unmet needs are a chronic strain: a need the network leaves unmet keeps stress up week after week
+(secondary stressors of the stress process: Pearlin et al. 1981). This is where support that is
+given (or not) shows in stress and depression beyond the immediate relief of the giving phase.
 No random draws.
 
 Sources:
@@ -28,6 +32,10 @@ def run(ctx: StepContext) -> None:
     if not p.recovery:
         return
     drag = 1.0 - p.depression_capacity_effect * pop.depression
+    # Chronic strain: needs that stay unmet keep stress up (secondary stressors).
+    strain = p.need_stress * np.minimum(pop.need.sum(axis=1), 1.0)
+    strain[pop.is_professional] = 0.0
+    pop.stress = np.minimum(pop.stress + strain, 1.0)
     pop.stress *= 1.0 - pop.resilience * drag
     pop.capacity += (
         p.capacity_recovery

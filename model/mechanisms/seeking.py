@@ -1,7 +1,8 @@
-"""Phase 3, help-seeking: who asks, and whom they ask.
+"""Phase 6, help-seeking: who asks, and whom they ask.
 
-A person considers asking when stress exceeds ``seek_stress_threshold`` or any unmet need exceeds
-``seek_need_threshold`` (and they have some need). They ask with probability
+Help is asked for over everyday contact: only ties that had contact this step (the contact
+phase) can be asked. A person considers asking when stress exceeds ``seek_stress_threshold`` or
+any unmet need exceeds ``seek_need_threshold`` (and they have some need). They ask with probability
 
     willingness_i = help_seeking_i * (1 - depression_seeking_effect * depression_i)
                     * (1 - withdrawal_strength * loneliness_i   [withdrawal on])
@@ -18,9 +19,9 @@ so ``ask_breadth`` ties are asked on average, the strong and competent ones most
 Booked sessions: a client of a professional (see :mod:`supportnet.interventions.professional`) with
 any unmet need sees their professional every step, whether or not they ask anyone else.
 
-Draws per step, in order: uniform (n) for willingness, then one uniform per arc leaving an asker,
-in arc order: u -> v for each tie (canonical order) whose u asks, then v -> u for each tie whose v
-asks.
+Draws per step, in order: uniform (n) for willingness, then one uniform per arc leaving an asker
+over a tie with contact this step, in arc order: u -> v for each such tie (canonical order) whose u
+asks, then v -> u for each such tie whose v asks.
 
 Sources:
     Rickwood, D. & Thomas, K. (2012). Conceptual measurement framework for help-seeking for mental
@@ -67,11 +68,14 @@ def run(ctx: StepContext) -> None:
         ctx.ask_arcs = np.zeros(0, np.int64)
         _book_sessions(ctx, total_need)
         return
-    # One uniform per arc leaving an asker, in arc order; one compiled pass weighs and picks.
-    u_arc = ctx.rng.random(int(ties.degree()[asks].sum()))
+    # One uniform per arc leaving an asker over a tie with contact this step, in arc order; one
+    # compiled pass weighs and picks. Help is asked for over everyday contact, not instead of it.
+    c = ctx.contact
+    count = int(asks[ties.u[c]].sum() + asks[ties.v[c]].sum())
+    u_arc = ctx.rng.random(count)
     ctx.ask_arcs = choose_asked_arcs(
         ties.u, ties.v, ties.kind, ties.strength, asks, pop.need, total_need, pop.competence,
-        landing_matrix(p), p.ask_breadth, u_arc,
+        landing_matrix(p), p.ask_breadth, u_arc, c,
     )  # fmt: skip
     _book_sessions(ctx, total_need)
 
@@ -90,3 +94,9 @@ def _book_sessions(ctx: StepContext, total_need: np.ndarray) -> None:
     if len(booked):
         ctx.ask_arcs = np.union1d(ctx.ask_arcs, booked)
         pop.asked[src[booked]] = True
+        # A session is a contact over the professional tie (counted once per step).
+        slot = booked % ctx.ties.m
+        fresh = slot[~ctx.contact[slot]]
+        ctx.contact[fresh] = True
+        ctx.contacts[fresh] += 1.0
+        ctx.ties.contacts[fresh] += 1.0

@@ -1,4 +1,4 @@
-"""Phase 1, stressors: life events arrive and create needs.
+"""Phase 3, stressors: life events arrive and create needs.
 
 Each person meets a life event with probability ``stressor_rate`` per step (times
 ``low_income_stress_rate`` for low-income people, times ``shock_rate_multiplier`` for those under
@@ -9,11 +9,22 @@ and a kind (loss, practical, financial, interpersonal, equally likely) whose pro
 
     need[i, k] <- min(1, need[i, k] + magnitude_i * profile[kind_i, k])
 
-Draws per step, in order: uniform (n), beta (n), kind (n). Professionals meet no events.
+A loss (bereavement, separation, a friend moving away) also ends a relationship with probability
+``loss_ends_tie``: one of the person's ties that can end (not family or professional), chosen in
+proportion to strength, ends for both of them. This is how more life events make people lonelier
+as well as more stressed (bereavement and separation are leading causes of loneliness: Dykstra, van
+Tilburg & de Jong Gierveld 2005; Hawkley & Cacioppo 2010).
+
+Draws per step, in order: uniform (n), beta (n), kind (n), uniform (n) whether a loss ends a tie,
+uniform (n) which tie. Professionals meet no events.
 
 Sources:
     Holmes, T. H. & Rahe, R. H. (1967). The social readjustment rating scale (life events as
     discrete stressors of differing magnitude).
+    Dykstra, P. A., van Tilburg, T. G. & de Jong Gierveld, J. (2005). Changes in older adult
+    loneliness: results from a seven-year longitudinal study. Research on Aging 27(6), 725-747.
+    Hawkley, L. C. & Cacioppo, J. T. (2010). Loneliness matters: a theoretical and empirical
+    review of consequences and mechanisms. Annals of Behavioral Medicine 40(2), 218-227.
     Pearlin, L. I. et al. (1981). The stress process. J. Health Soc. Behav. 22, 337-356
     (events differ in the needs they create; low income as chronic strain raising exposure).
 """
@@ -22,9 +33,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kinds import EVENT_NEEDS
+from ..kinds import CAN_END, EVENT_KINDS, EVENT_NEEDS
 from .context import StepContext
 
+LOSS = EVENT_KINDS.index("loss")
 CONCENTRATION = 4.0  # Beta(a, b) with a + b = 4: right-skewed, most events small
 
 
@@ -61,3 +73,39 @@ def run(ctx: StepContext) -> None:
     np.minimum(pop.need, 1.0, out=pop.need)
     pop.stressor_load += magnitude
     pop.stressor_total += magnitude  # recording only: the run record's stressor load
+    u_end, u_which = ctx.rng.random(n), ctx.rng.random(n)
+    losses = np.flatnonzero(hit & (kind == LOSS) & (u_end < ctx.params.loss_ends_tie))
+    if len(losses):
+        end_lost_ties(ctx, losses, u_which[losses])
+
+
+def end_lost_ties(ctx: StepContext, people: np.ndarray, draw: np.ndarray) -> None:
+    """End one tie of each of ``people`` (a loss): chosen in proportion to strength.
+
+    Only ties that can end (not family or professional ties) are candidates; a person with none
+    loses none. The other person loses the tie too.
+    """
+    ties, pop = ctx.ties, ctx.pop
+    if ties.m == 0:
+        return
+    owner, _, slot = ties.ties_of(people)  # by person, ties in canonical order
+    keep = CAN_END[ties.kind[slot]]
+    src, slot = people[owner[keep]], slot[keep]
+    if len(src) == 0:
+        return
+    w = ties.strength[slot]
+    cum = np.cumsum(w)
+    first = np.searchsorted(src, people, side="left")
+    last = np.searchsorted(src, people, side="right")
+    has = last > first
+    people, draw, first, last = people[has], draw[has], first[has], last[has]
+    base = np.where(first > 0, cum[np.maximum(first - 1, 0)], 0.0)
+    total = cum[last - 1] - base
+    target = base + draw * total
+    pick = np.minimum(np.searchsorted(cum, target, side="right"), last - 1)
+    ending = np.unique(slot[pick])
+    n = pop.n
+    pop.ties_lost_total += np.bincount(ties.u[ending], minlength=n)
+    pop.ties_lost_total += np.bincount(ties.v[ending], minlength=n)
+    ties.remove(ending)
+    ctx.ended += len(ending)

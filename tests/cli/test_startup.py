@@ -54,6 +54,8 @@ def test_light_commands_import_no_heavy_library(args):
 
 def test_the_check_can_fail():
     # A command that runs the model does load them, so an empty list above means something.
+    # A small town sets its own convoys and groups: the defaults are sized for a larger one.
     loaded = _imported_after(["run", "--steps", "1", "--set", "n_people=40", "--set",
-                              "convoy_wider=10", "--set", "convoy_sympathy=6"])  # fmt: skip
+                              "convoy_wider=10", "--set", "convoy_sympathy=6", "--set",
+                              "convoy_inner=3", "--set", "n_groups=4"])  # fmt: skip
     assert "numpy" in loaded and "mesa" in loaded

@@ -15,6 +15,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from supportnet import PARAMETERS, PRESETS
 from supportnet.dashboards.session import interventions_available
 
 pytestmark = [
@@ -25,6 +26,9 @@ pytestmark = [
 ]
 
 CANVAS = "canvas.sn-network-canvas"
+#: The default town (the page starts from the defaults), as the People monitor shows it.
+DEFAULT_PEOPLE = PARAMETERS["n_people"].default
+PEOPLE_SHOWN = f"{DEFAULT_PEOPLE:,}"
 
 
 def monitor(page, name: str):
@@ -82,13 +86,13 @@ def click_person(page, person: int, index: int = 0) -> None:
 def test_loads_offline_and_runs(app, server, images):
     page = app
     expect(monitor(page, "step")).to_have_text("0")
-    expect(monitor(page, "people")).to_have_text("300")
+    expect(monitor(page, "people")).to_have_text(PEOPLE_SHOWN)
     ties_42 = monitor(page, "ties").inner_text()
     first = drawn(page)
     button(page, "Step").click()
     expect(monitor(page, "step")).to_have_text("1")
     expect(page.locator(CANVAS)).not_to_have_attribute("data-drawn", str(first))
-    assert page.locator(CANVAS).get_attribute("data-nodes") == "300"
+    assert page.locator(CANVAS).get_attribute("data-nodes") == str(DEFAULT_PEOPLE)
     # Play, then Pause: steps advance, then stop.
     button(page, "Play").click()
     expect(monitor(page, "step")).not_to_have_text(re.compile(r"^[01]$"), timeout=20_000)
@@ -127,7 +131,7 @@ def test_parameter_change_and_preset_switch(app, images):
     page = app
     type_into(page, "N people", "150")
     expect(page.get_by_text("Changed, not applied yet: N people")).to_be_visible()
-    expect(monitor(page, "people")).to_have_text("300")  # not before Reset
+    expect(monitor(page, "people")).to_have_text(PEOPLE_SHOWN)  # not before Reset
     button(page, "Reset").click()
     expect(monitor(page, "people")).to_have_text("150")
     expect(page.locator(CANVAS)).to_have_attribute("data-nodes", "150")
@@ -139,13 +143,15 @@ def test_parameter_change_and_preset_switch(app, images):
     button(page, "Step").click()
     expect(monitor(page, "step")).to_have_text("1")
     # A preset loads its values, restarts and tells its story.
-    choose(page, "Preset", "Isolated elderly village")
-    expect(page.get_by_text("A small village where most people are old")).to_be_visible()
-    expect(monitor(page, "people")).to_have_text("150")
+    village, campus = PRESETS["isolated_elderly_village"], PRESETS["student_campus"]
+    choose(page, "Preset", village.title)
+    expect(page.get_by_text(village.story[:60])).to_be_visible()
+    expect(monitor(page, "people")).to_have_text(f"{village.params().n_people:,}")
     expect(monitor(page, "step")).to_have_text("0")
-    choose(page, "Preset", "Student campus")
-    expect(monitor(page, "people")).to_have_text("400")
-    expect(page.locator(CANVAS)).to_have_attribute("data-nodes", "400")
+    choose(page, "Preset", campus.title)
+    n = campus.params().n_people
+    expect(monitor(page, "people")).to_have_text(f"{n:,}")
+    expect(page.locator(CANVAS)).to_have_attribute("data-nodes", str(n))
     page.locator(".v-navigation-drawer").screenshot(path=str(images / "dashboard-controls.png"))
 
 
@@ -306,7 +312,7 @@ def test_ten_sessions_are_independent(server, browser):
         expect(monitor(pages[3], "people")).to_have_text("120")
         for i, (p, n) in enumerate(zip(pages, steps, strict=True)):
             if i != 3:
-                expect(monitor(p, "people")).to_have_text("300")
+                expect(monitor(p, "people")).to_have_text(PEOPLE_SHOWN)
                 expect(monitor(p, "step")).to_have_text(str(n))
         assert server.alive()
         print(f"steps and checks in {time.monotonic() - started:.1f} s")

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
 from supportnet import SupportModel
 from supportnet.dashboards.layout import EXACT_LIMIT, IncrementalLayout, _exact_repulsion
+from supportnet.params import PARAMETERS
 
-SMALL = {"n_people": 120, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
+
+def _town(n: int) -> dict:
+    """A small town of ``n`` people whose community groups are as large as the default town's."""
+    per_group = PARAMETERS["n_people"].default / PARAMETERS["n_groups"].default
+    return {
+        "n_people": n,
+        "n_groups": max(1, round(n / per_group)),
+        "convoy_inner": 3,
+        "convoy_sympathy": 6,
+        "convoy_wider": 12,
+    }
+
+
+SMALL = _town(120)
 
 
 def _layout(model, seed=1, **kw):
@@ -20,7 +36,7 @@ def _layout(model, seed=1, **kw):
 
 @pytest.mark.parametrize("n", [60, EXACT_LIMIT + 200])  # exact and mesh repulsion
 def test_same_seed_same_picture_and_bounded(n):
-    m = SupportModel(rng=3, **{**SMALL, "n_people": n})
+    m = SupportModel(rng=3, **_town(n))
     a, b, c = _layout(m, seed=5), _layout(m, seed=5), _layout(m, seed=6)
     assert np.array_equal(a.pos, b.pos)
     assert not np.allclose(a.pos, c.pos)
@@ -40,18 +56,29 @@ def test_per_frame_update_is_gentle_and_follows_new_ties():
     moved = np.sqrt(((layout.pos - before) ** 2).sum(axis=1))
     # Five frames move people by at most five small steps: no relayout, no jump.
     assert moved.max() <= 5 * 0.01 + 1e-9
-    # Two far-apart people who become tied drift together over the frames.
+    # Two far-apart people of one community who become close (a new tie, the strongest of both,
+    # so in both inner circles: the ties that pull) drift together over the frames, compared with
+    # the same frames without that tie. Ties across communities do not pull (module docstring).
+    group = layout.group
     d = np.sqrt(((layout.pos[:, None] - layout.pos[None]) ** 2).sum(-1))
-    adj = m.ties.adjacency().toarray() > 0
-    d[adj] = 0
+    d[m.ties.adjacency().toarray() > 0] = 0
+    d[group[:, None] != group[None]] = 0
     np.fill_diagonal(d, 0)
     i, j = np.unravel_index(np.argmax(d), d.shape)
+    untied = copy.deepcopy(layout)
     u = np.r_[m.ties.u, min(i, j)]
     v = np.r_[m.ties.v, max(i, j)]
-    start = d[i, j]
+    w = np.r_[m.ties.strength, 1.0]
     for _ in range(30):
-        layout.relax(u, v, iterations=1)
-    assert np.linalg.norm(layout.pos[i] - layout.pos[j]) < start - 0.05
+        layout.relax(u, v, w, iterations=1)
+        untied.relax(m.ties.u, m.ties.v, m.ties.strength, iterations=1)
+    apart = np.linalg.norm(untied.pos[i] - untied.pos[j])
+    together = np.linalg.norm(layout.pos[i] - layout.pos[j])
+    assert together < apart - 0.05
+    # The tie pulled them round the community's centre towards each other, not only (as their
+    # summed strength grew) nearer its core: they no longer sit on opposite sides of it.
+    off = np.linalg.norm(layout.pos[[i, j]] - layout.centres[group[i]], axis=1)
+    assert together < 0.8 * off.sum()
 
 
 def test_grow_places_newcomers_at_their_neighbours():

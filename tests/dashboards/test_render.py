@@ -37,6 +37,8 @@ from .helpers import (
 )
 
 WHAT_B = "What B changes (type to search)"
+#: The default town, as the People monitor shows it (the page starts from the defaults).
+DEFAULT_PEOPLE = PARAMETERS["n_people"].default
 SMALL = {"n_people": 80, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
 
 
@@ -191,7 +193,7 @@ def test_every_intervention_setting_has_a_working_control():
 
 def test_page_step_play_pause_reset_speed_seed():
     box, rc = render(FullPage())
-    assert monitor(rc, "step") == "0" and monitor(rc, "people") == "300"
+    assert monitor(rc, "step") == "0" and monitor(rc, "people") == f"{DEFAULT_PEOPLE:,}"
     ties_seed42 = monitor(rc, "ties")
     button(rc, "Step").click()
     assert monitor(rc, "step") == "1"
@@ -225,7 +227,7 @@ def test_page_parameter_change_and_presets():
     box, rc = render(FullPage())
     type_into(number_box(rc, "N people"), "120")
     assert "Changed, not applied yet: N people" in page_text(box)
-    assert monitor(rc, "people") == "300"
+    assert monitor(rc, "people") == f"{DEFAULT_PEOPLE:,}"  # not before Reset
     button(rc, "Reset").click()
     assert monitor(rc, "people") == "120"
     for name, preset in PRESETS.items():
@@ -293,8 +295,9 @@ def test_tabs_plots_inspector_info():
     assert "Person 7" in text and "Ties by kind" in text and "Was helped by" in text
     button(rc, "Clear").click()
     assert "No one selected" in page_text(box)
-    type_into(by_label(rc, v.TextField, "Person number"), "5000")
-    assert "0 to 299" in page_text(box)  # the error, with what is allowed
+    # The first number past the town: the error, with what is allowed.
+    type_into(by_label(rc, v.TextField, "Person number"), str(DEFAULT_PEOPLE))
+    assert f"0 to {DEFAULT_PEOPLE - 1}" in page_text(box)
     _tab(rc, 5)
     text = page_text(box)
     for section in SECTIONS:

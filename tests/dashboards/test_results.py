@@ -158,7 +158,14 @@ def test_reads_a_folder_written_by_supportnet_sweep(tmp_path):
         "seed": 5,
         "steps": 4,
         "replications": 2,
-        "base": {"n_people": 40, "convoy_inner": 2, "convoy_sympathy": 4, "convoy_wider": 8},
+        # A small town needs no more community groups than people.
+        "base": {
+            "n_people": 40,
+            "n_groups": 3,
+            "convoy_inner": 2,
+            "convoy_sympathy": 4,
+            "convoy_wider": 8,
+        },
         "design": {"kind": "grid", "vary": {"stressor_rate": [0.02, 0.2]}},
         "output": {"outcomes": ["mean_stress", "mean_depression"], "outcome_window": 2},
     }

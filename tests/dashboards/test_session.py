@@ -122,8 +122,10 @@ def test_select(session):
     assert "whole number" in session.select("x")
     assert session.select(None) is None and session.selected is None
     session.select(70)
+    # A smaller town needs no more community groups than people (n_groups is checked against it).
     session.set_value("n_people", 60)
-    session.reset()
+    session.set_value("n_groups", 6)
+    assert session.reset() is None and session.model.population.n == 60
     assert session.selected is None  # that person no longer exists
 
 

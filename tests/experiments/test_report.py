@@ -194,12 +194,12 @@ def test_sensitivity_indices_find_the_driving_parameter(tmp_path, kind):
         "ranges": {
             "stressor_rate": [0.0, 0.2],
             "capacity_mean": [0.2, 0.9],
-            "contact_rate": [0.1, 0.5],
+            "contact_inner": [1.0, 4.0],
         },
     }
-    # The outcome depends strongly on stressor_rate, weakly on contact_rate, not on capacity.
+    # The outcome depends strongly on stressor_rate, weakly on contact_inner, not on capacity.
     fake_results(
-        tmp_path, data, lambda s: 5 * s.factors["stressor_rate"] + 0.1 * s.factors["contact_rate"]
+        tmp_path, data, lambda s: 5 * s.factors["stressor_rate"] + 0.01 * s.factors["contact_inner"]
     )
     report = write_report(tmp_path)
     assert "sensitivity.png" in [p.name for p in report.figures]

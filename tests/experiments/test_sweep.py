@@ -443,7 +443,8 @@ def test_shipped_interventions_experiment_reports_the_professional_ratio(tmp_pat
     data = tomllib.loads((CONFIG_DIR / "interventions.toml").read_text())
     # The shipped design, shrunk: a small town, a short run, three replications.
     data.update(steps=20, replications=3, base=dict(TINY["base"], n_people=60))
-    data["output"]["outcome_window"] = 10
+    # The burn-in shrinks with the run: the interventions start when it ends, as shipped.
+    data["output"].update(outcome_window=10, burn_in=5)
     for arm in data["arms"]:
         for iv in arm.get("interventions", []):
             iv.update(start=5, duration=15)

@@ -1,96 +1,196 @@
-"""Behaviour the model must show (model.md), across several seeds, with tolerances.
+"""The stylised facts on small, fast subsets: each fact's own targets and tolerances.
 
-Each test compares conditions over the same seeds, so differences come from the mechanism, not
-from chance; the tolerances are set well inside what the seeds show (see the test bodies).
+These replace the old direction-only behaviour checks. Each test runs the runs behind one fact of
+the shipped battery (``experiments/facts/facts.toml``: the same settings, arms, measures and
+common random numbers as ``supportnet facts``) on a smaller town, with fewer seeds and shorter
+runs, and judges them with the battery's own verdict logic (:func:`judge_facts`, which pools each
+statistic over seeds and calls :func:`~supportnet.experiments.facts.judge.verdict_of` with the
+fact's target). A fact passes when every check's 95% interval over seeds lies inside its target.
+
+The full battery, at the default town, is the documented command (docs/validation.md):
+
+    supportnet facts --seeds 20
+
+Facts that do not hold at the defaults yet (issue 9's calibration is under way; docs/validation.md
+gives the full battery and the trade-offs) are marked ``xfail(strict=True)`` with what fails: the
+runs are deterministic, so such a test fails as soon as its fact starts to hold, and the marker
+must then go.
 """
 
-import numpy as np
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
 import pytest
 
-from supportnet import SupportModel, metrics
-from supportnet.analysis import buffering_estimate, loneliness_by_distance
+from supportnet.experiments.facts import Overrides, load_battery
+from supportnet.experiments.facts.execute import execute_fact_run
+from supportnet.experiments.facts.judge import judge_facts
+from supportnet.experiments.facts.plan import plan_battery
 
-SEEDS = (1, 2, 3, 4)
+#: A small town: 400 people, about 14 per community group and 20 neighbourhoods as in the default
+#: town (with fewer, larger neighbourhoods one town differs from the next by its neighbourhoods'
+#: cohesion, and seeds disagree more than the facts' tolerances allow).
+TOWN = {"n_people": 400, "n_groups": 28, "neighbourhood_size": 20}
+#: Runs: a burn-in as documented (the defaults settle within about 300 steps), two measured
+#: years, five seeds (with three, t intervals are four standard errors wide).
+BURN_IN, MEASURED, SEEDS = 300, 104, 5
 
-
-def run(seed, steps=200, **params):
-    m = SupportModel(rng=seed, **params)
-    m.run_for(steps)
-    return m
-
-
-@pytest.mark.slow
-def test_buffering_shows_as_a_negative_interaction_stronger_than_without_it():
-    on = [buffering_estimate(run(s, buffering=True)) for s in SEEDS]
-    off = [buffering_estimate(run(s, buffering=False)) for s in SEEDS]
-    on_b = np.array([e.interaction for e in on])
-    off_b = np.array([e.interaction for e in off])
-    # negative in every seed, most with a CI below zero
-    assert np.all(on_b < 0)
-    assert sum(e.ci_high < 0 for e in on) >= 3
-    # clearly stronger than with buffering off (paired by seed)
-    assert np.all(on_b < off_b)
-    assert (off_b.mean() - on_b.mean()) > 2 * on_b.std()
-    # with buffering off, stress still harms: the stress slope stays positive
-    assert all(e.stress_slope > 0 for e in off)
+_rows: dict[str, dict] = {}  # summary rows by run id, shared by the facts of one test process
 
 
-SPARSE = dict(
-    n_people=800,
-    convoy_inner=4,
-    convoy_sympathy=8,
-    convoy_wider=12,
-    n_groups=40,
-    convoy_locality=0.8,
-)  # noqa: E501
+def small_battery(**setting_changes):
+    """The shipped battery with its settings shortened to the small subset."""
+    battery = load_battery()
+    short = {
+        name: dataclasses.replace(
+            s,
+            burn_in=setting_changes.get("burn_in", BURN_IN),
+            measure_steps=setting_changes.get("measure_steps", MEASURED if s.measure_steps else 0),
+            seeds=SEEDS,
+        )
+        for name, s in battery.settings.items()
+    }
+    return dataclasses.replace(battery, settings=short)
 
 
-@pytest.mark.slow
-def test_withdrawal_clusters_loneliness_and_pushes_lonely_people_to_the_edge():
-    with_w, without = [], []
-    for seed in SEEDS[:3]:
-        for flag, store in ((True, with_w), (False, without)):
-            m = run(seed, withdrawal=flag, **SPARSE)
-            r = loneliness_by_distance(m, n_sources=400)
-            deg = m.ties.degree()
-            lon = m.population.loneliness
-            lonely = lon > np.quantile(lon, 0.8)
-            store.append((r, deg[lonely].mean(), deg[~lonely].mean()))
-    for r, deg_lonely, deg_others in with_w:
-        assert r[1] > 0.08  # neighbours' loneliness correlates
-        assert r[1] > r[2] + 0.05 and r[1] > r[3] + 0.05  # and the correlation falls with distance
-        assert abs(r[4]) < 0.05  # near zero beyond three degrees
-        assert deg_lonely < deg_others - 1.0  # lonely people end with fewer ties
-    # withdrawal is what makes neighbours' loneliness correlate
-    assert np.mean([w[0][1] for w in with_w]) > np.mean([w[0][1] for w in without]) + 0.05
+def judge(fact_id: str, town=None, **setting_changes):
+    """Run (or reuse) the runs behind ``fact_id`` on the small subset; return its FactResult."""
+    battery = small_battery(**setting_changes)
+    fact = battery.fact(fact_id)
+    runs, arm_of = plan_battery(battery, Overrides(set=TOWN if town is None else town), [fact])
+    rows = []
+    for run in runs:
+        key = run.digest
+        if key not in _rows:
+            _rows[key] = execute_fact_run(run)[0]
+        rows.append(_rows[key])
+    (result,) = judge_facts(battery, [fact], pd.DataFrame(rows), arm_of)
+    return result
 
 
-@pytest.mark.slow
-def test_more_stressors_raise_stress_and_depression():
-    for seed in SEEDS[:3]:
-        low = run(seed, 120, stressor_rate=0.02).dataframe().iloc[60:]
-        high = run(seed, 120, stressor_rate=0.15).dataframe().iloc[60:]
-        assert high[metrics.MEAN_STRESS].mean() > low[metrics.MEAN_STRESS].mean() + 0.03
-        assert high[metrics.MEAN_DEPRESSION].mean() > low[metrics.MEAN_DEPRESSION].mean() + 0.03
+def explain(result) -> str:
+    """The checks and their estimates, for the failure message."""
+    lines = [f"{result.fact.id}: {result.verdict} ({result.reason})"]
+    for c in result.checks:
+        lines.append(
+            f"  {c.check.label}: {c.mean:.3g} [{c.lo:.3g}, {c.hi:.3g}] "
+            f"target {c.check.target_text()} -> {c.verdict}"
+        )
+    for r, mean, holds in result.requirements:
+        lines.append(f"  requires {r.stat}: {mean:.3g} ({'holds' if holds else 'does not hold'})")
+    return "\n".join(lines)
 
 
-@pytest.mark.slow
-def test_more_capacity_lowers_unmet_need():
-    for seed in SEEDS[:3]:
-        low = run(seed, 120, capacity_mean=0.2).dataframe().iloc[60:]
-        high = run(seed, 120, capacity_mean=0.9).dataframe().iloc[60:]
-        assert high[metrics.UNMET_NEED].mean() < 0.9 * low[metrics.UNMET_NEED].mean()
-        assert high[metrics.SUPPORT_GIVEN].mean() > low[metrics.SUPPORT_GIVEN].mean()
+def assert_passes(fact_id: str, town=None, **setting_changes) -> None:
+    result = judge(fact_id, town, **setting_changes)
+    assert result.verdict == "pass", explain(result)
 
 
-@pytest.mark.slow
-def test_caregiving_costs_the_giver():
-    # With costs on, people who gave most end with less capacity and more stress than others.
-    m = run(1, 100, capacity_mean=0.8, stressor_rate=0.1)
-    df = m.dataframe()
-    assert df[metrics.MEAN_CAPACITY].iloc[-50:].mean() < 0.8 * 0.9
-    free = run(1, 100, capacity_mean=0.8, stressor_rate=0.1, giving_costs=False).dataframe()
-    assert (
-        free[metrics.MEAN_CAPACITY].iloc[-50:].mean() > df[metrics.MEAN_CAPACITY].iloc[-50:].mean()
+def calibrating(fact_id: str, why: str):
+    """xfail (strict) for a fact that does not hold at today's defaults yet."""
+    return pytest.mark.xfail(
+        strict=True, reason=f"fact '{fact_id}' does not hold at the defaults yet: {why}"
     )
-    assert free[metrics.MEAN_STRESS].iloc[-50:].mean() < df[metrics.MEAN_STRESS].iloc[-50:].mean()
+
+
+@pytest.mark.slow
+@calibrating(
+    "prevalence",
+    "depression cases about 4.5-5% (band 5-10%): raising loneliness_weight fixes it but pushes the loneliness-depression r above its band",
+)
+def test_prevalence_of_cases_and_loneliness_is_at_survey_rates():
+    assert_passes("prevalence")
+
+
+@pytest.mark.slow
+def test_more_life_events_raise_stress_depression_and_loneliness():
+    # The default town, five measured years: loneliness moves less than stress and depression,
+    # and in a small town or a short run its steps are within noise.
+    assert_passes("stress-dose", town={}, measure_steps=260)
+
+
+@pytest.mark.slow
+def test_more_capacity_lowers_unmet_need_and_depression_without_raising_loneliness():
+    # The default town: in a small one capacity's effect on depression is within noise.
+    assert_passes("capacity", town={})
+
+
+@pytest.mark.slow
+def test_lonely_people_have_fewer_ties_and_lose_ties_faster():
+    assert_passes("periphery")
+
+
+@pytest.mark.slow
+@calibrating(
+    "buffering",
+    "R^2 gained by the product about 0.04 (band 0.005-0.03), and with buffering off a small negative product remains (depression's floor at 0)",
+)
+def test_support_buffers_stress_and_the_switch_off_is_a_clean_null():
+    assert_passes("buffering")
+
+
+@pytest.mark.slow
+@calibrating(
+    "lonely-depressed",
+    "lagged effect about 0.08-0.10 (band 0.10-0.35); a larger loneliness_weight raises it and the cross-sectional r with it",
+)
+def test_loneliness_goes_with_and_precedes_depression():
+    assert_passes("lonely-depressed")
+
+
+@pytest.mark.slow
+@calibrating(
+    "caregiver",
+    "depression g about 0.4-0.6, inside its band, but its interval over seeds crosses the band's edge (few carers in a small town)",
+)
+def test_carers_are_more_depressed_and_stressed_than_others():
+    assert_passes("caregiver")
+
+
+@pytest.mark.slow
+@calibrating(
+    "family-friends",
+    "family support's effect on later stress is not more negative than friends'",
+)
+def test_family_support_lowers_later_stress_more_than_friends_support():
+    assert_passes("family-friends")
+
+
+@pytest.mark.slow
+@calibrating(
+    "layers",
+    "alters contacted monthly about 12 (band 10-20) with an interval crossing 10",
+)
+def test_networks_are_layered_varied_and_clustered():
+    assert_passes("layers")
+
+
+@pytest.mark.slow
+@calibrating(
+    "distance-decay",
+    "excess risk does not fall with distance: negative at 2-3 steps, positive at 4 (loneliness goes with low degree, which the permutation null does not hold fixed)",
+)
+def test_loneliness_clusters_and_fades_with_network_distance():
+    # Distances of 3 and 4 steps need the default town (1,000 people); fewer seeds.
+    assert_passes("distance-decay", town={})
+
+
+@pytest.mark.slow
+@calibrating(
+    "personalised",
+    "generic help's effect on perceived support is near zero, so the ratio is out of its band",
+)
+def test_personalised_help_works_about_twice_as_well_as_generic():
+    assert_passes("personalised")
+
+
+@pytest.mark.slow
+@calibrating(
+    "stationary",
+    "clustering, depression and loneliness settle over about 1,000 steps, not 300",
+)
+def test_the_world_is_stationary_after_the_burn_in():
+    # The battery measures drift over 2,000 steps; here over 1,000 after the burn-in.
+    assert_passes("stationary", measure_steps=1000)

@@ -33,3 +33,17 @@ def test_every_phase_cites_its_sources():
 
         doc = inspect.getmodule(phase).__doc__
         assert "Sources:" in doc and ("(19" in doc or "(20" in doc)
+
+
+def test_every_phase_has_a_heading_and_each_module_is_described_once():
+    import inspect
+
+    from supportnet.mechanisms import PHASES
+
+    text = generated_sections()["submodels"]
+    headings = [line for line in text.splitlines() if line.startswith("### 7.")]
+    assert len(headings) == len(PHASES)
+    for _, phase in PHASES:
+        module = inspect.getmodule(phase)
+        first_line = inspect.cleandoc(module.__doc__).partition("\n")[0]
+        assert text.count(first_line) == 1, module.__name__  # the caregiving module runs twice

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from supportnet import SupportModel
-from supportnet.kinds import EVENT_NEEDS, FAMILY, FRIEND, LANDING, STRESS_RELIEF
+from supportnet.kinds import CONTACT_QUALITY, EVENT_NEEDS, FAMILY, FRIEND, LANDING, STRESS_RELIEF
 from supportnet.mechanisms import (
     PHASES,
     StepContext,
@@ -19,6 +19,7 @@ from supportnet.mechanisms import (
     stressors,
     ties,
 )
+from supportnet.params import PARAMETERS
 from tests.conftest import SMALL
 
 
@@ -105,8 +106,9 @@ def test_appraisal_buffers_event_impact(buffering):
     pop.perceived_support[:] = np.linspace(0, 1, pop.n)
     s0 = pop.stress.copy()
     appraisal.run(ctx)
-    factor = 1 - 0.7 * pop.perceived_support if buffering else 1.0
-    assert np.allclose(pop.stress, s0 + 0.5 * factor * (1 - s0))
+    factor = 1 - m.params.buffering_strength * pop.perceived_support if buffering else 1.0
+    # Stress adds up linearly, bounded at 1: an event's harm does not depend on prior stress.
+    assert np.allclose(pop.stress, np.minimum(1.0, s0 + 0.5 * factor))
 
 
 def test_main_effect_lowers_depression_by_perceived_support():
@@ -142,6 +144,7 @@ def test_askers_ask_about_ask_breadth_ties_preferring_strong_competent_ones():
     pop.need[:] = 0.5
     pop.depression[:] = 0
     pop.loneliness[:] = 0
+    ctx.contact[:] = True  # everyone saw every tie this step: all ties can be asked
     seeking.run(ctx)
     assert pop.asked.all()
     src, dst, slot = ctx.arcs()
@@ -179,6 +182,7 @@ def test_seeking_switch_off():
 def asked_context(seed=1, **kw):
     m, ctx = make(seed, help_seeking_mean=1.0, help_seeking_sd=0.0, **kw)
     m.population.need[:] = m.rng.random(m.population.need.shape)
+    ctx.contact[:] = True  # contact over every tie this step, so every tie can be asked
     seeking.run(ctx)
     return m, ctx
 
@@ -254,21 +258,53 @@ def test_giving_switch_off_transfers_nothing():
 
 
 # --- perception ---------------------------------------------------------------------------------
-def test_perceived_support_moves_toward_its_target():
-    m, ctx = asked_context(perception_bias_sd=0.0)
-    giving.run(ctx)
-    pop = m.population
+def test_trust_moves_only_on_asking_toward_the_helpfulness_of_the_answers():
+    m, ctx = make(perception_bias_sd=0.0)
+    pop, p = m.population, m.params
+    n = pop.n
+    pop.trust[:] = 0.5
+    pop.asks_made[:] = 0.0
+    pop.responses[:] = 0.0
+    helped, ignored, half = np.arange(0, 10), np.arange(10, 20), np.arange(20, 30)
+    pop.asks_made[helped] = pop.asks_made[ignored] = pop.asks_made[half] = 2.0
+    pop.responses[helped] = 2.0  # both asks answered with fully helpful support
+    pop.responses[half] = 1.0  # one of two asks answered
     p0 = pop.perceived_support.copy()
     integ = perception.integration(ctx)
     perception.run(ctx)
-    others = ~pop.asked
-    assert np.allclose(
-        pop.perceived_support[others], p0[others] + 0.1 * (integ[others] - p0[others])
-    )  # noqa: E501
-    asked = pop.asked
-    ratio = np.minimum(1, pop.received_effective[asked].sum(1) / ctx.ask_need[asked])
-    target = 0.5 * ratio + 0.5 * integ[asked]
-    assert np.allclose(pop.perceived_support[asked], p0[asked] + 0.1 * (target - p0[asked]))
+    r = p.trust_rate
+    assert np.allclose(pop.trust[helped], 0.5 + r * (1.0 - 0.5))  # up toward 1
+    assert np.allclose(pop.trust[ignored], 0.5 + r * (0.0 - 0.5))  # down toward 0
+    assert np.allclose(pop.trust[half], 0.5)  # already at the answered share
+    askers = np.zeros(n, bool)
+    askers[:30] = True
+    assert np.all(pop.trust[~askers] == 0.5)  # no asking, no learning
+    # Perceived support follows trust x integration (plus bias, here 0).
+    target = np.clip(pop.trust * integ, 0.0, 1.0)
+    assert np.allclose(pop.perceived_support, p0 + p.perceived_support_rate * (target - p0))
+
+
+def test_answered_asks_are_counted_by_helpfulness_in_giving():
+    m, ctx = asked_context()
+    giving.run(ctx)
+    pop = m.population
+    asked_arcs = np.bincount(ctx.arcs()[0][ctx.ask_arcs], minlength=pop.n)
+    assert np.array_equal(pop.asks_made, asked_arcs)
+    assert np.all(pop.responses >= 0) and np.all(pop.responses <= pop.asks_made + 1e-12)
+    got = pop.received.sum(axis=1) > 0
+    assert np.all(pop.responses[~got] == 0) and np.all(pop.responses[got] > 0)
+
+
+def test_a_helpful_answer_never_lowers_perceived_support_relative_to_not_asking():
+    # Asking is not itself a loss: with every ask answered helpfully, trust cannot fall.
+    m, ctx = make(perception_bias_sd=0.0)
+    pop = m.population
+    pop.trust[:] = np.linspace(0.0, 1.0, pop.n)
+    t0 = pop.trust.copy()
+    pop.asks_made[:] = 1.0
+    pop.responses[:] = 1.0
+    perception.run(ctx)
+    assert np.all(pop.trust >= t0 - 1e-12)
 
 
 # --- costs --------------------------------------------------------------------------------------
@@ -325,42 +361,85 @@ def test_recovery_copes_and_restores():
 
 # --- loneliness ---------------------------------------------------------------------------------
 def test_loneliness_moves_toward_the_contact_gap():
-    m, ctx = make(contact_rate=0.0)  # no routine contact: everyone's gap is full
-    pop = m.population
+    m, ctx = make(loneliness_bias_sd=0.0)
+    pop, p = m.population, m.params
+    l0 = pop.loneliness.copy()
+    ctx.contacts = np.zeros(m.ties.m)  # nobody saw anyone: the gap is full for all who want any
+    loneliness.run(ctx)
+    want = pop.desired_connection > 0
+    assert want.all()
+    assert np.allclose(pop.loneliness, l0 + p.loneliness_rate * (1 - l0))
+
+
+def test_the_gap_is_relative_to_a_full_network_of_ones_own_size():
+    m, ctx = make(loneliness_bias_sd=0.0, lonely_contact_quality=0.0)
+    pop, p, t = m.population, m.params, m.ties
+    ctx.contacts = m.rng.poisson(0.5, t.m).astype(float)
     l0 = pop.loneliness.copy()
     loneliness.run(ctx)
-    assert not ctx.contact.any()
-    assert np.allclose(pop.loneliness, l0 + 0.1 * (1 - l0))
+    w = ctx.contacts * t.strength * (1 - t.conflict) * CONTACT_QUALITY[t.kind]
+    Q = np.bincount(t.u, w, pop.n) + np.bincount(t.v, w, pop.n)
+    inner, sympathy, size = pop.layer_inner, pop.layer_sympathy, pop.network_size
+    C = (
+        inner * p.contact_inner
+        + (sympathy - inner) * p.contact_sympathy
+        + (size - sympathy) * p.contact_wider
+    )
+    gap = np.maximum(0, 1 - Q / (pop.desired_connection * C))
+    assert np.allclose(pop.contact, Q)
+    assert np.allclose(pop.loneliness, l0 + p.loneliness_rate * (np.clip(gap, 0, 1) - l0))
+    # The same contact is a smaller gap for someone whose full network would give less.
+    a = loneliness.full_network_contact(ctx)
+    pop.network_size[:] = pop.network_size * 2
+    pop.layer_inner[:], pop.layer_sympathy[:] = pop.layer_inner * 2, pop.layer_sympathy * 2
+    assert np.allclose(loneliness.full_network_contact(ctx), 2 * a)
 
 
-def test_withdrawal_cuts_contact_of_lonely_people():
-    m, ctx = make(withdrawal_strength=1.0)
-    pop = m.population
+def test_a_lonely_partners_contact_counts_for_less():
+    m, ctx = make()
+    t, pop = m.ties, m.population
+    ctx.contacts = np.ones(t.m)
+    pop.loneliness[:] = 0.0
+    base = loneliness.contact_quality(ctx).copy()
+    pop.loneliness[0] = 1.0
+    lower = loneliness.contact_quality(ctx)
+    mine = np.unique(np.r_[t.v[t.u == 0], t.u[t.v == 0]])
+    others = np.setdiff1d(np.arange(pop.n), np.r_[mine, 0])
+    assert np.all(lower[mine] < base[mine]) and np.allclose(lower[others], base[others])
+    assert np.isclose(lower[0], base[0])  # one's own loneliness does not spoil one's contact
+
+
+def test_contagion_passes_per_contact_with_a_lonely_person_and_is_off_by_default():
+    m, ctx = make(loneliness_rate=0.0, loneliness_contagion=0.5)
+    t, pop = m.ties, m.population
     pop.loneliness[:] = 0
     pop.loneliness[0] = 1.0
-    c = loneliness.contact_probability(ctx)
-    mine = (m.ties.u == 0) | (m.ties.v == 0)
-    assert np.all(c[mine] == 0) and np.all(c[~mine] > 0)
-    m, ctx = make(withdrawal=False)
-    m.population.loneliness[0] = 1.0
-    assert np.all(loneliness.contact_probability(ctx) > 0)
-
-
-def test_contagion_spreads_from_lonely_ties_and_is_off_by_default():
-    m, ctx = make(contact_rate=1.0, loneliness_rate=0.0, loneliness_contagion=0.5)
-    pop = m.population
-    pop.loneliness[:] = 0
-    pop.loneliness[0] = 1.0
+    ctx.contacts = np.where((t.u == 0) | (t.v == 0), 2.0, 1.0)  # two contacts with person 0
     loneliness.run(ctx)
-    nb = np.unique(np.r_[m.ties.v[m.ties.u == 0], m.ties.u[m.ties.v == 0]])
-    assert np.all(pop.loneliness[nb] > 0)
+    nb = np.unique(np.r_[t.v[t.u == 0], t.u[t.v == 0]])
+    assert np.allclose(pop.loneliness[nb], 1 - 0.5**2)  # caught with 1 - (1 - c) ** contacts
     far = np.setdiff1d(np.arange(pop.n), np.r_[nb, 0])
     assert np.all(pop.loneliness[far] == 0)
-    m, ctx = make(contact_rate=1.0, loneliness_rate=0.0)
+    m, ctx = make(loneliness_rate=0.0)
+    assert m.params.loneliness_contagion == PARAMETERS["loneliness_contagion"].default == 0.0
     m.population.loneliness[:] = 0
     m.population.loneliness[0] = 1.0
+    ctx.contacts = np.ones(m.ties.m)
     loneliness.run(ctx)
     assert m.population.loneliness.sum() == 1.0
+
+
+def test_contagion_recovers_toward_the_contact_gap():
+    # With contagion on, loneliness still relaxes toward each person's own gap: people with
+    # plenty of contact recover, so contagion makes clusters rather than a town of the lonely.
+    m, ctx = make(loneliness_contagion=0.5, loneliness_bias_sd=0.0, lonely_contact_quality=0.0)
+    pop = m.population
+    pop.loneliness[:] = 0.4  # below the lonely threshold: nobody passes it on
+    ctx.contacts = np.full(m.ties.m, 50.0)  # far more contact than anyone wants
+    loneliness.run(ctx)
+    tied = m.ties.degree() > 0  # (anyone without ties has a full gap whatever the contacts)
+    assert tied.sum() > 0.9 * pop.n
+    assert np.allclose(pop.loneliness[tied], 0.4 * (1 - m.params.loneliness_rate))
 
 
 def test_loneliness_switch_off():
@@ -376,10 +455,12 @@ def test_depression_follows_stress_and_loneliness():
     pop = m.population
     d0 = pop.depression.copy()
     depression.run(ctx)
-    drive = 0.8 * pop.stress + 0.3 * pop.loneliness
-    expect = d0 + 0.08 * drive * (1 - d0)
-    expect -= 0.03 * expect
-    assert np.allclose(pop.depression, expect)
+    p = m.params
+    drive = p.stress_weight * pop.stress + p.loneliness_weight * pop.loneliness
+    # Linear in the drive (no (1 - d) factor), so stress harms the same at any depression.
+    expect = d0 + p.depression_rate * drive
+    expect -= p.depression_recovery * expect
+    assert np.allclose(pop.depression, np.clip(expect, 0, 1))
     m, ctx = make(depression_dynamics=False)
     d0 = m.population.depression.copy()
     depression.run(ctx)
@@ -412,7 +493,7 @@ def test_used_ties_strengthen_more_when_reciprocal_and_idle_ties_decay():
 
 
 def test_weak_unbalanced_and_conflictual_ties_end_but_family_persists():
-    m, ctx = make(end_hazard=1.0)
+    m, ctx = make(end_hazard=1.0, tie_end_rate=0.0)
     t = m.ties
     ctx.contact = np.ones(t.m, bool)
     t.strength[:] = 0.5
@@ -434,7 +515,9 @@ def test_weak_unbalanced_and_conflictual_ties_end_but_family_persists():
 
 
 def test_triadic_closure_ties_friends_of_friends():
-    m, ctx = make(closure_rate=1.0, focal_rate=0, online_rate=0, withdrawal=False)
+    m, ctx = make(
+        closure_rate=1.0, focal_rate=0, online_rate=0, neighbourhood_rate=0, withdrawal=False
+    )
     draws = m.rng.random((ties.N_FORMATION_DRAWS, m.population.n))
     draws[3] = 0  # always accepted
     u, v, kind = ties.formation_candidates(ctx, draws)
@@ -449,11 +532,17 @@ def test_triadic_closure_ties_friends_of_friends():
 
 
 def test_focal_and_online_formation_respect_groups_and_homophily():
-    m, ctx = make(closure_rate=0, focal_rate=1.0, online_rate=0, homophily=0.0, withdrawal=False)
+    m, ctx = make(
+        closure_rate=0, focal_rate=1.0, online_rate=0, neighbourhood_rate=0, homophily=0.0,
+        withdrawal=False,
+    )  # fmt: skip
     draws = m.rng.random((ties.N_FORMATION_DRAWS, m.population.n))
     u, v, _ = ties.formation_candidates(ctx, draws)
     assert len(u) > 0 and np.all(m.population.group[u] == m.population.group[v])
-    m, ctx = make(closure_rate=0, focal_rate=0, online_rate=1.0, homophily=20.0, withdrawal=False)
+    m, ctx = make(
+        closure_rate=0, focal_rate=0, online_rate=1.0, neighbourhood_rate=0, homophily=20.0,
+        withdrawal=False,
+    )  # fmt: skip
     draws = m.rng.random((ties.N_FORMATION_DRAWS, m.population.n))
     u, v, kind = ties.formation_candidates(ctx, draws)
     dist = np.linalg.norm(m.population.interests[u] - m.population.interests[v], axis=1)
@@ -468,7 +557,8 @@ def test_max_ties_stops_formation():
 
 
 def test_tie_dynamics_switch_off_keeps_the_network():
-    m = SupportModel(rng=3, tie_dynamics=False, **SMALL)
+    # Ties also end when people leave (turnover) and after a loss (stressors): not this switch.
+    m = SupportModel(rng=3, tie_dynamics=False, turnover=False, loss_ends_tie=0.0, **SMALL)
     keys, strength = m.ties.keys.copy(), m.ties.strength.copy()
     m.run_for(10)
     assert np.array_equal(keys, m.ties.keys) and np.array_equal(strength, m.ties.strength)

@@ -99,7 +99,10 @@ def test_out_of_range(name, value, message):
     ("values", "message"),
     [
         ({"convoy_inner": 10, "convoy_sympathy": 5}, "inner <= sympathy <= wider"),
-        ({"n_people": 30}, r"'convoy_wider' \(50\) is not allowed with n_people=30"),
+        (
+            {"n_people": 30, "n_groups": 3, "convoy_wider": 40},
+            r"'convoy_wider' \(40\) is not allowed with n_people=30",
+        ),
         (
             {"network": "watts_strogatz", "n_people": 5, "ws_k": 6},
             r"'ws_k' \(6\) is not allowed with n_people=5",

@@ -22,8 +22,12 @@ NETWORKS = [
 FREE = [
     "stressor_rate",
     "stressor_magnitude",
+    "loss_ends_tie",
     "buffering_strength",
     "main_effect_strength",
+    "help_reference",
+    "trust_rate",
+    "integration_saturation",
     "ask_breadth",
     "giving_boundary",
     "support_stress_relief",
@@ -32,11 +36,25 @@ FREE = [
     "conflict_stress",
     "capacity_recovery",
     "stress_recovery_penalty",
+    "need_stress",
     "need_decay",
-    "contact_rate",
+    "contact_inner",
+    "contact_sympathy",
+    "contact_wider",
+    "depression_contact_effect",
+    "leave_rate",
+    "local_entry_share",
+    "care_onset_rate",
+    "care_end_rate",
+    "care_need",
+    "care_hours",
+    "care_stress",
+    "care_contact_effect",
     "loneliness_rate",
+    "lonely_contact_quality",
     "withdrawal_strength",
     "loneliness_contagion",
+    "loneliness_bias_sd",
     "depression_rate",
     "depression_recovery",
     "strengthen_rate",
@@ -45,22 +63,32 @@ FREE = [
     "decay_friend",
     "decay_online",
     "end_hazard",
+    "tie_end_rate",
+    "embeddedness",
     "closure_rate",
     "focal_rate",
+    "neighbourhood_rate",
     "online_rate",
     "homophily",
+    "sociability_homophily",
     "conflict_mean",
     "capacity_mean",
     "capacity_sd",
     "help_seeking_mean",
     "resilience_mean",
     "competence_mean",
+    "desired_connection_mean",
+    "desired_connection_sd",
+    "desire_size_correlation",
     "perception_bias_sd",
+    "network_size_cv",
+    "neighbourhood_cohesion_sd",
     "online_landing",
-    "experience_weight",
     "perceived_support_rate",
 ]
 SWITCHES = [
+    "turnover",
+    "caregiving",
     "stressors",
     "buffering",
     "main_effect",
@@ -97,6 +125,8 @@ def scenarios(draw):
     if net in ("convoy", "watts_strogatz", "barabasi_albert", "erdos_renyi", "family_sbm"):
         values["n_people"] = draw(st.integers(20, 80))
         values.update(convoy_inner=3, convoy_sympathy=6, convoy_wider=10, n_groups=3)
+    # One neighbourhood, or a grid of small ones (neighbourhood meetings, cohesion by area).
+    values["neighbourhood_size"] = draw(st.sampled_from([5, 12, 50]))
     if draw(st.booleans()):
         values.update(
             shock_start=draw(st.integers(1, 10)),
@@ -111,7 +141,8 @@ def scenarios(draw):
 
 def check_state(m):
     pop, t = m.population, m.ties
-    for name in ("stress", "depression", "loneliness", "perceived_support", "capacity", "need"):
+    for name in ("stress", "depression", "loneliness", "perceived_support", "capacity", "need",
+                 "trust"):  # fmt: skip
         x = getattr(pop, name)
         assert np.all(np.isfinite(x)), name
         assert np.all(x >= 0), name
@@ -120,10 +151,29 @@ def check_state(m):
     assert np.all(np.isfinite(t.strength)) and np.all(t.strength > 0) and np.all(t.strength <= 1)
     assert np.all((t.conflict >= 0) & (t.conflict <= 1))
     assert np.all(np.isfinite(t.balance))
+    assert np.all(np.isfinite(t.contacts)) and np.all(t.contacts >= 0)
     assert np.all((t.kind >= 0) & (t.kind < len(TIE_KINDS)))
     assert np.all(t.u < t.v) and len(np.unique(t.keys)) == t.m
-    # support given equals support received, in total and by type
+    # Support given equals support received, care included (the care phase adds to both).
     assert np.isclose(pop.given.sum(), pop.received.sum(), rtol=1e-12, atol=1e-12)
+    ctx = m.last_step
+    if ctx is not None:
+        assert np.isclose(ctx.given_by_type.sum(), pop.given.sum(), rtol=1e-9, atol=1e-12)
+        assert np.isclose(ctx.flow_uv.sum() + ctx.flow_vu.sum(), pop.given.sum(), atol=1e-9)
+    # Care roles: carer and cared-for point at each other; nobody cares for two or for themself.
+    carers = np.flatnonzero(pop.carer_of >= 0)
+    assert np.array_equal(pop.cared_by[pop.carer_of[carers]], carers)
+    cared = np.flatnonzero(pop.cared_by >= 0)
+    assert np.array_equal(pop.carer_of[pop.cared_by[cared]], cared)
+    assert np.all(pop.carer_of[carers] != carers)
+    if not m.params.caregiving:
+        assert len(carers) == 0 and not pop.care_need.any()
+    # Layers: inner circle within the sympathy group, within the network size (rounded).
+    assert np.all(np.isfinite(pop.network_size)) and np.all(pop.network_size > 0)
+    assert np.all((pop.layer_inner >= 0) & (pop.layer_inner <= pop.layer_sympathy))
+    assert np.all(pop.layer_sympathy <= np.rint(pop.network_size) + 1e-9)
+    assert np.all((pop.home >= 0) & (pop.home < 1))
+    assert np.all((pop.arrived >= 0) & (pop.arrived <= m.steps))
     for k, v in m.measures.items():
         if k != "loneliness_assortativity":
             assert np.isfinite(v), k

@@ -53,6 +53,7 @@ def test_any_mesa_scenario_and_a_scenario_class_work():
         convoy_inner: int = 3
         convoy_sympathy: int = 6
         convoy_wider: int = 10
+        n_groups: int = 4
 
     m = SupportModel(rng=4, scenario=Small)  # Mesa's idiom: the class, seeded by rng
     assert isinstance(m.scenario, Small) and m.params.n_people == 60 and m.scenario.rng == 4
