@@ -345,9 +345,16 @@ def test_play_stops_when_the_page_closes(server, browser):
     busy = _cpu_seconds(pids) - start  # CPU seconds in 3 s while playing
     context.close()
     time.sleep(2)  # the disconnect arrives, the loop notices within a frame
-    start = _cpu_seconds(pids)
-    time.sleep(3)
-    quiet = _cpu_seconds(pids) - start  # and in 3 s after the page closed
+    # CPU in 3-s windows after the page closed. On a loaded machine the last frame of a
+    # 1,000-person town and the session's clean-up can spill into the first window, so up to
+    # five windows are measured; a loop that never stops stays busy in all of them.
+    quiet = []
+    for _ in range(5):
+        start = _cpu_seconds(pids)
+        time.sleep(3)
+        quiet.append(_cpu_seconds(pids) - start)
+        if quiet[-1] < busy / 4:
+            break
     assert busy > 0.3, busy  # playing: the server works
-    assert quiet < busy / 4, (quiet, busy)  # closed: it (almost) stops
+    assert quiet[-1] < busy / 4, (quiet, busy)  # closed: it (almost) stops
     assert server.alive()
