@@ -17,7 +17,6 @@ from numba import njit
 __all__ = [
     "adjacency_from_keys",
     "choose_asked_arcs",
-    "contact_pass",
     "layer_contact_rates",
     "poisson_counts",
     "clustering_by_keys",
@@ -51,60 +50,6 @@ def quality_sum(u, v, strength, conflict, kind, quality, n):  # pragma: no cover
         out[u[e]] += w
         out[v[e]] += w
     return out
-
-
-@njit(cache=True)
-def contact_pass(
-    u,
-    v,
-    strength,
-    conflict,
-    kind,
-    draw,
-    used,
-    loneliness,
-    shock,
-    rate,
-    shock_rate,
-    withdrawal,
-    quality,
-    n,
-):  # pragma: no cover - compiled
-    """Routine contact and quality-weighted contact, in one pass (see mechanisms.loneliness).
-
-    Args:
-        u: Lower endpoint per tie.
-        v: Higher endpoint per tie.
-        strength: Strength per tie.
-        conflict: Conflict per tie.
-        kind: Kind code per tie.
-        draw: One uniform per tie (canonical order).
-        used: Per tie, whether it carried support this step (always counts as contact).
-        loneliness: Per person.
-        shock: Per person, under a shock this step.
-        rate: contact_rate.
-        shock_rate: contact_rate * shock_contact_multiplier.
-        withdrawal: withdrawal_strength, or 0 with withdrawal off.
-        quality: CONTACT_QUALITY table by kind.
-        n: Number of people.
-
-    Returns:
-        (contact per tie, Q per person).
-    """
-    m = len(u)
-    contact = np.zeros(m, np.bool_)
-    Q = np.zeros(n)
-    for e in range(m):
-        a, b = u[e], v[e]
-        r = shock_rate if (shock[a] or shock[b]) else rate
-        c = r * strength[e] * (1.0 - withdrawal * loneliness[a])
-        c = c * (1.0 - withdrawal * loneliness[b])
-        if used[e] or draw[e] < c:
-            contact[e] = True
-            w = strength[e] * (1.0 - conflict[e]) * quality[kind[e]]
-            Q[a] += w
-            Q[b] += w
-    return contact, Q
 
 
 @njit(cache=True)
