@@ -20,6 +20,7 @@ from .collectors import ModelTables, PersonCollector
 from .generators import StartingNetwork, build_network
 from .kinds import FAMILY
 from .mechanisms import PHASES, StepContext
+from .mechanisms.caregiving import start_roles
 from .network import TieGraph, TieStore
 from .params import Params, make_params
 from .population import Population, draw_population, layer_sizes
@@ -102,6 +103,7 @@ class SupportModel(mesa.Model):
         self.ties = TieStore(start.n)
         self._add_starting_ties(start)
         self.cohesion = self._draw_cohesion()
+        start_roles(self.population, self.ties, p, self.rng)  # care roles at their steady state
         self.ties.set_node_attrs_factory(self._node_view)
 
         Person.create_agents(self, start.n, index=list(range(start.n)))

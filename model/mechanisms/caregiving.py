@@ -10,6 +10,16 @@ neighbour). The role lasts until the need ends, or either of them leaves the tow
 
 Phase ``care_roles`` (after turnover): needs start and end, carers are released and assigned.
 
+At the start (``start_roles``, when the town is built) the roles are already at their steady
+state, so that a run does not spend its first years filling them: each person is in need with the
+stationary probability of the two-state process with exits by recovery and by leaving the town,
+
+    pi = h_on / (h_on + h_end + h_leave)        (weekly hazards; h_leave = 0 without turnover)
+
+and carers are assigned as in the phase. (Starting with nobody in need, the carer share took about
+three time constants, 1 / (h_on + h_end + h_leave) ~ 200 steps each, to settle, and depression and
+loneliness crept up with it for ~600 steps: the burn-in of the stationary fact.)
+
 Phase ``care`` (after giving): every carer gives care over the tie to the person they care for,
 
     care_j = min(care_hours * capacity_max_j, capacity_j)        (instrumental support)
@@ -24,7 +34,8 @@ carers' everyday contact is cut by ``care_contact_effect`` (the contact phase), 
 (Carers UK 2019; Pinquart & Sorensen 2003). So carers as a group end up more stressed and more
 depressed than non-carers, the pattern of the meta-analysis.
 
-Draws per step (care_roles): uniform (n) for onset, uniform (n) for the end of a need.
+Draws per step (care_roles): uniform (n) for onset, uniform (n) for the end of a need. At the
+start: uniform (n) for who is in need (only with ``caregiving`` on).
 
 Sources:
     Pinquart, M. & Sorensen, S. (2003). Differences between caregivers and noncaregivers in
@@ -38,12 +49,22 @@ Sources:
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from ..kinds import FAMILY, PROFESSIONAL, SUPPORT_TYPES, landing_matrix
 from .context import StepContext
 
-__all__ = ["INSTRUMENTAL", "assign_carers", "give_care", "run_roles", "weekly"]
+__all__ = [
+    "INSTRUMENTAL",
+    "assign_carers",
+    "give_care",
+    "run_roles",
+    "start_roles",
+    "stationary_need_share",
+    "weekly",
+]
 
 #: Column of practical (instrumental) support in the (n, 4) need and support arrays.
 INSTRUMENTAL = SUPPORT_TYPES.index("instrumental")
@@ -52,6 +73,39 @@ INSTRUMENTAL = SUPPORT_TYPES.index("instrumental")
 def weekly(rate_per_year: float) -> float:
     """The per-step probability that gives ``rate_per_year`` per year."""
     return 1.0 - (1.0 - rate_per_year) ** (1.0 / 52.0)
+
+
+def stationary_need_share(p) -> float:
+    """The steady-state share of people in sustained need, from the weekly hazards.
+
+    Needs begin at ``h_on``, end at ``h_end`` and also end when the person leaves the town (their
+    row then holds a newcomer without need) at ``h_leave``; the two-state process's stationary
+    share is ``h_on / (h_on + h_end + h_leave)``.
+    """
+    from .turnover import weekly_leave_probability
+
+    h_on, h_end = weekly(p.care_onset_rate), weekly(p.care_end_rate)
+    h_leave = weekly_leave_probability(p.leave_rate) if p.turnover else 0.0
+    total = h_on + h_end + h_leave
+    return h_on / total if total > 0 else 0.0
+
+
+def start_roles(pop, ties, p, rng) -> None:
+    """Start the town with care roles at their steady state (called once, when it is built).
+
+    Args:
+        pop: The population (its ``care_need``, ``cared_by``, ``carer_of`` are set).
+        ties: The starting ties (carers are chosen over them as in :func:`assign_carers`).
+        p: The parameters.
+        rng: The model's generator (one uniform per person, only with ``caregiving`` on).
+    """
+    if not p.caregiving:
+        return
+    draw = rng.random(pop.n)
+    pop.care_need[:] = pop.members & (draw < stationary_need_share(p))
+    assign_carers(SimpleNamespace(pop=pop, ties=ties))
+    need = pop.care_need
+    pop.need[need, INSTRUMENTAL] = np.maximum(pop.need[need, INSTRUMENTAL], p.care_need)
 
 
 def run_roles(ctx: StepContext) -> None:
