@@ -43,6 +43,7 @@ def test_needs_start_and_end_at_their_rates_and_set_a_floor_on_practical_need():
     assert not m2.population.care_need.any()
     # Statistically: the share of people whose need starts in a week is the weekly hazard.
     big = SupportModel(rng=3, n_people=3000, n_groups=200, care_onset_rate=0.5, **SMALL_REST)
+    big.population.care_need[:] = False  # the town starts at the steady state; start from none
     caregiving.run_roles(context(big))
     h = caregiving.weekly(0.5)
     assert abs(big.population.care_need.mean() - h) < 4 * np.sqrt(h * (1 - h) / 3000)
@@ -142,6 +143,34 @@ def test_care_is_support_given_and_received_and_costs_the_carer():
     others = pop.carer_of < 0
     assert np.array_equal(pop.stress[others], stress[others])
     assert pop.carer[carers].all() and not pop.carer[others].any()
+
+
+def test_the_town_starts_with_care_roles_at_their_steady_state():
+    from supportnet.mechanisms.turnover import weekly_leave_probability
+
+    rates = dict(care_onset_rate=0.05, care_end_rate=0.3, leave_rate=0.1)
+    m = SupportModel(rng=8, n_people=3000, n_groups=200, **rates, **SMALL_REST)
+    pop = m.population
+    h_on, h_end = caregiving.weekly(0.05), caregiving.weekly(0.3)
+    pi = h_on / (h_on + h_end + weekly_leave_probability(0.1))
+    assert caregiving.stationary_need_share(m.params) == pytest.approx(pi)
+    assert abs(pop.care_need.mean() - pi) < 4 * np.sqrt(pi * (1 - pi) / 3000)
+    # Without turnover nobody leaves: the share is h_on / (h_on + h_end).
+    still = SupportModel(rng=8, turnover=False, **rates, **SMALL)
+    assert caregiving.stationary_need_share(still.params) == pytest.approx(h_on / (h_on + h_end))
+    # Everyone in need has a carer unless every partner is caring or in need already.
+    need = np.flatnonzero(pop.care_need)
+    assert (pop.cared_by[need] >= 0).mean() > 0.9
+    G = m.graph
+    for i in need[pop.cared_by[need] < 0]:
+        assert all(pop.carer_of[j] >= 0 or pop.care_need[j] for j in G.neighbors(int(i)))
+    carers = pop.cared_by[pop.cared_by >= 0]
+    assert len(np.unique(carers)) == len(carers)
+    assert np.array_equal(pop.carer_of[carers], np.flatnonzero(pop.cared_by >= 0))
+    assert np.all(pop.need[need, INSTRUMENTAL] >= m.params.care_need)
+    # Stationary: the share in need after 2 years of steps is still the steady-state share.
+    m.run_for(104)
+    assert abs(pop.care_need.mean() - pi) < 5 * np.sqrt(pi * (1 - pi) / 3000)
 
 
 def test_switch_off_gives_no_roles_and_no_care():

@@ -106,7 +106,8 @@ def test_availability_multiplies_its_factors():
 
 
 def test_neighbourhood_cohesion_scales_residents_contact():
-    m = SupportModel(rng=3, **{**SMALL, "neighbourhood_size": 15})  # a 2 x 2 grid
+    # Carers see people less (care_contact_effect): no roles here, only cohesion.
+    m = SupportModel(rng=3, caregiving=False, **{**SMALL, "neighbourhood_size": 15})  # 2 x 2 grid
     pop = m.population
     pop.depression[:] = 0
     pop.loneliness[:] = 0

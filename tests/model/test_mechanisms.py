@@ -344,7 +344,8 @@ def test_costs_switch_off_keeps_capacity():
 
 # --- recovery -----------------------------------------------------------------------------------
 def test_recovery_copes_and_restores():
-    m, ctx = make(depression_capacity_effect=0.0, stress_recovery_penalty=0.0)
+    # No care roles: a care need would add chronic strain (need_stress x unmet need) to stress.
+    m, ctx = make(depression_capacity_effect=0.0, stress_recovery_penalty=0.0, caregiving=False)
     pop = m.population
     pop.capacity[:] = 0
     s0, n0 = pop.stress.copy(), pop.need.copy()
