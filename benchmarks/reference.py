@@ -744,7 +744,8 @@ class ReferenceModel(mesa.Model):
             person.need = [
                 max(0.0, x - person.received_effective[k]) for k, x in enumerate(person.need)
             ]
-            person.stress *= 1.0 - min(1.0, p.support_stress_relief * person.relief)
+            if p.buffering:  # coping assistance relieves stress: buffering's second pathway
+                person.stress *= 1.0 - min(1.0, p.support_stress_relief * person.relief)
 
     def care(self) -> None:
         """Carers give practical care over their tie; the role stresses them."""

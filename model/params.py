@@ -278,10 +278,10 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("shock_contact_multiplier", F, 1.0, 0, 1, "factor", "Routine contact during the shock, relative to normal (e.g. lockdown)", "stressors"),
     _p("shock_subgroup", S, "all", meaning="Who the shock hits", group="stressors", choices=SUBGROUPS),
     # --- appraisal ----------------------------------------------------------------------------
-    _p("buffering", B, True, meaning="Switch: perceived support reduces the stress an event causes (buffering hypothesis)", group="appraisal", main=True),
-    _p("buffering_strength", F, 0.7, 0, 1, "share", "How much full perceived support cuts an event's impact", "appraisal"),
+    _p("buffering", B, True, meaning="Switch: support protects against stress (buffering hypothesis): perceived support reduces the stress an event causes, and support received relieves stress", group="appraisal", main=True),
+    _p("buffering_strength", F, 0.6, 0, 1, "share", "How much full perceived support cuts an event's impact", "appraisal"),
     _p("main_effect", B, True, meaning="Switch: perceived support lowers depression whatever the stressors (main-effect hypothesis)", group="appraisal", main=True),
-    _p("main_effect_strength", F, 0.005, 0, 0.2, "per step", "Depression lowered per step by full perceived support", "appraisal"),
+    _p("main_effect_strength", F, 0.002, 0, 0.2, "per step", "Depression lowered per step by full perceived support", "appraisal"),
     _p("perceived_support_rate", F, 0.1, 0, 1, "per step", "Speed at which perceived support follows experience and integration", "appraisal"),
     _p("help_reference", F, 0.4, 0.01, 1, "share", "Share of help that must land (competence x fit) for an answered ask to count as fully helpful, for trust in one's ties", "appraisal"),
     _p("trust_rate", F, 0.2, 0, 1, "per ask", "Speed at which trust that ties will help follows how asks were answered (and how well the help fitted)", "appraisal"),
@@ -295,7 +295,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     # --- giving -------------------------------------------------------------------------------
     _p("giving", B, True, meaning="Switch: asked ties give support", group="giving"),
     _p("giving_boundary", F, 0.5, 0, 1, "share", "Share of current capacity a person is willing to give in one step", "giving", main=True),
-    _p("support_stress_relief", F, 0.5, 0, 2, "per unit", "Stress relieved per unit of well-landed support", "giving"),
+    _p("support_stress_relief", F, 0.5, 0, 2, "per unit", "Stress relieved per unit of well-landed support (a pathway of buffering: none with buffering off)", "giving"),
     _p("online_landing", F, 0.5, 0, 1, "factor", "How well support over online ties lands, relative to face-to-face friends", "giving"),
     # --- costs --------------------------------------------------------------------------------
     _p("giving_costs", B, True, meaning="Switch: giving spends capacity and heavy demand stresses the giver", group="costs"),

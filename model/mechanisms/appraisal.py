@@ -5,10 +5,11 @@ Buffering (switch ``buffering``): perceived support reduces an event's impact on
     impact_i = magnitude_i * (1 - buffering_strength * perceived_support_i)
     stress_i <- min(1, stress_i + impact_i)
 
-so support protects most when stress is high. Stress adds up linearly (bounded at 1), so that
-how much an event harms does not depend on how stressed a person already was: the only
-interaction of stress with support is buffering's (with buffering off, a clean null). With
-buffering off, impact_i = magnitude_i.
+so support protects most when stress is high. This is the appraisal pathway of buffering; the
+switch also covers its second pathway, the stress relief of support received (the giving phase).
+Stress adds up linearly (bounded at 1), so that how much an event harms does not depend on how
+stressed a person already was: the only interaction of stress with support is buffering's (with
+buffering off, a clean null). With buffering off, impact_i = magnitude_i.
 
 Main effect (switch ``main_effect``): perceived support lowers depression whatever the stressors,
 

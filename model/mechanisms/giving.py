@@ -17,7 +17,15 @@ giver's competence and the tie kind,
                      its type matches what the asker needs most)
     need_ik      <- max(0, need_ik - sum_j effective_ijk)
     stress_i     <- stress_i * (1 - min(1, support_stress_relief * sum_jk effective_ijk
-                                               * stress_relief[kind_ij]))
+                                               * stress_relief[kind_ij]))   (buffering on)
+
+The stress relief is the second pathway of buffering in Cohen & Wills (1985): support received
+after the event relieves the stress it caused (coping assistance; Thoits 1986), and since it takes
+a share of the stress a person has, it protects most those under most stress. It belongs to the
+``buffering`` switch with the appraisal pathway (the appraisal phase): with buffering off, support
+still meets needs, but relieves no stress, so that the stress x support interaction is a clean
+null (measured: the relief alone left a product of about -0.0003 to -0.0007 in the buffering
+fact's off arm, an eighth of the buffering arm's).
 
 Support given equals support received: both are sums of the same g_ijk. No random draws.
 For perceived support (the perception phase) each asker's asks (``asks_made``) and how helpful the
@@ -29,6 +37,8 @@ Sources:
     Cohen & Wills (1985) and Cutrona, C. E. & Russell, D. W. (1990). Type of social support and
     specific stress: a theory of optimal matching (support helps when its type fits the need).
     Thoits (2011), for stress relief by tie kind.
+    Thoits, P. A. (1986). Social support as coping assistance. Journal of Consulting and Clinical
+    Psychology 54(4), 416-423.
 """
 
 from __future__ import annotations
@@ -134,4 +144,5 @@ def run(ctx: StepContext) -> None:
     pop.need -= pop.received_effective
     np.maximum(pop.need, 0.0, out=pop.need)
     relief = np.bincount(asker, effective.sum(axis=1) * STRESS_RELIEF[kind], n)
-    pop.stress *= 1.0 - np.minimum(1.0, p.support_stress_relief * relief)
+    if p.buffering:  # coping assistance, the second pathway of buffering
+        pop.stress *= 1.0 - np.minimum(1.0, p.support_stress_relief * relief)
