@@ -257,7 +257,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("contact_inner", F, 2.5, 0, 20, "contacts per week", "Everyday contact over a tie in a person's inner circle", "contact"),
     _p("contact_sympathy", F, 0.4, 0, 20, "contacts per week", "Everyday contact over a tie in the sympathy group (outside the inner circle)", "contact"),
     _p("contact_wider", F, 0.06, 0, 20, "contacts per week", "Everyday contact over any other tie (a few times a year)", "contact"),
-    _p("depression_contact_effect", F, 0.2, 0, 1, "share", "How much full depression cuts a person's everyday contact (social withdrawal in depression)", "contact"),
+    _p("depression_contact_effect", F, 0.1, 0, 1, "share", "How much full depression cuts a person's everyday contact (social withdrawal in depression)", "contact"),
     # --- caregiving --------------------------------------------------------------------------
     _p("caregiving", B, True, meaning="Switch: some people need sustained care and a family member becomes their carer", group="caregiving"),
     _p("care_onset_rate", F, 0.02, 0, 1, "per person per year", "Chance that a person develops a sustained need for care in a year (chronic illness, disability, frailty)", "caregiving"),
@@ -321,8 +321,8 @@ _DECLARATIONS: tuple[Param, ...] = (
     # --- depression ---------------------------------------------------------------------------
     _p("depression_dynamics", B, True, meaning="Switch: depression moves with stress and loneliness", group="depression"),
     _p("depression_rate", F, 0.04, 0, 1, "per step", "Speed at which stress and loneliness raise depression", "depression"),
-    _p("stress_weight", F, 0.8, 0, 1, "weight", "Weight of stress in driving depression", "depression"),
-    _p("loneliness_weight", F, 0.15, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
+    _p("stress_weight", F, 0.7, 0, 1, "weight", "Weight of stress in driving depression", "depression"),
+    _p("loneliness_weight", F, 0.2, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
     _p("depression_recovery", F, 0.03, 0, 1, "per step", "Share of depression that recovers per step", "depression"),
     _p("case_threshold", F, 0.37, 0, 1, "share", "Depression above which a person counts as a case; read on the PHQ-9 (27 x depression), 0.37 is a score of 10 or more", "depression"),
     # --- ties ---------------------------------------------------------------------------------
