@@ -126,6 +126,7 @@ class SupportModel(mesa.Model):
             iv.setup(self)
         self.panel: list[dict[str, np.ndarray]] = []
         self.last_step: StepContext | None = None
+        self._still: dict[str, float] | None = None
 
         names = metrics.ALL_MEASURES + (metrics.MOOD_MEASURES if p.sisa else ())
         self.datacollector = mesa.DataCollector(
@@ -227,14 +228,23 @@ class SupportModel(mesa.Model):
         self._measure(ctx)
 
     def _measure(self, ctx: StepContext | None) -> None:
-        self.measures = metrics.compute(self, ctx)
+        p = self.params
+        if self._still is not None and not self.interventions:
+            # Classic SISa mode: only moods change, so the other measures stay as at the start.
+            self.measures = dict(self._still)
+        else:
+            self.measures = metrics.compute(self, ctx)
+            moods_move_states = p.sisa_mood_to_depression > 0 or p.sisa_mood_to_loneliness > 0
+            if p.sisa_classic and not moods_move_states:
+                self._still = dict(self.measures)
         if self.mood is not None:
             self.measures.update(metrics.mood_shares(self))
         self.datacollector.collect(self)
-        p = self.params
         if self.agent_datacollector is not None and self.steps % p.agent_every == 0:
             self.agent_datacollector.collect(self)
-        if p.panel_every and self.steps % p.panel_every == 0:
+        # The classic SISa mode keeps no panel: nothing it reads changes (and a 200-year run
+        # would hold a thousand copies of the town).
+        if p.panel_every and self.steps % p.panel_every == 0 and not p.sisa_classic:
             pop = self.population
             self.panel.append(
                 {

@@ -117,20 +117,28 @@ def spontaneous_shares(params) -> np.ndarray:
     """Equilibrium shares (N, C, D) of the chain without contacts (a person alone).
 
     The stationary distribution of the three-state chain with rates a_C, a_D out of N, g_C, s_CD
-    out of C and g_D, s_DC out of D (its generator's null vector).
+    out of C and g_D, s_DC out of D, by the matrix-tree theorem (each share is proportional to
+    the sum, over the spanning trees directed into its state, of the product of their rates):
+
+        N: g_C g_D + g_C s_DC + s_CD g_D
+        C: a_C g_D + a_C s_DC + a_D s_DC
+        D: a_D g_C + a_D s_CD + a_C s_CD
+
+    Examples:
+        >>> from supportnet import make_params
+        >>> [round(float(x), 3) for x in spontaneous_shares(make_params())]
+        [0.298, 0.615, 0.087]
     """
     r = rate_table(params)
-    Q = np.array(
+    w = np.array(
         [
-            [-(r["a_C"] + r["a_D"]), r["a_C"], r["a_D"]],
-            [r["g_C"], -(r["g_C"] + r["s_CD"]), r["s_CD"]],
-            [r["g_D"], r["s_DC"], -(r["g_D"] + r["s_DC"])],
+            r["g_C"] * r["g_D"] + r["g_C"] * r["s_DC"] + r["s_CD"] * r["g_D"],
+            r["a_C"] * r["g_D"] + r["a_C"] * r["s_DC"] + r["a_D"] * r["s_DC"],
+            r["a_D"] * r["g_C"] + r["a_D"] * r["s_CD"] + r["a_C"] * r["s_CD"],
         ]
     )
-    A = np.vstack([Q.T, np.ones(3)])
-    b = np.array([0.0, 0.0, 0.0, 1.0])
-    shares = np.linalg.lstsq(A, b, rcond=None)[0]
-    return np.clip(shares, 0.0, 1.0) / np.clip(shares, 0.0, 1.0).sum()
+    total = w.sum()
+    return w / total if total > 0 else np.array([1.0, 0.0, 0.0])
 
 
 @dataclass
