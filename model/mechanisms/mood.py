@@ -50,7 +50,24 @@ a uniform (first mood) and, with heterogeneity, a normal, then one uniform per p
 in index order. So with ``sisa`` off, and with it on but no coupling, every other result of the
 model is the same, bit for bit, as without the mode.
 
-The events are tallied (:class:`MoodTally`) for the measures of :mod:`supportnet.analysis.sisa`.
+Mean field. With c and d the shares of content and discontent people, n = 1 - c - d, and k the
+mean number of contacts a person has in a step (in the classic mode: the degree), a neutral person
+meets about k c content and k d discontent people, so
+
+    dc/dt = (a_C + b_C k c) n + s_DC d - (g_C + s_CD) c
+    dd/dt = (a_D + b_D k d) n + s_CD c - (g_D + s_DC) d
+
+(the usual mean-field closure: a neutral person's contacts are in each state in proportion to the
+population's shares; the correlations between neighbours' moods that a network builds are left
+out). Its stable fixed point is what the shares settle near when those correlations are weak
+(small per-contact rates, as here); :func:`supportnet.analysis.sisa.mean_field` solves it. With
+k = 0 it is the chain's own equilibrium (:func:`spontaneous_shares`).
+
+Measures: the per-step shares of members in each state (``neutral_share``, ``content_share``,
+``discontent_share``; columns only when the mode is on). The events are tallied (person-steps in
+each state, by the number of content and discontent contacts, and transitions; :class:`MoodTally`)
+for :mod:`supportnet.analysis.sisa`: mean sojourns (time in a state over exits) and the per-contact
+hazards recovered by an additive-hazard Poisson regression on those events (the ``sisa`` fact).
 
 Sources:
     Hill, A. L., Rand, D. G., Nowak, M. A. & Christakis, N. A. (2010). Emotions as infectious
