@@ -699,6 +699,26 @@ _PRESETS = (
     ),
 )
 
+_PRESETS += (
+    Preset(
+        "moods_spread",
+        "Moods spread (SISa)",
+        "The classic SISa model of Hill, Rand, Nowak & Christakis (2010): 2,000 people, each with "
+        "four ties that never change, are content, neutral or discontent. Moods arise on their "
+        "own and, a little more, from each content or discontent contact; contentment lasts about "
+        "ten years, discontent about five. Nothing else happens in this town. Colour people by "
+        "mood and watch the shares settle (a step is a week: give it a few hundred): contentment "
+        "arises more on its own, discontent spreads more per contact.",
+        {
+            "n_people": 2000,
+            "network": "random_regular",
+            "rr_degree": 4,
+            "sisa": True,
+            "sisa_classic": True,
+        },
+    ),
+)
+
 #: Presets by name.
 PRESETS: Mapping[str, Preset] = MappingProxyType({p.name: p for p in _PRESETS})
 
