@@ -1248,7 +1248,7 @@ class ReferenceModel(mesa.Model):
         }
 
     def moods(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return each person's mood code (0 neutral, 1 content, 2 discontent) and susceptibility."""
+        """Return each person's mood (0 neutral, 1 content, 2 discontent) and susceptibility."""
         return (
             np.array([q.mood for q in self.people], np.int8),
             np.array([q.susceptibility for q in self.people]),

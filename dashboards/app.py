@@ -40,11 +40,11 @@ from .network import NetworkView
 from .plots import (
     Chart,
     histogram_option,
+    mood_option,
     network_option,
     strain_option,
     support_kind_option,
     support_type_option,
-    mood_option,
     wellbeing_option,
 )
 from .results import ResultsExplorer

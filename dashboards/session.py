@@ -73,6 +73,7 @@ def mood_badness(model) -> np.ndarray:
         out[:k] = MOOD_BADNESS[model.mood.mood[:k]]
     return out
 
+
 #: What people's size can show.
 SIZE_MEASURES: Mapping[str, str] = {
     "degree": "Number of ties",
@@ -318,8 +319,10 @@ class Run:
             return self._df
 
     def values(self, name: str) -> np.ndarray:
-        """A copy of a person state (``stress``, ..., ``degree`` or ``mood``) for the population
-        proper (``mood``: 0 content, 0.5 neutral, 1 discontent)."""
+        """A copy of a person state (``stress``, ..., ``degree``, ``mood``) for the members.
+
+        ``mood`` is the place on the colour scale: 0 content, 0.5 neutral, 1 discontent.
+        """
         with self.lock:
             pop = self.model.population
             if name == "degree":

@@ -537,9 +537,7 @@ def _check_combinations(v: dict[str, Any]) -> None:
             f"end_threshold={v['end_threshold']:g}; a new tie must start above the threshold "
             "at which ties end"
         )
-    if v["network"] == "random_regular" and (
-        v["rr_degree"] >= n or (v["rr_degree"] * n) % 2
-    ):
+    if v["network"] == "random_regular" and (v["rr_degree"] >= n or (v["rr_degree"] * n) % 2):
         fail(
             f"parameter 'rr_degree' ({v['rr_degree']}) is not allowed with n_people={n}; it must "
             "be smaller than n_people, and n_people x rr_degree must be even"

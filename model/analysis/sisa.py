@@ -145,8 +145,8 @@ def mean_field(rates: dict[str, float], k: float) -> tuple[float, float, float]:
     """Stable equilibrium shares (n, c, d) of the mean-field equations with k contacts each.
 
     Integrates the equations from everyone neutral (a stable point is where they settle; the
-    equations have one in the simplex for these rates) with steps of a tenth of a year, then polishes
-    the point with Newton's method.
+    equations have one in the simplex for these rates) with steps of a tenth of a year, then
+    polishes the point with Newton's method.
     """
     r = rates
 

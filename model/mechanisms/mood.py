@@ -241,16 +241,11 @@ def _draw_newcomers(params, rng: np.random.Generator, k: int) -> tuple[np.ndarra
     cum = np.cumsum(spontaneous_shares(params))
     mood = np.searchsorted(cum[:2], rng.random(k), side="right").astype(np.int8)
     s = params.sisa_heterogeneity
-    if s > 0:
-        factor = np.exp(rng.normal(-0.5 * s * s, s, k))
-    else:
-        factor = np.ones(k)
+    factor = np.exp(rng.normal(-0.5 * s * s, s, k)) if s > 0 else np.ones(k)
     return mood, factor
 
 
-def contact_counts(
-    ctx: StepContext, mood: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def contact_counts(ctx: StepContext, mood: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each person's content, discontent and all contacts this step (ties with contact)."""
     ties, n = ctx.ties, ctx.pop.n
     if ties.m == 0:
@@ -271,7 +266,7 @@ def classic_contact(ctx: StepContext) -> None:
 
 
 def _sync_rows(ctx: StepContext, state: MoodState) -> None:
-    """Give the step's newcomers a first mood, and rows added since (professionals) a neutral one."""
+    """Give the step's newcomers a first mood, and rows added since (professionals) neutral."""
     p, pop = ctx.params, ctx.pop
     grown = pop.n - len(state.mood)
     if grown > 0:

@@ -122,7 +122,9 @@ def test_switching_the_mode_on_without_coupling_changes_no_other_result():
 def test_coupling_mood_to_depression_and_loneliness_acts_and_is_off_by_default():
     town = {"n_people": 200, "n_groups": 8, "sisa": True}
     plain = SupportModel(rng=2, **town)
-    coupled = SupportModel(rng=2, sisa_mood_to_depression=0.01, sisa_mood_to_loneliness=0.01, **town)
+    coupled = SupportModel(
+        rng=2, sisa_mood_to_depression=0.01, sisa_mood_to_loneliness=0.01, **town
+    )
     plain.run_for(60)
     coupled.run_for(60)
     pop, mood = coupled.population, coupled.mood.mood
@@ -132,9 +134,7 @@ def test_coupling_mood_to_depression_and_loneliness_acts_and_is_off_by_default()
         plain.population.loneliness[plain.mood.mood == DISCONTENT].mean()
         - plain.population.loneliness[plain.mood.mood == CONTENT].mean()
     )
-    gap_coupled = (
-        pop.loneliness[mood == DISCONTENT].mean() - pop.loneliness[mood == CONTENT].mean()
-    )
+    gap_coupled = pop.loneliness[mood == DISCONTENT].mean() - pop.loneliness[mood == CONTENT].mean()
     assert gap_coupled > gap_plain
 
 
