@@ -181,7 +181,10 @@ def mean_field(rates: dict[str, float], k: float) -> tuple[float, float, float]:
                 ],
             ]
         )
-        z = z - np.linalg.solve(J, f(z))
+        try:
+            z = z - np.linalg.solve(J, f(z))
+        except np.linalg.LinAlgError:  # a flat field (e.g. every rate 0): keep where it settled
+            break
     c, d = float(z[0]), float(z[1])
     return 1.0 - c - d, c, d
 
@@ -205,7 +208,8 @@ def sisa_measure(record: RunRecord) -> dict[str, float]:
     df = record.steps
     post = df.loc[df.index > record.burn_in]
     c, d = float(post["content_share"].mean()), float(post["discontent_share"].mean())
-    _, c_mf, d_mf = mean_field(mood.rates, mood.mean_contacts)
+    k = mood.mean_contacts
+    _, c_mf, d_mf = mean_field(mood.rates, k) if np.isfinite(k) else (np.nan,) * 3
     gaps = (c - c_mf, d - d_mf)
     out.update(
         {
