@@ -16,8 +16,9 @@ the newcomers' traits drawn by the same generator calls as the model's populatio
 and care, life events (a loss may end a tie), everyday contact by layers, appraisal, help-seeking
 over contact, giving (with the helpfulness of each answer), perceived support (trust times
 integration), costs, recovery (chronic strain), loneliness (the gap relative to a full network,
-contact quality, contagion per contact), depression, and tie dynamics (the base ending rate, room
-for new ties, neighbourhood meetings, sociability homophily). Only the fixed tables of
+contact quality, contagion per contact), depression, the SISa mood layer (its own generator,
+copied like the model's; the classic mode too), and tie dynamics (the base ending rate, room for
+new ties, neighbourhood meetings, sociability homophily). Only the fixed tables of
 :mod:`supportnet.kinds`, the parameters and the measures' names are shared. Measurement is
 part of the step here too, as in the fast model: every measure of
 :data:`supportnet.metrics.ALL_MEASURES` computed by loops over people and ties (breadth-first search
@@ -63,7 +64,7 @@ from supportnet.kinds import (
 )
 from supportnet.kinds import SUPPORT_TYPES as TYPE_NAMES
 from supportnet.kinds import TIE_KINDS as TIE_KIND_NAMES
-from supportnet.metrics import ALL_MEASURES, QUANTILES, STATES
+from supportnet.metrics import ALL_MEASURES, MOOD_MEASURES, QUANTILES, STATES
 from supportnet.population import SUBGROUP_CODES
 
 __all__ = ["PERSON_FIELDS", "RECORD_FIELDS", "ReferenceModel", "RefPerson", "Tie"]
@@ -245,8 +246,17 @@ class ReferenceModel(mesa.Model):
         self.clustering_nodes = start.clustering_nodes.tolist()  # the same sample of people
         self.measures: dict[str, float] = {}
         self.given_by_kind = [0.0] * len(TIE_KIND_NAMES)
+        # The SISa mood layer: each person's mood and susceptibility, and its own generator.
+        self.replaced: list[int] = []
+        self.mood_rng = copy.deepcopy(start.mood.rng) if start.mood is not None else None
+        for person in self.people:
+            person.mood = int(start.mood.mood[person.index]) if start.mood is not None else 0
+            person.susceptibility = (
+                float(start.mood.susceptibility[person.index]) if start.mood is not None else 1.0
+            )
+        names = ALL_MEASURES + (MOOD_MEASURES if self.p.sisa else ())
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in ALL_MEASURES}
+            model_reporters={name: _reporter(name) for name in names}
         )
         self.measure(flows=False)
 
@@ -280,6 +290,15 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         """Run the phases in the model's order (see :mod:`supportnet.mechanisms`)."""
         self.formed = self.ended = 0
+        self.replaced = []
+        if self.p.sisa_classic:
+            # The classic SISa mode: every tie one contact, moods move, nothing else acts.
+            ties = self.canonical_ties()
+            for tie in ties:
+                tie.contacts = 1
+            self.mood(ties)
+            self.measure(flows=False)
+            return
         self.mark_shock(self.steps)
         self.turnover()
         self.care_roles()
@@ -295,6 +314,7 @@ class ReferenceModel(mesa.Model):
         self.recovery()
         self.loneliness(ties)
         self.depression()
+        self.mood(ties)
         self.tie_dynamics(ties)
         self.measure()
 
@@ -320,6 +340,7 @@ class ReferenceModel(mesa.Model):
         weekly = 1.0 - (1.0 - p.leave_rate) ** (1.0 / 52.0)
         draw = rng.random(len(self.people)).tolist()
         leavers = [q for q in self.people if draw[q.index] < weekly]
+        self.replaced = [q.index for q in leavers]
         if not leavers:
             return
         for person in leavers:  # their ties end
@@ -879,6 +900,73 @@ class ReferenceModel(mesa.Model):
             person.depression -= p.depression_recovery * person.depression
             person.depression = min(max(person.depression, 0.0), 1.0)
 
+    # --- moods (SISa) -------------------------------------------------------------------------
+    def mood_shares_alone(self) -> list[float]:
+        """Equilibrium shares (N, C, D) without contacts: the matrix-tree formulas."""
+        p = self.p
+        a_c, a_d = p.sisa_content_spontaneous, p.sisa_discontent_spontaneous
+        g_c, g_d = p.sisa_content_recovery, p.sisa_discontent_recovery
+        s_cd, s_dc = p.sisa_content_to_discontent, p.sisa_discontent_to_content
+        w = [
+            g_c * g_d + g_c * s_dc + s_cd * g_d,
+            a_c * g_d + a_c * s_dc + a_d * s_dc,
+            a_d * g_c + a_d * s_cd + a_c * s_cd,
+        ]
+        total = sum(w)
+        return [x / total for x in w] if total > 0 else [1.0, 0.0, 0.0]
+
+    def mood(self, ties: list[Tie]) -> None:
+        """Moods move by competing hazards; newcomers get a first mood; the coupling acts."""
+        p, people, rng = self.p, self.people, self.mood_rng
+        if not p.sisa:
+            return
+        if self.replaced:
+            shares = self.mood_shares_alone()
+            first = rng.random(len(self.replaced)).tolist()
+            s = p.sisa_heterogeneity
+            factors = (
+                [math.exp(x) for x in rng.normal(-0.5 * s * s, s, len(self.replaced)).tolist()]
+                if s > 0
+                else [1.0] * len(self.replaced)
+            )
+            for i, u, f in zip(self.replaced, first, factors, strict=True):
+                people[i].mood = 0 if u < shares[0] else 1 if u < shares[0] + shares[1] else 2
+                people[i].susceptibility = f
+        before = [q.mood for q in people]
+        x_c, x_d = [0] * len(people), [0] * len(people)
+        for tie in ties:
+            if tie.contacts > 0:
+                for me, other in ((tie.u, tie.v), (tie.v, tie.u)):
+                    x_c[me] += before[other] == 1
+                    x_d[me] += before[other] == 2
+        draws = rng.random(len(people)).tolist()
+        for q in people:
+            i, state = q.index, before[q.index]
+            if state == 0:
+                m = 1.0
+                if p.sisa_depression_to_mood > 0:
+                    m = m + p.sisa_depression_to_mood * q.depression
+                if p.sisa_loneliness_to_mood > 0:
+                    m = m + p.sisa_loneliness_to_mood * q.loneliness
+                f = q.susceptibility
+                h1 = f * (p.sisa_content_spontaneous + p.sisa_content_contact * x_c[i])
+                h2 = f * m * (p.sisa_discontent_spontaneous + p.sisa_discontent_contact * x_d[i])
+                to = (1, 2)
+            elif state == 1:
+                h1, h2, to = p.sisa_content_recovery, p.sisa_content_to_discontent, (0, 2)
+            else:
+                h1, h2, to = p.sisa_discontent_recovery, p.sisa_discontent_to_content, (0, 1)
+            h = h1 + h2
+            leave = -math.expm1(-h / 52.0)
+            if draws[i] < leave:
+                q.mood = to[0] if draws[i] < leave * (h1 / h if h > 0 else 1.0) else to[1]
+        for q in people:
+            push = (q.mood == 2) - (q.mood == 1)
+            if p.sisa_mood_to_depression > 0:
+                q.depression = min(max(q.depression + p.sisa_mood_to_depression * push, 0.0), 1.0)
+            if p.sisa_mood_to_loneliness > 0:
+                q.loneliness = min(max(q.loneliness + p.sisa_mood_to_loneliness * push, 0.0), 1.0)
+
     # --- the network --------------------------------------------------------------------------
     def tie_dynamics(self, ties: list[Tie]) -> None:
         """Ties strengthen, decay and rebalance; new ties form; weak or strained ties end."""
@@ -1111,7 +1199,11 @@ class ReferenceModel(mesa.Model):
             counts[t.kind] += 1
         for name, count in zip(TIE_KIND_NAMES, counts, strict=True):
             out[f"ties_{name}"] = count
-        self.measures = {name: float(out[name]) for name in ALL_MEASURES}
+        if p.sisa:
+            for code, name in enumerate(MOOD_MEASURES):
+                out[name] = sum(q.mood == code for q in people) / n
+        names = ALL_MEASURES + (MOOD_MEASURES if p.sisa else ())
+        self.measures = {name: float(out[name]) for name in names}
         self.datacollector.collect(self)
 
     def _clustering(self) -> float:
@@ -1155,6 +1247,13 @@ class ReferenceModel(mesa.Model):
             name: np.array([getattr(q, name) for q in self.people])
             for name in PERSON_FIELDS + RECORD_FIELDS
         }
+
+    def moods(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return each person's mood (0 neutral, 1 content, 2 discontent) and susceptibility."""
+        return (
+            np.array([q.mood for q in self.people], np.int8),
+            np.array([q.susceptibility for q in self.people]),
+        )
 
     def tie_table(self) -> dict[tuple[int, int], tuple]:
         """Return {(u, v): (kind, strength, balance, conflict, last_contact, formed)}."""

@@ -40,6 +40,7 @@ from .network import NetworkView
 from .plots import (
     Chart,
     histogram_option,
+    mood_option,
     network_option,
     strain_option,
     support_kind_option,
@@ -206,7 +207,10 @@ def ModelTab(session, frame, colour_by, size_by, min_strength, on_select):
             if session.selected is not None:
                 PersonCard(session.run, session.selected, frame)
         with solara.Div(classes=["sn-model-side"]):
-            Chart(wellbeing_option(session.run.dataframe()), "wellbeing", height=300)
+            df = session.run.dataframe()
+            Chart(wellbeing_option(df), "wellbeing", height=300)
+            if session.run.model.mood is not None:
+                Chart(mood_option(df), "moods", height=260)
             measure = colour_by.value
             Chart(
                 histogram_option(
@@ -229,6 +233,8 @@ def PlotsTab(session, frame):
     with solara.Columns([1, 1]):
         Chart(support_type_option(df), "support-type")
         Chart(support_kind_option(df), "support-kind")
+    if run.model.mood is not None:
+        Chart(mood_option(df), "moods-all")
     with solara.Columns([1, 1]):
         Chart(network_option(df), "network-measures")
         Chart(

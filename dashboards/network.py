@@ -30,7 +30,7 @@ from matplotlib import colormaps, colors
 from supportnet.kinds import TIE_KINDS
 
 from .layout import inner_circle
-from .session import COLOUR_MEASURES, MAX_DRAWN, SIZE_MEASURES, Run
+from .session import COLOUR_MEASURES, MAX_DRAWN, SIZE_MEASURES, Run, mood_badness
 
 __all__ = [
     "KIND_COLOURS",
@@ -219,8 +219,11 @@ def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
     pop, ties, layout = run.model.population, run.model.ties, run.layout
     n = pop.n
     pos = np.round((np.clip(layout.pos[:n], -1, 1) + 1) * 32767.5).astype("<u2")
-    value = np.clip(getattr(pop, colour_by), 0, 1)
-    badness = value if high_is_bad else 1 - value
+    if colour_by == "mood":
+        badness = mood_badness(run.model)
+    else:
+        value = np.clip(getattr(pop, colour_by), 0, 1)
+        badness = value if high_is_bad else 1 - value
     colour = np.round(badness * 255).astype(np.uint8)
     if size_by == "degree":
         deg = ties.degree().astype(float)
@@ -240,6 +243,9 @@ def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
     codes = tie_codes(ties.kind[keep], ties.strength[keep], inner[keep], same[keep])
     full, version, count, delta, m = (sync or EdgeSync()).update(keys, codes)
     low, high = ("0 (none)", "1 (most)") if high_is_bad else ("1 (most)", "0 (none)")
+    if colour_by == "mood":
+        on = run.model.mood is not None
+        low, high = ("content", "discontent") if on else ("mood layer off", "(all neutral)")
     return NetworkFrame(
         n=int(n),
         m=int(m),

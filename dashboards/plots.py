@@ -28,6 +28,7 @@ __all__ = [
     "difference_option",
     "histogram_option",
     "line_option",
+    "mood_option",
     "network_option",
     "person_option",
     "strain_option",
@@ -61,6 +62,9 @@ MEASURE_LABELS: Mapping[str, str] = {
     metrics.TIES: "Ties",
     metrics.TIES_FORMED: "Ties formed this step",
     metrics.TIES_ENDED: "Ties ended this step",
+    "neutral_share": "Neutral (share)",
+    "content_share": "Content (share)",
+    "discontent_share": "Discontent (share)",
     **{
         name: f"{t.capitalize()} support given"
         for name, t in zip(metrics.SUPPORT_BY_TYPE, SUPPORT_TYPES, strict=True)
@@ -72,6 +76,9 @@ MEASURE_LABELS: Mapping[str, str] = {
 }
 
 _COLOURS = {
+    "content_share": "#fed976",
+    "neutral_share": "#fd8d3c",
+    "discontent_share": "#800026",
     metrics.MEAN_STRESS: "#d62728",
     metrics.MEAN_DEPRESSION: "#6a3d9a",
     metrics.MEAN_LONELINESS: "#1f77b4",
@@ -166,6 +173,18 @@ def wellbeing_option(df: pd.DataFrame) -> dict[str, Any]:
         metrics.LONELY_FRACTION,
     )
     return line_option(df, cols, "Wellbeing over time", "share / level", y_max=1)
+
+
+def mood_option(df: pd.DataFrame) -> dict[str, Any]:
+    """SISa mood state shares over time (in the network view's mood colours).
+
+    Without the mood layer (``sisa`` off) the table has no mood columns: the chart says so.
+    """
+    if not set(metrics.MOOD_MEASURES) <= set(df.columns):
+        opt = _base("Moods over time: the SISa mood layer is off (switch sisa on)", "share", 1)
+        opt["series"] = []
+        return opt
+    return line_option(df, metrics.MOOD_MEASURES, "Moods over time (SISa)", "share", y_max=1)
 
 
 def strain_option(df: pd.DataFrame) -> dict[str, Any]:

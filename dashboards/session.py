@@ -42,6 +42,7 @@ __all__ = [
     "Run",
     "Session",
     "interventions_available",
+    "mood_badness",
     "people_built",
     "size_error",
 ]
@@ -56,7 +57,22 @@ COLOUR_MEASURES: Mapping[str, tuple[str, bool]] = {
     "loneliness": ("Loneliness", True),
     "capacity": ("Capacity to give", False),
     "perceived_support": ("Perceived support", False),
+    "mood": ("Mood (SISa: content, neutral, discontent)", True),
 }
+
+#: Where each SISa mood (neutral, content, discontent) sits on the colour scale (0 good, 1 bad).
+MOOD_BADNESS = np.array([0.5, 0.0, 1.0])
+
+
+def mood_badness(model) -> np.ndarray:
+    """Each row's mood as a place on the colour scale (all neutral when the mood layer is off)."""
+    n = model.population.n
+    out = np.full(n, MOOD_BADNESS[0])
+    if model.mood is not None:
+        k = min(len(model.mood.mood), n)  # rows added since the last step are neutral
+        out[:k] = MOOD_BADNESS[model.mood.mood[:k]]
+    return out
+
 
 #: What people's size can show.
 SIZE_MEASURES: Mapping[str, str] = {
@@ -303,11 +319,16 @@ class Run:
             return self._df
 
     def values(self, name: str) -> np.ndarray:
-        """A copy of a person state (``stress``, ..., or ``degree``) for the population proper."""
+        """A copy of a person state (``stress``, ..., ``degree``, ``mood``) for the members.
+
+        ``mood`` is the place on the colour scale: 0 content, 0.5 neutral, 1 discontent.
+        """
         with self.lock:
             pop = self.model.population
             if name == "degree":
                 return self.model.ties.degree()[pop.members]
+            if name == "mood":
+                return mood_badness(self.model)[pop.members]
             return getattr(pop, name)[pop.members].copy()
 
     def person_ties(self, person: int) -> pd.DataFrame:

@@ -190,6 +190,8 @@ def run_summary(
         ("support given per step", metrics.SUPPORT_GIVEN),
         ("burnt-out givers (share)", metrics.BURNT_OUT),
     )
+    if metrics.MOOD_MEASURES[0] in df.columns:  # the SISa mood layer is on
+        rows += tuple((f"{m.split('_')[0]} (SISa share)", m) for m in metrics.MOOD_MEASURES)
     for label, col in rows:
         lines.append(
             f"{label:<26}{_fmt(first[col]):>9}{_fmt(last[col]):>9}{_fmt(df[col].iloc[1:].mean()):>9}"

@@ -111,6 +111,9 @@ def build_network(params: Params, rng: np.random.Generator) -> StartingNetwork:
     if kind == "erdos_renyi":
         p = params.er_mean_degree / max(n - 1, 1)
         return _from_graph(nx.fast_gnp_random_graph(n, p, seed=seed))
+    if kind == "random_regular":
+        # Every person has rr_degree ties (the classic SISa setting: Hill et al. 2010).
+        return _from_graph(nx.random_regular_graph(params.rr_degree, n, seed=seed))
     if kind == "karate_club":
         G = nx.karate_club_graph()
         net = _from_graph(G, source="Zachary's karate club (34 members)")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALL_MEASURES",
     "OUTCOMES",
+    "MOOD_MEASURES",
     "PERSON_REPORTERS",
     "reporter",
     "compute",
@@ -55,6 +56,9 @@ LONELINESS_ASSORTATIVITY = "loneliness_assortativity"
 TIES_FORMED = "ties_formed"
 TIES_ENDED = "ties_ended"
 TIES_BY_KIND = tuple(f"ties_{k}" for k in TIE_KINDS)
+
+#: Per-step shares of members in each SISa mood state; columns only when the mode (``sisa``) is on.
+MOOD_MEASURES: tuple[str, ...] = ("neutral_share", "content_share", "discontent_share")
 
 #: Every per-step measure, in column order.
 ALL_MEASURES: tuple[str, ...] = (
@@ -202,3 +206,10 @@ def compute(model, ctx=None) -> dict[str, float]:
     for name, val in zip(TIES_BY_KIND, counts, strict=True):
         out[name] = float(val)
     return out
+
+
+def mood_shares(model) -> dict[str, float]:
+    """Shares of members in each SISa mood state (:data:`MOOD_MEASURES`; the mode must be on)."""
+    pop = model.population
+    members = pop.members[: len(model.mood.mood)]
+    return dict(zip(MOOD_MEASURES, model.mood.shares(members), strict=True))

@@ -19,8 +19,9 @@ from .agents import Person
 from .collectors import ModelTables, PersonCollector
 from .generators import StartingNetwork, build_network
 from .kinds import FAMILY
-from .mechanisms import PHASES, StepContext
+from .mechanisms import CLASSIC_PHASES, PHASES, StepContext
 from .mechanisms.caregiving import start_roles
+from .mechanisms.mood import MoodState
 from .network import TieGraph, TieStore
 from .params import Params, make_params
 from .population import Population, draw_population, layer_sizes
@@ -117,14 +118,21 @@ class SupportModel(mesa.Model):
         self._measure_rng = np.random.default_rng([abs(int(seed)), 0x5EED])
         k = min(p.clustering_sample, start.n)
         self.clustering_nodes = np.sort(self._measure_rng.choice(start.n, k, replace=False))
+        # The SISa mood layer (off by default) draws from a stream of its own, so that switching it
+        # on leaves every other draw, and with no coupling every other result, unchanged.
+        self.mood: MoodState | None = (
+            MoodState.start(p, start.n, seed, self.population.members) if p.sisa else None
+        )
         self.interventions = list(interventions)
         for iv in self.interventions:
             iv.setup(self)
         self.panel: list[dict[str, np.ndarray]] = []
         self.last_step: StepContext | None = None
+        self._still: dict[str, float] | None = None
 
+        names = metrics.ALL_MEASURES + (metrics.MOOD_MEASURES if p.sisa else ())
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: metrics.reporter(name) for name in metrics.ALL_MEASURES}
+            model_reporters={name: metrics.reporter(name) for name in names}
         )
         self.agent_datacollector = (
             PersonCollector({r: r for r in metrics.PERSON_REPORTERS}) if p.agent_every else None
@@ -209,8 +217,9 @@ class SupportModel(mesa.Model):
             step=self.steps,
             shock=self.shock_mask(self.steps),
             cohesion=self.cohesion,
+            mood=self.mood,
         )
-        for _, phase in PHASES:
+        for _, phase in CLASSIC_PHASES if self.params.sisa_classic else PHASES:
             phase(ctx)
         if len(ctx.replaced):
             for iv in self.interventions:
@@ -221,12 +230,23 @@ class SupportModel(mesa.Model):
         self._measure(ctx)
 
     def _measure(self, ctx: StepContext | None) -> None:
-        self.measures = metrics.compute(self, ctx)
-        self.datacollector.collect(self)
         p = self.params
+        if self._still is not None and not self.interventions:
+            # Classic SISa mode: only moods change, so the other measures stay as at the start.
+            self.measures = dict(self._still)
+        else:
+            self.measures = metrics.compute(self, ctx)
+            moods_move_states = p.sisa_mood_to_depression > 0 or p.sisa_mood_to_loneliness > 0
+            if p.sisa_classic and not moods_move_states:
+                self._still = dict(self.measures)
+        if self.mood is not None:
+            self.measures.update(metrics.mood_shares(self))
+        self.datacollector.collect(self)
         if self.agent_datacollector is not None and self.steps % p.agent_every == 0:
             self.agent_datacollector.collect(self)
-        if p.panel_every and self.steps % p.panel_every == 0:
+        # The classic SISa mode keeps no panel: nothing it reads changes (and a 200-year run
+        # would hold a thousand copies of the town).
+        if p.panel_every and self.steps % p.panel_every == 0 and not p.sisa_classic:
             pop = self.population
             self.panel.append(
                 {

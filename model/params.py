@@ -39,6 +39,7 @@ NETWORK_KINDS = (
     "watts_strogatz",
     "barabasi_albert",
     "erdos_renyi",
+    "random_regular",
     "family_sbm",
     "karate_club",
     "davis_southern_women",
@@ -67,6 +68,7 @@ GROUPS = (
     "loneliness",
     "depression",
     "ties",
+    "mood",
     "measurement",
 )
 
@@ -243,6 +245,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("ws_p", F, 0.1, 0, 1, "probability", "Watts-Strogatz: rewiring probability", "network"),
     _p("ba_m", I, 3, 1, 1000, "ties", "Barabasi-Albert: ties each new person brings", "network"),
     _p("er_mean_degree", F, 8.0, 0, 1000, "ties", "Erdos-Renyi: mean ties per person", "network"),
+    _p("rr_degree", I, 4, 1, 1000, "ties", "Random regular: ties of every person (n_people x rr_degree must be even)", "network"),
     _p("sbm_family_size", I, 4, 1, 50, "people", "Family SBM: people per family block (family ties within)", "network"),
     _p("sbm_mean_degree_between", F, 6.0, 0, 1000, "ties", "Family SBM: mean ties per person outside the family", "network"),
     _p("family_share", F, 0.2, 0, 1, "share", "Standard generators and files: share of ties that are family", "network"),
@@ -351,6 +354,22 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("sociability_homophily", F, 1.5, 0, 20, "per log unit", "How much a difference in network size (sociability) lowers the chance a meeting becomes a tie: similar people befriend each other, so networks are assortative by degree", "ties"),
     _p("new_tie_strength", F, 0.2, 0.01, 1, "strength", "Strength of a newly formed tie", "ties"),
     _p("max_ties", I, 150, 1, 100_000, "ties", "Ties a person can keep up (Dunbar's number); no new ties beyond it", "ties"),
+    # --- mood (SISa emotion contagion, Hill et al. 2010; rates per year, converted to the week) --
+    _p("sisa", B, False, meaning="Switch: SISa emotion contagion: people are content, neutral or discontent, and moods spread per contact (Hill et al. 2010)", group="mood"),
+    _p("sisa_classic", B, False, meaning="Classic SISa mode: no other mechanism acts, the network is static and every tie is a contact every step (the paper's setting; use with sisa on)", group="mood"),
+    _p("sisa_content_spontaneous", F, 0.18, 0, 10, "per year", "a_C: rate at which a neutral person becomes content on their own", "mood"),
+    _p("sisa_discontent_spontaneous", F, 0.04, 0, 10, "per year", "a_D: rate at which a neutral person becomes discontent on their own", "mood"),
+    _p("sisa_content_contact", F, 0.02, 0, 10, "per year per contact", "b_C: rate of becoming content added by each content contact", "mood"),
+    _p("sisa_discontent_contact", F, 0.04, 0, 10, "per year per contact", "b_D: rate of becoming discontent added by each discontent contact", "mood"),
+    _p("sisa_content_recovery", F, 0.088, 0, 10, "per year", "g_C: rate at which a content person returns to neutral", "mood"),
+    _p("sisa_discontent_recovery", F, 0.13, 0, 10, "per year", "g_D: rate at which a discontent person returns to neutral", "mood"),
+    _p("sisa_discontent_to_content", F, 0.07, 0, 10, "per year", "s_DC: rate at which a discontent person becomes content directly", "mood"),
+    _p("sisa_content_to_discontent", F, 0.009, 0, 10, "per year", "s_CD: rate at which a content person becomes discontent directly", "mood"),
+    _p("sisa_heterogeneity", F, 0.0, 0, 2, "log sd", "Spread between people of their susceptibility to becoming content or discontent (log-normal, mean 1; 0 = all alike)", "mood"),
+    _p("sisa_depression_to_mood", F, 0.0, 0, 20, "factor", "Coupling: full depression multiplies the rates into discontent by 1 + this (0 = off)", "mood"),
+    _p("sisa_loneliness_to_mood", F, 0.0, 0, 20, "factor", "Coupling: full loneliness multiplies the rates into discontent by 1 + this (0 = off)", "mood"),
+    _p("sisa_mood_to_depression", F, 0.0, 0, 0.2, "per step", "Coupling: depression added each step by a discontent mood, taken by a content one (0 = off)", "mood"),
+    _p("sisa_mood_to_loneliness", F, 0.0, 0, 0.2, "per step", "Coupling: loneliness added each step by a discontent mood, taken by a content one (0 = off)", "mood"),
     # --- measurement --------------------------------------------------------------------------
     _p("panel_every", I, 10, 0, 1_000_000, "steps", "Window length of the person panel behind the buffering estimate (0 = no panel)", "measurement"),
     _p("agent_every", I, 0, 0, 1_000_000, "steps", "Collect person-level state every k steps through the DataCollector (0 = never)", "measurement"),
@@ -518,6 +537,16 @@ def _check_combinations(v: dict[str, Any]) -> None:
             f"end_threshold={v['end_threshold']:g}; a new tie must start above the threshold "
             "at which ties end"
         )
+    if v["network"] == "random_regular" and (v["rr_degree"] >= n or (v["rr_degree"] * n) % 2):
+        fail(
+            f"parameter 'rr_degree' ({v['rr_degree']}) is not allowed with n_people={n}; it must "
+            "be smaller than n_people, and n_people x rr_degree must be even"
+        )
+    if v["sisa_classic"] and not v["sisa"]:
+        fail(
+            "parameter 'sisa_classic' (True) is not allowed with sisa=False; the classic mode "
+            "runs the SISa mood layer alone, so switch sisa on too"
+        )
     if v["shock_duration"] > 0 and v["shock_start"] < 1:
         fail(
             f"parameter 'shock_start' ({v['shock_start']}) is not allowed with "
@@ -664,6 +693,26 @@ _PRESETS = (
             "care_need": 0.7,
             "care_hours": 0.5,
             "care_stress": 0.04,
+        },
+    ),
+)
+
+_PRESETS += (
+    Preset(
+        "moods_spread",
+        "Moods spread (SISa)",
+        "The classic SISa model of Hill, Rand, Nowak & Christakis (2010): 2,000 people, each with "
+        "four ties that never change, are content, neutral or discontent. Moods arise on their "
+        "own and, a little more, from each content or discontent contact; contentment lasts about "
+        "ten years, discontent about five. Nothing else happens in this town. Colour people by "
+        "mood and watch the shares settle (a step is a week: give it a few hundred): contentment "
+        "arises more on its own, discontent spreads more per contact.",
+        {
+            "n_people": 2000,
+            "network": "random_regular",
+            "rr_degree": 4,
+            "sisa": True,
+            "sisa_classic": True,
         },
     ),
 )

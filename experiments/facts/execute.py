@@ -82,8 +82,6 @@ def execute_fact_run(run) -> tuple[dict[str, Any], pd.DataFrame]:
 
 
 def _missing_reason(name: str) -> str:
-    if name == "sisa":
-        return "the model has no SISa emotion-contagion mode yet (issue 10 adds it)"
     return f"the model provides no measure {name!r}"
 
 

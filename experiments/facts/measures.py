@@ -1,7 +1,7 @@
 """What the battery can measure.
 
 The run measures of :mod:`supportnet.analysis.measures`, plus twin trials (which run models of
-their own) and the SISa mode (measurable once the model has it).
+their own). The SISa measure is a run measure (``sisa``, :mod:`supportnet.analysis.sisa`).
 
 A measure that cannot be taken on a run (the model lacks the mechanism it reads) raises
 :class:`NotMeasurable`; the battery then reports the fact as "not measurable" with the reason.
@@ -12,7 +12,7 @@ from __future__ import annotations
 __all__ = ["BATTERY_MEASURES", "NotMeasurable", "measure_names"]
 
 #: Measures the battery runs itself (not functions of one run's record).
-BATTERY_MEASURES = ("trial", "sisa")
+BATTERY_MEASURES = ("trial",)
 
 
 class NotMeasurable(Exception):

@@ -26,6 +26,7 @@ from .effects import caregiver
 from .layers import layers
 from .panel import family_friends, lonely_depressed
 from .periphery import periphery
+from .sisa import sisa_measure
 from .stationarity import stationarity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,4 +65,5 @@ MEASURES: dict[str, Callable[[RunRecord], dict[str, float]]] = {
     "family_friends": family_friends,
     "caregiver": caregiver,
     "layers": layers,
+    "sisa": sisa_measure,
 }

@@ -25,10 +25,12 @@ support at its start).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from .sisa import mood_record
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import SupportModel
@@ -101,6 +103,8 @@ class RunRecord:
         lonely_threshold: The run's loneliness threshold.
         carer_role: Whether the model has a caring role (a ``carer`` array on the population).
         seed: The run's seed (the measures' permutations and samples derive from it).
+        mood: The SISa mood layer's events after the burn-in
+            (:class:`~supportnet.analysis.sisa.MoodRecord`), or None when the mode was off.
     """
 
     steps: pd.DataFrame
@@ -117,6 +121,7 @@ class RunRecord:
     lonely_threshold: float
     carer_role: bool
     seed: int
+    mood: Any = None
 
     def final_members(self) -> np.ndarray:
         """Members at the end, over the ``n`` rows (rows added after the last snapshot: no)."""
@@ -256,8 +261,11 @@ def record_run(
     before = None
     snapshots: list[Snapshot] = []
     totals: _Totals | None = None
+    mood_start = None
     while True:
         t = model.steps
+        if t == burn_in and model.mood is not None:
+            mood_start = model.mood.tally.copy()
         if t == window_start and t > 0:
             before = (model.ties.keys.copy(), model.ties.contacts.copy())
         if t >= burn_in and (t - burn_in) % every == 0 and t <= last_snapshot:
@@ -282,4 +290,5 @@ def record_run(
         lonely_threshold=float(p.lonely_threshold),
         carer_role=getattr(model.population, "carer", None) is not None,
         seed=abs(int(getattr(model, "_seed", 0) or 0)),
+        mood=mood_record(model, mood_start),
     )

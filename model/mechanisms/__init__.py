@@ -13,6 +13,7 @@ from . import (
     depression,
     giving,
     loneliness,
+    mood,
     perception,
     recovery,
     seeking,
@@ -24,7 +25,8 @@ from .context import StepContext
 
 #: The phases in step order (model.md: turnover, stressors, everyday contact, appraisal, seeking,
 #: giving, costs, recovery, loneliness, depression, tie dynamics; perceived support is updated right
-#: after giving). Ties end or form only in turnover (before contact) and in the ties phase (last).
+#: after giving; the SISa mood layer, off by default, runs after depression). Ties end or form only
+#: in turnover (before contact) and in the ties phase (last).
 PHASES = (
     ("turnover", turnover.run),
     ("care_roles", caregiving.run_roles),
@@ -39,7 +41,15 @@ PHASES = (
     ("recovery", recovery.run),
     ("loneliness", loneliness.run),
     ("depression", depression.run),
+    ("mood", mood.run),
     ("ties", ties.run),
 )
 
-__all__ = ["PHASES", "StepContext"]
+#: The phases of the classic SISa mode (``sisa_classic``): every tie a contact, moods move, nothing
+#: else acts (a static network, as in Hill et al. 2010).
+CLASSIC_PHASES = (
+    ("classic_contact", mood.classic_contact),
+    ("mood", mood.run),
+)
+
+__all__ = ["CLASSIC_PHASES", "PHASES", "StepContext"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,8 @@ class StepContext:
         contacts: Everyday contacts per tie this step (the contact phase's counts).
         replaced: People who left this step, their rows now newcomers (the turnover phase).
         cohesion: Contact factor of each neighbourhood (G x G, row-major), or None (all 1).
+        mood: The SISa mood layer's state (:class:`~supportnet.mechanisms.mood.MoodState`), or
+            None when the mode is off.
     """
 
     pop: Population
@@ -58,6 +61,7 @@ class StepContext:
     contacts: np.ndarray = field(default=None)  # type: ignore[assignment]
     replaced: np.ndarray = field(default=None)  # type: ignore[assignment]
     cohesion: np.ndarray = field(default=None)  # type: ignore[assignment]
+    mood: Any = None
 
     def __post_init__(self) -> None:
         m = self.ties.m

@@ -1,4 +1,4 @@
-"""Phase 14, tie dynamics: ties strengthen with use, decay without contact, end, and form.
+"""Phase 15, tie dynamics: ties strengthen with use, decay without contact, end, and form.
 
 Strengthening (ties used for support this step; more when support flowed both ways):
 

@@ -395,3 +395,70 @@ def test_fast_model_survives_care_after_one_way_support():
     # flows one way while carers care (np.bincount of an empty selection once gave int64 flows
     # and the care phase crashed adding float care to them).
     run_both({"network": "karate_club", "care_onset_rate": 0.3, "leave_rate": 0.3}, 1, 60)
+
+
+#: The SISa mood layer with fast rates (per year), so that moods move within the 30 steps, with
+#: person-level susceptibility and both ways of coupling, in a moving town.
+MOODS = {
+    "sisa": True,
+    "sisa_content_spontaneous": 3.0,
+    "sisa_discontent_spontaneous": 2.0,
+    "sisa_content_contact": 1.5,
+    "sisa_discontent_contact": 2.5,
+    "sisa_content_recovery": 4.0,
+    "sisa_discontent_recovery": 3.0,
+    "sisa_discontent_to_content": 2.0,
+    "sisa_content_to_discontent": 1.0,
+    "sisa_heterogeneity": 0.5,
+    "sisa_depression_to_mood": 2.0,
+    "sisa_loneliness_to_mood": 1.0,
+    "sisa_mood_to_depression": 0.01,
+    "sisa_mood_to_loneliness": 0.01,
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {**MOODS},
+        {**MOODS, **MOVING, **CHURN},
+        {**MOODS, "sisa_heterogeneity": 0.0, "sisa_mood_to_loneliness": 0.0},
+        {**MOODS, "sisa_classic": True, "network": "random_regular", "rr_degree": 3},
+        {
+            **MOODS,
+            "sisa_classic": True,
+            "network": "random_regular",
+            "rr_degree": 2,
+            "sisa_mood_to_depression": 0.0,
+            "sisa_mood_to_loneliness": 0.0,
+        },
+    ],
+    ids=["moods", "moods_moving", "moods_homogeneous", "moods_classic", "moods_classic_still"],
+)
+def test_the_mood_layer_agrees_with_the_reference(case):
+    fast = SupportModel(rng=7, **{**SMALL, **case})
+    ref = ReferenceModel(fast)
+    moved = replaced = 0
+    for step in range(1, STEPS + 1):
+        before = fast.mood.mood.copy()
+        fast.step()
+        ref.step()
+        problems = disagreements(fast, ref)
+        mood, susceptibility = ref.moods()
+        if not np.array_equal(mood, fast.mood.mood):
+            problems.append(f"moods differ at {np.flatnonzero(mood != fast.mood.mood)[:5]}")
+        if not np.allclose(susceptibility, fast.mood.susceptibility, rtol=0, atol=TOL):
+            problems.append("susceptibilities differ")
+        for name in ("neutral_share", "content_share", "discontent_share"):
+            if abs(fast.measures[name] - ref.measures[name]) > TOL:
+                problems.append(f"measure {name} differs")
+        assert not problems, f"step {step}: " + "; ".join(problems)
+        moved += int((before != fast.mood.mood).sum())
+        replaced += len(fast.last_step.replaced)
+    # The comparison means something only if moods moved (and, moving, newcomers got one).
+    assert moved > 20
+    assert len(np.unique(fast.mood.mood)) == 3
+    if case.get("leave_rate", 0) > 0.5:
+        assert replaced >= 3
+    if case.get("sisa_heterogeneity", 0) > 0:
+        assert np.ptp(fast.mood.susceptibility) > 0.3

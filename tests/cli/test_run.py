@@ -32,6 +32,18 @@ def test_run_prints_a_readable_summary(capsys):
         "Loneliness correlation by distance",
     ):
         assert text in out
+    assert "SISa" not in out  # the mood layer is off by default
+
+
+def test_run_with_the_sisa_mood_layer_prints_the_mood_shares(capsys):
+    args = ["--set", "sisa=true", "--set", "network=random_regular", "--set", "n_people=200"]
+    assert main(["run", "--steps", "20", "--seed", "2", *args]) == 0
+    out = capsys.readouterr().out
+    shares = {}
+    for mood in ("neutral", "content", "discontent"):
+        line = next(x for x in out.splitlines() if x.startswith(f"{mood} (SISa share)"))
+        shares[mood] = float(line.split()[-2])  # the final share
+    assert abs(sum(shares.values()) - 1) < 0.01 and min(shares.values()) > 0
 
 
 def test_same_seed_writes_identical_tables_different_seeds_differ(tmp_path, capsys):

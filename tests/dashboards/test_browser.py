@@ -265,6 +265,26 @@ def test_info_tab(app):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
 
+def test_moods_preset_colours_by_mood_and_plots_the_shares(app):
+    page = app
+    moods = PRESETS["moods_spread"]
+    choose(page, "Preset", moods.title)
+    expect(page.get_by_text(moods.story[:60])).to_be_visible()
+    expect(page.locator(CANVAS)).to_have_attribute("data-nodes", str(moods.params().n_people))
+    for _ in range(3):
+        button(page, "Step").click()
+    expect(monitor(page, "step")).to_have_text("3")
+    choose(page, "Colour people by", "Mood (SISa: content, neutral, discontent)")
+    expect(page.locator(".sn-legend-title").first).to_have_text(
+        "Mood (SISa: content, neutral, discontent)"
+    )
+    expect(page.get_by_text("discontent", exact=True).first).to_be_visible()
+    expect(page.locator('[data-chart="moods"] canvas')).to_have_count(1)
+    expect(page.locator('[data-chart="moods"]')).to_have_attribute("data-x-extent", "0,3")
+    page.get_by_role("tab", name="Info").click()
+    expect(page.get_by_text(re.compile("Moods that spread"))).to_be_visible()
+
+
 @pytest.mark.skipif(interventions_available() is None, reason="interventions not installed")
 def test_intervention_switched_on_acts(app, images):
     page = app

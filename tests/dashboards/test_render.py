@@ -304,6 +304,21 @@ def test_tabs_plots_inspector_info():
         assert section in text
 
 
+def test_the_moods_preset_shows_moods():
+    box, rc = render(FullPage())
+    by_label(rc, v.Select, "Preset").v_model = PRESETS["moods_spread"].title
+    button(rc, "Step").click()
+    charts = _charts(box)
+    assert "Moods over time" in charts["moods"]["title"]["text"]
+    by_label(rc, v.Select, "Colour people by").v_model = COLOUR_MEASURES["mood"][0]
+    (net,) = _network(box)
+    assert net.legend["low"] == "content" and net.legend["high"] == "discontent"
+    _tab(rc, 1)
+    assert "moods-all" in _charts(box)
+    _tab(rc, 5)
+    assert "SISa" in page_text(box) and "Moods spread (SISa)" in page_text(box)
+
+
 def test_compare_tab():
     box, rc = render(FullPage())
     _tab(rc, 3)

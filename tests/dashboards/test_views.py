@@ -13,7 +13,13 @@ from supportnet import metrics
 from supportnet.dashboards import plots
 from supportnet.dashboards.layout import INNER_CIRCLE, inner_circle
 from supportnet.dashboards.network import EdgeSync, frame_data, palette, tie_codes
-from supportnet.dashboards.session import COLOUR_MEASURES, SIZE_MEASURES, Session
+from supportnet.dashboards.session import (
+    COLOUR_MEASURES,
+    MOOD_BADNESS,
+    SIZE_MEASURES,
+    Session,
+    mood_badness,
+)
 
 SMALL = {"n_people": 80, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
 
@@ -81,7 +87,7 @@ def test_frame_round_trip(run, colour_by, size_by):
     pos = _decode(f.pos, "<u2").reshape(n, 2) / 65535 * 2 - 1
     assert np.allclose(pos, run.layout.pos, atol=1e-4)
     colour = _decode(f.colour, np.uint8) / 255
-    value = getattr(pop, colour_by)
+    value = mood_badness(run.model) if colour_by == "mood" else getattr(pop, colour_by)
     bad = value if COLOUR_MEASURES[colour_by][1] else 1 - value
     assert np.allclose(colour, bad, atol=1 / 255)
     size = _decode(f.size, np.uint8)
@@ -201,3 +207,31 @@ def test_compare_and_difference():
     assert [s["name"] for s in comp["series"]] == ["A", "B"]
     diff = plots.difference_option(a, b, metrics.MEAN_STRESS)["series"][0]["data"]
     assert diff == [[0, 0.0], [1, 0.05], [2, 0.2]]
+
+
+def test_people_are_coloured_by_their_sisa_mood_and_the_shares_are_plotted():
+    s = Session(seed=3, sisa=True, sisa_classic=True, network="random_regular", n_people=300)
+    s.step(40)
+    run = s.run
+    f = frame_data(run, "mood", "none", 0.0)
+    colour = _decode(f.colour, np.uint8) / 255
+    assert np.allclose(colour, MOOD_BADNESS[run.model.mood.mood], atol=1 / 255)
+    assert len(set(np.round(colour, 2))) == 3  # content, neutral and discontent people
+    assert (f.legend["low"], f.legend["high"]) == ("content", "discontent")
+    opt = json.loads(json.dumps(plots.mood_option(run.dataframe())))
+    names = [series["name"] for series in opt["series"]]
+    assert names == ["Neutral (share)", "Content (share)", "Discontent (share)"]
+    last = [series["data"][-1] for series in opt["series"]]
+    assert [step for step, _ in last] == [40] * 3
+    shares = run.model.measures
+    assert [value for _, value in last] == [
+        round(shares[k], 5) for k in ("neutral_share", "content_share", "discontent_share")
+    ]
+    assert abs(sum(value for _, value in last) - 1) < 1e-4
+    # Without the mood layer: everyone neutral on the scale, and the chart says it is off.
+    plain = Session(seed=3, network="random_regular", n_people=300).run
+    f = frame_data(plain, "mood", "none", 0.0)
+    assert np.all(_decode(f.colour, np.uint8) == 128)
+    assert "off" in f.legend["low"]
+    off = plots.mood_option(plain.dataframe())
+    assert off["series"] == [] and "off" in off["title"]["text"]

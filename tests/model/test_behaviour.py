@@ -194,3 +194,10 @@ def test_personalised_help_works_about_twice_as_well_as_generic():
 def test_the_world_is_stationary_after_the_burn_in():
     # The battery measures drift over 2,000 steps; here over 1,000 after the burn-in.
     assert_passes("stationary", measure_steps=1000)
+
+
+@pytest.mark.slow
+def test_moods_in_the_classic_sisa_mode_last_and_spread_as_published():
+    # The battery's own runs and judge, a 20-year burn-in and 100 measured years (the fact's own
+    # setting measures 200): sojourns, per-contact hazards and the mean-field gap, both networks.
+    assert_passes("sisa", burn_in=1040, measure_steps=5200)

@@ -12,7 +12,7 @@ from .builders import record
 def test_registry_names_the_fact_measures():
     assert set(MEASURES) == {
         "levels", "stationarity", "distance", "distance_top20", "periphery", "buffering",
-        "lonely_depressed", "family_friends", "caregiver", "layers",
+        "lonely_depressed", "family_friends", "caregiver", "layers", "sisa",
     }  # fmt: skip
 
 

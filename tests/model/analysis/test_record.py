@@ -110,7 +110,9 @@ def test_contact_rates_count_the_last_year_of_contacts(pair):
 
 
 def test_every_step_and_no_burn_in():
-    rec = record_run(SupportModel(rng=4, **SMALL), steps=12, burn_in=0, every=1, contact_window=5)
+    # The SISa mood layer on (it changes nothing else), so that its measure is taken too.
+    model = SupportModel(rng=4, **{**SMALL, "sisa": True})
+    rec = record_run(model, steps=12, burn_in=0, every=1, contact_window=5)
     assert [s.step for s in rec.snapshots] == list(range(13))
     assert rec.snapshots[0].stressor_load.sum() == 0.0  # nothing has happened at step 0
     assert len(rec.contacts_per_week) == len(rec.edges_u)
@@ -149,7 +151,7 @@ def test_a_stepped_model_is_refused():
 def test_people_who_join_during_the_run():
     # Professionals are hired at step 3: rows appended, with their arrival step; measures run.
     iv = build({"kind": "professional", "start": 3, "budget": 20, "cost": 5})
-    model = SupportModel(rng=2, interventions=[iv], **{**SMALL, "turnover": False})
+    model = SupportModel(rng=2, interventions=[iv], **{**SMALL, "turnover": False, "sisa": True})
     rec = record_run(model, steps=30, burn_in=0, every=2)
     first, last = rec.snapshots[0], rec.snapshots[-1]
     assert last.n > first.n == 60 and rec.n == last.n
