@@ -1,4 +1,4 @@
-"""The ``supportnet calibrate`` command: ABC-SMC fits to the stylised facts (see :mod:`.calibrate`)."""
+"""The ``supportnet calibrate`` command: ABC-SMC fits to the stylised facts (:mod:`.calibrate`)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dask-local", type=_positive_int, metavar="N", help="start a local Dask cluster of N"
     )
-    p.add_argument("--out", metavar="DIR", help="calibration folder (default results/calibrate-NAME)")
+    p.add_argument(
+        "--out", metavar="DIR", help="calibration folder (default results/calibrate-NAME)"
+    )
     p.add_argument(
         "--force", action="store_true", help="start afresh in a folder holding another calibration"
     )
@@ -72,6 +74,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             dask_local=args.dask_local,
             force=args.force,
+            echo=lambda text: print(text, flush=True),
             command=["supportnet", *sys.argv[1:]],
         )
     except ExecutorError as exc:

@@ -497,7 +497,9 @@ def parse_calibration(
         base_params(Overrides(set={**town, **{f.name: f.low for f in free}}))
         base_params(Overrides(set={**town, **{f.name: f.high for f in free}}))
     except ConfigError as exc:
-        raise ConfigError([f"{source}: [town] with the priors' ends: {x}" for x in exc.problems])
+        raise ConfigError(
+            [f"{source}: [town] with the priors' ends: {x}" for x in exc.problems]
+        ) from None
     return CalibrationConfig(
         name=name,
         title=title,

@@ -257,11 +257,15 @@ def _run_generation(
     failed = 0
     while len(accepted) < abc.population:
         if made >= abc.max_proposals:
-            return None, failed, (
-                f"generation {t} accepted only {len(accepted)} of {abc.population} particles in "
-                f"{made} proposals (abc.max_proposals) at threshold {epsilon:.4g}: the facts "
-                f"cannot be met more closely with this model and budget; the posterior is "
-                f"generation {t - 1}'s"
+            return (
+                None,
+                failed,
+                (
+                    f"generation {t} accepted only {len(accepted)} of {abc.population} particles "
+                    f"in {made} proposals (abc.max_proposals) at threshold {epsilon:.4g}: the "
+                    f"facts cannot be met more closely with this model and budget; the posterior is "
+                    f"generation {t - 1}'s"
+                ),
             )
         batch = []
         for i in range(made, min(made + abc.batch, abc.max_proposals)):

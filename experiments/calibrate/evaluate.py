@@ -1,6 +1,7 @@
 """Evaluating particles: a parameter set becomes runs of the facts battery, its runs a distance.
 
-A particle's runs are the battery's own runs (:func:`~supportnet.experiments.facts.plan.plan_battery`)
+A particle's runs are the battery's own runs
+(:func:`~supportnet.experiments.facts.plan.plan_battery`)
 of the fitted and held-out facts, with the calibration's town and run length, the particle's
 values, and a battery seed of its own; their ids start with the generation and proposal
 (``g02-p0017-standard-default-r00``). They run through the sweep machinery
@@ -195,6 +196,35 @@ def one_sided_scales(
     return out
 
 
+@dataclass(frozen=True)
+class RunsFolder:
+    """What the runs folder's manifest records (duck-typed like an ExperimentConfig).
+
+    Its identity is the calibration's name only, not its hash: every stored run carries the
+    digest of its own spec and is reused only when that matches, so a calibration started afresh
+    with ``--force`` (a prior widened, a generation added) reuses every run it plans again, and
+    the runs of different batches never count as "another experiment".
+    """
+
+    name: str
+    source: str
+    title: str = "Calibration runs"
+    seed: int = 0
+    memory: int = 0
+
+    def canonical(self) -> dict[str, Any]:
+        """Plain data for the manifest."""
+        return {"kind": "calibration-runs", "name": self.name}
+
+    def hash(self) -> str:
+        """A short digest of :meth:`canonical`."""
+        import hashlib
+        import json
+
+        text = json.dumps(self.canonical(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def evaluate(
     config: CalibrationConfig,
     proposals: Sequence[Proposal],
@@ -223,7 +253,7 @@ def evaluate(
     failed = 0
     if specs:
         outcome = run_sweep(
-            config,  # type: ignore[arg-type]  (duck-typed: name, title, source, seed, hash)
+            RunsFolder(config.name, config.source),  # type: ignore[arg-type]
             folder / "runs",
             progress=False,
             echo=None,

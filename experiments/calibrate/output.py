@@ -83,7 +83,9 @@ def parameter_summary(config: CalibrationConfig, particles: pd.DataFrame) -> pd.
     return pd.DataFrame(rows)
 
 
-def correlations(config: CalibrationConfig, particles: pd.DataFrame) -> list[tuple[str, str, float]]:
+def correlations(
+    config: CalibrationConfig, particles: pd.DataFrame
+) -> list[tuple[str, str, float]]:
     """Weighted correlations between free parameters (in the prior's scale), strongest first."""
     names = config.names
     if len(names) < 2 or len(particles) < 3:
@@ -319,7 +321,8 @@ def _markdown(config, outcome, summary, corr, table, verdicts) -> str:
             f"{m['ess']:.1f} | {m['seconds']:.0f} |"
         )
     lines += ["", "## Posterior", "",
-              "| parameter | prior | median | 90% interval | posterior/prior width | identification |",
+              "| parameter | prior | median | 90% interval | posterior/prior width "
+              "| identification |",
               "|---|---|---|---|---|---|"]  # fmt: skip
     for _, r in summary.iterrows():
         lines.append(
@@ -341,7 +344,8 @@ def _markdown(config, outcome, summary, corr, table, verdicts) -> str:
             f"with {config.run.seeds} seed(s) per draw; the predicted 90% interval of each check "
             "against its target. pass: the interval meets the target; partly: only the median "
             "does; fail: the median does not.", "",
-            "| fact | role | check | target | predicted median | predicted 90% | share meeting | verdict |",
+            "| fact | role | check | target | predicted median | predicted 90% | share meeting "
+            "| verdict |",
             "|---|---|---|---|---|---|---|---|",
         ]  # fmt: skip
         for _, r in table.iterrows():
@@ -350,9 +354,9 @@ def _markdown(config, outcome, summary, corr, table, verdicts) -> str:
                 f"{_fmt(r['median'])} | [{_fmt(r['q05'])}, {_fmt(r['q95'])}] | "
                 f"{_fmt(r['share_meeting'])} | {r['verdict']} |"
             )
-        lines += ["", "Facts: " + ", ".join(f"{k} ({'held out' if k in config.held_out else 'fitted'}"
-                  f"): {v}" for k, v in verdicts.items()), "",
-                  "![predictive check](predictive.png)", ""]  # fmt: skip
+        roles = {k: "held out" if k in config.held_out else "fitted" for k in verdicts}
+        facts = ", ".join(f"{k} ({roles[k]}): {v}" for k, v in verdicts.items())
+        lines += ["", f"Facts: {facts}", "", "![predictive check](predictive.png)", ""]
     lines += ["![generations](generations.png)", ""]
     return "\n".join(lines)
 
