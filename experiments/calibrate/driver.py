@@ -263,8 +263,8 @@ def _run_generation(
                 (
                     f"generation {t} accepted only {len(accepted)} of {abc.population} particles "
                     f"in {made} proposals (abc.max_proposals) at threshold {epsilon:.4g}: the "
-                    f"facts cannot be met more closely with this model and budget; the posterior is "
-                    f"generation {t - 1}'s"
+                    f"facts cannot be met more closely with this model and budget; the posterior "
+                    f"is generation {t - 1}'s"
                 ),
             )
         batch = []
