@@ -174,6 +174,20 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+def _log_axis(ax, which: str) -> None:
+    """A log axis with labels on the decades only (minor labels overlap at small sizes)."""
+    from matplotlib.ticker import NullFormatter
+
+    getattr(ax, f"set_{which}scale")("log")
+    getattr(ax, f"{which}axis").set_minor_formatter(NullFormatter())
+
+
+def _bins(p, n: int = 21):
+    if p.prior == "loguniform":
+        return np.geomspace(p.low, p.high, n)
+    return np.linspace(p.low, p.high, n)
+
+
 def marginals_figure(config, particles, path: Path, truth=None) -> Path:
     """Weighted histogram of each parameter over its prior range (truth: dashed lines)."""
     plt = _plt()
@@ -185,11 +199,8 @@ def marginals_figure(config, particles, path: Path, truth=None) -> Path:
     for ax, p in zip(axes.ravel(), config.parameters, strict=False):
         x = particles[p.name].to_numpy(float)
         if p.prior == "loguniform":
-            bins = np.geomspace(p.low, p.high, 21)
-            ax.set_xscale("log")
-        else:
-            bins = np.linspace(p.low, p.high, 21)
-        ax.hist(x, bins=bins, weights=w, color="#4393c3", alpha=0.8)
+            _log_axis(ax, "x")
+        ax.hist(x, bins=_bins(p), weights=w, color="#4393c3", alpha=0.8)
         q05, med, q95 = weighted_quantiles(x, w, [0.05, 0.5, 0.95])
         ax.axvspan(q05, q95, color="#92c5de", alpha=0.3, label="90% interval")
         ax.axvline(med, color="#053061", label="median")
@@ -218,10 +229,10 @@ def pairs_figure(config, particles, path: Path, truth=None) -> Path:
         for j, pj in enumerate(ps):
             ax = axes[i, j]
             if i == j:
-                ax.hist(particles[pi.name], bins=15, weights=w, color="#4393c3")
+                ax.hist(particles[pi.name], bins=_bins(pi, 16), weights=w, color="#4393c3")
                 ax.set_yticks([])
                 if pi.prior == "loguniform":
-                    ax.set_xscale("log")
+                    _log_axis(ax, "x")
                 ax.set_xlim(pi.low, pi.high)
             elif i > j:
                 ax.scatter(particles[pj.name], particles[pi.name], s=size, color="#2166ac",
@@ -229,9 +240,9 @@ def pairs_figure(config, particles, path: Path, truth=None) -> Path:
                 if truth and pi.name in truth and pj.name in truth:
                     ax.plot(truth[pj.name], truth[pi.name], "x", color="#c51b7d", ms=9, mew=2)
                 if pj.prior == "loguniform":
-                    ax.set_xscale("log")
+                    _log_axis(ax, "x")
                 if pi.prior == "loguniform":
-                    ax.set_yscale("log")
+                    _log_axis(ax, "y")
                 ax.set_xlim(pj.low, pj.high)
                 ax.set_ylim(pi.low, pi.high)
             else:
