@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from .cli import UserError
-from .commands_facts import _positive_int
+from .commands_facts import add_executor_options, check_executor_options
 
 __all__ = ["cmd_calibrate", "register"]
 
@@ -26,16 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "config", metavar="CONFIG", help="a calibration config (.toml) or a shipped one's name"
     )
-    p.add_argument(
-        "--workers",
-        type=_positive_int,
-        metavar="N",
-        help=f"local worker processes (default: {os.cpu_count()} cores; 1 = this process)",
-    )
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
-    p.add_argument(
-        "--dask-local", type=_positive_int, metavar="N", help="start a local Dask cluster of N"
-    )
+    add_executor_options(p)
     p.add_argument(
         "--out", metavar="DIR", help="calibration folder (default results/calibrate-NAME)"
     )
@@ -61,10 +51,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         for name, path in shipped_calibrations().items():
             print(f"{name}: {path}")
         return 0
-    if args.scheduler and args.dask_local:
-        raise UserError("--scheduler and --dask-local are alternatives; give one of them")
-    if (args.scheduler or args.dask_local) and args.workers:
-        raise UserError("--workers is for local processes; with Dask the cluster's workers run it")
+    check_executor_options(args)
     config = load_calibration(args.config)
     try:
         outcome = run_calibration(

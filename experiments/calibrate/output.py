@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..facts.figures import _pyplot, _save
 from ..files import atomic_path
 from .config import CalibrationConfig
 from .evaluate import check_keys, meets_target
@@ -158,22 +159,6 @@ def fact_verdicts(table: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path: Path) -> Path:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    _plt().close(fig)
-    return path
-
-
 def _log_axis(ax, which: str) -> None:
     """A log axis with labels on the decades only (minor labels overlap at small sizes)."""
     from matplotlib.ticker import NullFormatter
@@ -190,7 +175,7 @@ def _bins(p, n: int = 21):
 
 def marginals_figure(config, particles, path: Path, truth=None) -> Path:
     """Weighted histogram of each parameter over its prior range (truth: dashed lines)."""
-    plt = _plt()
+    plt = _pyplot()
     n = len(config.parameters)
     cols = min(n, 3)
     rows = math.ceil(n / cols)
@@ -219,7 +204,7 @@ def marginals_figure(config, particles, path: Path, truth=None) -> Path:
 
 def pairs_figure(config, particles, path: Path, truth=None) -> Path:
     """Every pair of parameters: particles sized by weight (truth: a cross)."""
-    plt = _plt()
+    plt = _pyplot()
     ps = config.parameters
     n = len(ps)
     fig, axes = plt.subplots(n, n, figsize=(2.3 * n + 0.5, 2.3 * n + 0.5), squeeze=False)
@@ -262,7 +247,7 @@ _COLOURS = {"pass": "#1b7837", "partly": "#d95f02", "fail": "#c51b7d", "not meas
 
 def predictive_figure(config, table: pd.DataFrame, path: Path) -> Path:
     """One row per check: the target band (green) and the predicted 90% interval and median."""
-    plt = _plt()
+    plt = _pyplot()
     n = len(table)
     fig, axes = plt.subplots(n, 1, figsize=(8, 0.55 * n + 0.8), squeeze=False)
     checks = {k: c for k, _f, c in check_keys(config.battery.facts)}
@@ -295,7 +280,7 @@ def predictive_figure(config, table: pd.DataFrame, path: Path) -> Path:
 
 def generations_figure(gens, path: Path) -> Path:
     """Threshold and acceptance rate per generation."""
-    plt = _plt()
+    plt = _pyplot()
     fig, (a, b) = plt.subplots(1, 2, figsize=(8, 2.8))
     ts = [g.t for g in gens if g.meta["epsilon"] is not None]
     a.plot(ts, [g.meta["epsilon"] for g in gens if g.meta["epsilon"] is not None], "o-")
