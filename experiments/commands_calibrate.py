@@ -23,7 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the last finished generation, to the same posterior. docs/calibration.md explains it.",
     )
     p.add_argument(
-        "config", metavar="CONFIG", help="a calibration config (.toml) or a shipped one's name"
+        "config",
+        metavar="CONFIG",
+        nargs="?",
+        help="a calibration config (.toml) or a shipped one's name (--list shows them)",
     )
     add_executor_options(p)
     p.add_argument(
@@ -51,6 +54,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         for name, path in shipped_calibrations().items():
             print(f"{name}: {path}")
         return 0
+    if not args.config:
+        raise UserError("give a calibration config (.toml) or a shipped one's name, e.g. town")
     check_executor_options(args)
     config = load_calibration(args.config)
     try:

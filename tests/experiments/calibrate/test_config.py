@@ -142,3 +142,12 @@ def test_the_command_prints_one_line_and_exits_2(tmp_path, capsys):
 def test_an_unknown_shipped_name_suggests_the_right_one(capsys):
     assert main(["calibrate", "twon"]) == 2
     assert "did you mean 'town'?" in capsys.readouterr().err
+
+
+def test_list_shows_the_shipped_calibrations_and_no_config_is_one_message(capsys):
+    assert main(["calibrate", "--list"]) == 0
+    assert capsys.readouterr().out.startswith("town: ")
+    assert main(["calibrate"]) == 2
+    assert "give a calibration config" in capsys.readouterr().err
+    assert main(["calibrate", "town", "--workers", "2", "--dask-local", "2"]) == 2
+    assert "--workers is for local processes" in capsys.readouterr().err
