@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError, _did_you_mean, _plain, _Problems, toml_value
+from ..config import ConfigError, _did_you_mean, _plain, _Problems, read_toml, toml_value
 from ..facts.declare import Battery, Fact, load_battery
 
 __all__ = [
@@ -235,13 +234,7 @@ def load_calibration(source: str | Path) -> CalibrationConfig:
                 ]
             )
         path = shipped[name]
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot be read: {exc}"]) from None
-    return parse_calibration(data, source=str(path), base_dir=path.parent)
+    return parse_calibration(read_toml(path), source=str(path), base_dir=path.parent)
 
 
 def _table(p: _Problems, top: Mapping[str, Any], key: str, required: bool) -> dict[str, Any]:
