@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "supportnet.experiments.commands_model",
     "supportnet.experiments.commands_sweep",
     "supportnet.experiments.commands_facts",
+    "supportnet.experiments.commands_calibrate",
     "supportnet.dashboards.commands",
 )
 

@@ -8,7 +8,7 @@ import sys
 
 from .cli import UserError
 
-__all__ = ["cmd_facts", "register"]
+__all__ = ["add_executor_options", "check_executor_options", "cmd_facts", "register"]
 
 
 def _positive_int(text: str) -> int:
@@ -19,6 +19,31 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; expected 1 or more")
     return value
+
+
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    """Add --workers, --scheduler and --dask-local (where the runs run)."""
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help=f"local worker processes (default: {os.cpu_count()} cores; 1 = this process)",
+    )
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    p.add_argument(
+        "--dask-local",
+        type=_positive_int,
+        metavar="N",
+        help="start a local Dask cluster of N workers",
+    )
+
+
+def check_executor_options(args: argparse.Namespace) -> None:
+    """Refuse executor options that contradict each other (one message)."""
+    if args.scheduler and args.dask_local:
+        raise UserError("--scheduler and --dask-local are alternatives; give one of them")
+    if (args.scheduler or args.dask_local) and args.workers:
+        raise UserError("--workers is for local processes; with Dask the cluster's workers run it")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,19 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--seeds", type=_positive_int, metavar="N", help="seeds per fact (default: as declared, 10)"
     )
-    p.add_argument(
-        "--workers",
-        type=_positive_int,
-        metavar="N",
-        help=f"local worker processes (default: {os.cpu_count()} cores; 1 = this process)",
-    )
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
-    p.add_argument(
-        "--dask-local",
-        type=_positive_int,
-        metavar="N",
-        help="start a local Dask cluster of N workers",
-    )
+    add_executor_options(p)
     p.add_argument("--out", metavar="DIR", help="results folder (default results/facts[-quick])")
     p.add_argument(
         "--file", metavar="FACTS.toml", help="your own facts file (default: the shipped facts)"
@@ -112,10 +125,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
     battery = load_battery(args.file)
     if args.list:
         return _list(battery)
-    if args.scheduler and args.dask_local:
-        raise UserError("--scheduler and --dask-local are alternatives; give one of them")
-    if (args.scheduler or args.dask_local) and args.workers:
-        raise UserError("--workers is for local processes; with Dask the cluster's workers run it")
+    check_executor_options(args)
     only = [x.strip() for x in args.only.split(",") if x.strip()] if args.only else None
     if args.only is not None and not only:
         raise UserError("--only: give one or more fact ids, e.g. --only buffering,layers")

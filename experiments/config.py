@@ -341,13 +341,17 @@ def load_config(source: str | Path, max_runs: int | None = MAX_RUNS) -> Experime
         ConfigError: Listing every problem, each naming the file, key, value and what is allowed.
     """
     path = resolve_config_path(source)
+    return parse_config(read_toml(path), source=_shown(path), max_runs=max_runs)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file; a file that cannot be read or parsed is a ConfigError naming it."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot be read: {exc}"]) from None
-    return parse_config(data, source=_shown(path), max_runs=max_runs)
 
 
 def _shown(path: Path) -> str:

@@ -5,7 +5,9 @@ The CLI (``--set``), experiment configs, dashboard controls and the parameter ta
 :func:`make_params` turns user overrides into a frozen :class:`Params`, or raises a
 :class:`ParameterError` whose message names the parameter, the value and what is allowed.
 
-Presets (:data:`PRESETS`) are named sets of overrides with a short story each.
+Presets (:data:`PRESETS`) are named sets of overrides with a short story each: the ones written
+here, and those stored as TOML files in ``data/presets/`` beside this module (a calibration's
+``supportnet calibrate --apply`` writes ``calibrated.toml`` there, with its provenance).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -592,6 +595,7 @@ class Preset:
     title: str
     story: str
     values: Mapping[str, Any]
+    provenance: Mapping[str, Any] = field(default_factory=dict)
 
     def params(self, **overrides: Any) -> Params:
         """Return the preset's validated parameters with ``overrides`` applied."""
@@ -717,8 +721,32 @@ _PRESETS += (
     ),
 )
 
+#: Folder of presets stored as files (``<name>.toml``: title, story, [values], [provenance]).
+PRESET_DIR = Path(__file__).resolve().parent / "data" / "presets"
+
+
+def _stored_presets(folder: Path = PRESET_DIR) -> tuple[Preset, ...]:
+    """Presets stored as TOML files in ``folder`` (values are checked when a preset is used)."""
+    import tomllib
+
+    out = []
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        out.append(
+            Preset(
+                path.stem,
+                str(data.get("title", path.stem)),
+                str(data.get("story", "")),
+                MappingProxyType(dict(data.get("values", {}))),
+                MappingProxyType(dict(data.get("provenance", {}))),
+            )
+        )
+    return tuple(out)
+
 #: Presets by name.
-PRESETS: Mapping[str, Preset] = MappingProxyType({p.name: p for p in _PRESETS})
+PRESETS: Mapping[str, Preset] = MappingProxyType(
+    {p.name: p for p in (*_PRESETS, *_stored_presets())}
+)
 
 
 def preset(name: str) -> Preset:
