@@ -743,6 +743,7 @@ def _stored_presets(folder: Path = PRESET_DIR) -> tuple[Preset, ...]:
         )
     return tuple(out)
 
+
 #: Presets by name.
 PRESETS: Mapping[str, Preset] = MappingProxyType(
     {p.name: p for p in (*_PRESETS, *_stored_presets())}
