@@ -63,14 +63,16 @@ def model_ties(run, min_strength=0.0) -> dict[tuple[int, int], int]:
     """The ties as the canvas should have them, computed here with plain loops (an oracle)."""
     t = run.model.ties
     group = run.model.population.group
-    strongest = {}  # person -> the strengths of their ties, strongest first
-    for a, b, s in zip(t.u, t.v, t.strength, strict=True):
-        strongest.setdefault(int(a), []).append(s)
-        strongest.setdefault(int(b), []).append(s)
-    cut = {p: sorted(ss, reverse=True)[:INNER_CIRCLE][-1] for p, ss in strongest.items()}
-    inner = np.array(
-        [s >= cut[int(a)] or s >= cut[int(b)] for a, b, s in zip(t.u, t.v, t.strength, strict=True)]
-    )
+    # A person's inner circle: their INNER_CIRCLE strongest ties by rank (equal strengths: the
+    # earlier tie first), so that ties at equal strength never put more than that in it.
+    ties_of = {}  # person -> (-strength, tie index) of their ties
+    for i, (a, b, s) in enumerate(zip(t.u, t.v, t.strength, strict=True)):
+        ties_of.setdefault(int(a), []).append((-s, i))
+        ties_of.setdefault(int(b), []).append((-s, i))
+    inner = np.zeros(len(t.u), bool)
+    for ranked in ties_of.values():
+        for _, i in sorted(ranked)[:INNER_CIRCLE]:
+            inner[i] = True
     same = group[t.u] == group[t.v]
     keep = t.strength >= min_strength
     codes = tie_codes(t.kind[keep], t.strength[keep], inner[keep], same[keep])
