@@ -30,6 +30,17 @@ class UserError(Exception):
     """An error the user can fix; printed as a one-line message, exit status 2."""
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (the message quotes at most 40 characters)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text[:40]} is not allowed; expected 1 or more")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supportnet",

@@ -6,33 +6,23 @@ import argparse
 import os
 import sys
 
-from .cli import UserError
+from .cli import UserError, positive_int
 
 __all__ = ["add_executor_options", "check_executor_options", "cmd_facts", "register"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; expected 1 or more")
-    return value
 
 
 def add_executor_options(p: argparse.ArgumentParser) -> None:
     """Add --workers, --scheduler and --dask-local (where the runs run)."""
     p.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help=f"local worker processes (default: {os.cpu_count()} cores; 1 = this process)",
     )
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
     p.add_argument(
         "--dask-local",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="start a local Dask cluster of N workers",
     )
@@ -75,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="change a parameter in every run (repeatable): measure your own variant",
     )
     p.add_argument(
-        "--seeds", type=_positive_int, metavar="N", help="seeds per fact (default: as declared, 10)"
+        "--seeds", type=positive_int, metavar="N", help="seeds per fact (default: as declared, 10)"
     )
     add_executor_options(p)
     p.add_argument("--out", metavar="DIR", help="results folder (default results/facts[-quick])")

@@ -19,7 +19,7 @@ from supportnet.params import (
 )
 from supportnet.resources import check_memory
 
-from .cli import UserError
+from .cli import UserError, positive_int
 from .tables import check_table_path, write_table
 
 __all__ = ["parse_settings", "register", "run_summary"]
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         help="set a parameter (repeatable); `supportnet params` lists them",
     )
-    p.add_argument("--steps", type=_positive_int, default=200, help="steps to run (default 200)")
+    p.add_argument("--steps", type=positive_int, default=200, help="steps to run (default 200)")
     p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
     p.add_argument(
         "--network", metavar="FILE", help="start from a network file (edge list, GraphML, GML)"
@@ -66,16 +66,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("presets", help="list the scenario presets with their stories")
     p.set_defaults(func=cmd_presets)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; expected 1 or more")
-    return value
 
 
 def _seed(text: str) -> int:

@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from .cli import UserError
+from .cli import UserError, positive_int
 from .config import MAX_RUNS, ExperimentConfig, load_config, shipped_configs, toml_value
 
 __all__ = ["cmd_report", "cmd_sweep", "cmd_validate", "register"]
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
     p.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help=f"local worker processes (default: {os.cpu_count()} cores; 1 = this process)",
     )  # noqa: E501
@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--dask-local",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="start a local Dask cluster with N workers and run on it",
     )
@@ -78,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _max_runs_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-runs",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         default=MAX_RUNS,
         help=f"refuse designs of more than N runs (default {MAX_RUNS:,}); a guard against "
@@ -97,16 +97,6 @@ def check_scheduler(text: str) -> str:
             "tls://HOST:PORT, e.g. tcp://10.0.0.5:8786"
         )
     return text
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text[:40]} is not allowed; expected 1 or more")
-    return value
 
 
 def describe(config: ExperimentConfig, n_points: int) -> str:
