@@ -98,7 +98,8 @@ def families_from_ties(
 
     Args:
         n: Number of people.
-        u, v: Tie ends.
+        u: First end of each tie.
+        v: Second end of each tie.
         kind: Kind code per tie.
 
     Returns:

@@ -47,6 +47,7 @@ from .context import StepContext
 
 __all__ = ["weekly_leave_probability", "run"]
 
+
 def weekly_leave_probability(leave_rate: float) -> float:
     """The per-step probability of leaving that gives ``leave_rate`` per year."""
     return 1.0 - (1.0 - leave_rate) ** (1.0 / 52.0)
@@ -86,9 +87,7 @@ def run(ctx: StepContext) -> None:
     ctx.replaced = who
 
 
-def _join_families(
-    ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: np.ndarray
-) -> None:
+def _join_families(ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: np.ndarray) -> None:
     """Tie the newcomers who join a family to its members, and place them near one of them."""
     pop, ties, rng = ctx.pop, ctx.ties, ctx.rng
     joining = np.flatnonzero(pop.family[who] >= 0)
