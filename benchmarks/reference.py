@@ -84,7 +84,7 @@ OLDER = SUBGROUP_CODES["older_adults"]
 BETA_CONCENTRATION = 4.0  # event magnitudes ~ Beta(4 mean, 4 (1 - mean)), as in the model
 #: Uniforms per person and step for meeting people: closure 4, focal 3, online 3, neighbourhood 4.
 N_FORMATION_DRAWS = 14
-FAMILY_JOINED = 5  # a local newcomer joins the resident and at most 5 of the resident's family
+FAMILY_JOINED = 12  # a newcomer is tied to at most 12 members of the family they join
 OWN_NEIGHBOURHOOD = 0.6  # share of local meetings in one's own neighbourhood (else the 8 around)
 STATE_SPREAD = 0.1  # spread of a newcomer's starting states around their means
 
@@ -118,6 +118,7 @@ PERSON_FIELDS = (
     "layer_inner",
     "layer_sympathy",
     "arrived",
+    "family",
 )
 #: Person attributes rewritten every step (this step's events, asks, support, contact, roles).
 RECORD_FIELDS = (
@@ -224,6 +225,7 @@ class ReferenceModel(mesa.Model):
         # (reading them in per-tie loops must not pay for Params' attribute lookup).
         self.p = SimpleNamespace(**start.params)
         self.landing = landing_matrix(start.params).tolist()
+        self.n_families = start.n_families  # the town's family slots
         self.decay = decay_by_kind(start.params).tolist()
         columns = {name: getattr(pop, name).tolist() for name in PERSON_FIELDS}
         self.people = [
@@ -354,37 +356,46 @@ class ReferenceModel(mesa.Model):
             self.people[person.index] = newcomer
             arrivals.append(newcomer)
         k = len(arrivals)
-        local = rng.random(k).tolist()
-        gone = {q.index for q in leavers}
-        residents = [q for q in self.people if q.index not in gone]
-        joined = rng.integers(0, max(len(residents), 1), k).tolist()
+        # Families, drawn as a starting person's: with probability local_entry_share, one of the
+        # town's family slots, drawn uniformly (both draws always made).
+        has = rng.random(k).tolist()
+        slots = rng.integers(0, max(self.n_families, 1), k).tolist()
+        near = rng.random(k).tolist()
         jitter = rng.random((k, 2)).tolist()
-        if not residents:
-            return
-        joining = []
         for i, newcomer in enumerate(arrivals):
-            if local[i] < p.local_entry_share:
-                resident = residents[joined[i]]
+            local = has[i] < p.local_entry_share and self.n_families > 0
+            newcomer.family = slots[i] if local else -1
+        gone = {q.index for q in leavers}
+        families = defaultdict(list)  # slot -> members before this step, in index order
+        for q in self.people:
+            if q.index not in gone and q.family >= 0:
+                families[q.family].append(q)
+        joiners = [q for q in arrivals if q.family >= 0]
+        pairs = []
+        for i, newcomer in enumerate(arrivals):
+            if newcomer.family < 0:
+                continue
+            members = families[newcomer.family]
+            if members:  # live near a member drawn at random, in the family's group
+                member = members[min(int(near[i] * len(members)), len(members) - 1)]
                 newcomer.home = [
-                    (resident.home[d] + (jitter[i][d] - 0.5) * 0.02) % 1.0 for d in range(2)
+                    (member.home[d] + (jitter[i][d] - 0.5) * (0.5 / self.grid)) % 1.0
+                    for d in range(2)
                 ]
-                joining.append((newcomer, resident))
-        self.join_families(joining)
+                newcomer.group = member.group
+            pairs += [(newcomer, q.index) for q in members[:FAMILY_JOINED]]
+        for a, first in enumerate(joiners):  # newcomers who join one family this step
+            pairs += [(first, q.index) for q in joiners[a + 1 :] if q.family == first.family]
+        self.join_families(pairs)
 
-    def join_families(self, joining: list[tuple[RefPerson, RefPerson]]) -> None:
-        """Family ties from each local newcomer to the resident they join and that one's family."""
-        if not joining:
+    def join_families(self, pairs: list[tuple[RefPerson, int]]) -> None:
+        """Family ties from each newcomer who joins a family to its members, in draw order."""
+        if not pairs:
             return
-        pairs = [(newcomer, resident.index) for newcomer, resident in joining]
-        for newcomer, resident in joining:
-            family = sorted(j for j, t in resident.ties.items() if t.kind == FAMILY)
-            pairs += [(newcomer, j) for j in family[:FAMILY_JOINED]]
         p, rng = self.p, self.rng
         strengths = rng.normal(0.8, 0.1, len(pairs)).tolist()
         conflicts = rng.random(len(pairs)).tolist()
         for (newcomer, j), s, c in zip(pairs, strengths, conflicts, strict=True):
-            if j in newcomer.ties:
-                continue
             strength = max(min(max(s, 0.3), 1.0), p.family_floor)
             conflict = min(max(p.conflict_mean * 2.0 * c, 0.0), 1.0)
             u, v = min(newcomer.index, j), max(newcomer.index, j)

@@ -17,6 +17,7 @@ import numpy as np
 from . import metrics
 from .agents import Person
 from .collectors import ModelTables, PersonCollector
+from .families import families_from_ties
 from .generators import StartingNetwork, build_network
 from .kinds import FAMILY
 from .mechanisms import CLASSIC_PHASES, PHASES, StepContext
@@ -103,6 +104,7 @@ class SupportModel(mesa.Model):
         self._apply_start(start)
         self.ties = TieStore(start.n)
         self._add_starting_ties(start)
+        self.n_families = self._start_families(start)
         self.cohesion = self._draw_cohesion()
         start_roles(self.population, self.ties, p, self.rng)  # care roles at their steady state
         self.ties.set_node_attrs_factory(self._node_view)
@@ -185,6 +187,16 @@ class SupportModel(mesa.Model):
             conflict = np.clip(p.conflict_mean * 2.0 * rng.random(m), 0.0, 1.0)
         self.ties.add(start.u, start.v, kind, strength, conflict, step=0)
 
+    def _start_families(self, start: StartingNetwork) -> int:
+        """Set each person's family slot (the generator's, or read from the family ties)."""
+        if start.family is not None:
+            self.population.family[:] = start.family
+            return start.families
+        t = self.ties
+        family, slots = families_from_ties(start.n, t.u, t.v, t.kind)
+        self.population.family[:] = family
+        return slots
+
     def _draw_cohesion(self) -> np.ndarray:
         """Draw each neighbourhood's contact factor: log-normal with mean 1 (see contact)."""
         from .space import grid_size
@@ -216,6 +228,7 @@ class SupportModel(mesa.Model):
             rng=self.rng,
             step=self.steps,
             shock=self.shock_mask(self.steps),
+            families=self.n_families,
             cohesion=self.cohesion,
             mood=self.mood,
         )

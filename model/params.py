@@ -258,7 +258,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     # --- turnover ----------------------------------------------------------------------------
     _p("turnover", B, True, meaning="Switch: people leave the town (move away or die) and newcomers arrive", group="turnover"),
     _p("leave_rate", F, 0.04, 0, 1, "per person per year", "Chance that a person leaves the town in a year (moving away or dying); each is replaced by a newcomer", "turnover"),
-    _p("local_entry_share", F, 0.9, 0, 1, "share", "Share of newcomers who grow up in or join a local family (they arrive with family ties)", "turnover"),
+    _p("local_entry_share", F, 0.9, 0, 1, "share", "Share of people with family in the town, at the start and among newcomers (who then join one of the town's families and arrive with family ties)", "turnover"),
     # --- contact -----------------------------------------------------------------------------
     _p("contact_inner", F, 2.5, 0, 20, "contacts per week", "Everyday contact over a tie in a person's inner circle", "contact"),
     _p("contact_sympathy", F, 0.4, 0, 20, "contacts per week", "Everyday contact over a tie in the sympathy group (outside the inner circle)", "contact"),

@@ -46,6 +46,8 @@ class Population:
     ``help_seeking``, ``desired_connection``, ``resilience``, ``perception_bias``,
     ``loneliness_bias``, ``interests`` (n x dims), ``group``, ``subgroup``, ``is_professional``,
     ``caseload``, ``home`` (n x 2), ``network_size``, ``layer_inner``, ``layer_sympathy``.
+    Family: ``family``, the family a person belongs to (a family slot of the town, see
+    :mod:`supportnet.mechanisms.turnover`; -1 for people with no family in the town).
     Roles: ``care_need``, ``carer_of``, ``cared_by``, ``carer``. Trust: ``trust``; this step's
     ``asks_made`` and ``responses`` (perceived support).
     Step records (rewritten each step, read by measures and tests): ``event``, ``event_kind``,
@@ -112,6 +114,7 @@ class Population:
     network_size: np.ndarray = field(default=None)  # type: ignore[assignment]
     layer_inner: np.ndarray = field(default=None)  # type: ignore[assignment]
     layer_sympathy: np.ndarray = field(default=None)  # type: ignore[assignment]
+    family: np.ndarray = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         n = len(self.stress)
@@ -145,6 +148,7 @@ class Population:
             ("network_size", (n,), float, 0.0),
             ("layer_inner", (n,), np.int64, 0),
             ("layer_sympathy", (n,), np.int64, 0),
+            ("family", (n,), np.int64, -1),
         ):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(shape, fill, dtype))

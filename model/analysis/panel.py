@@ -13,13 +13,19 @@ pairs, Y = depression a year later, X = loneliness now, D = depression now,
 earlier depression.
 
 Family vs friends (Acoba 2024): pairs (t, t + L) as above, with t at least a year after the first
-snapshot. F = support received over family ties in the year before t (the L windows ending at t),
-R = the same over friend ties, S0 = stress at t, Y = stress a year later; all z-scored,
+snapshot. Acoba measured *perceived* support by source (the family and friends subscales of the
+MSPSS), so the judged statistic does too: F = perceived support from family at t, R = the same
+from friends (each the model's perception formula over that kind's ties alone: trust times the
+integration those ties give; :class:`~supportnet.analysis.record.Snapshot`), S0 = stress at t,
+Y = stress a year later; all z-scored,
 
     Y = b0 + b_F F + b_R R + b_S S0 + error  (OLS, cluster-robust by person)
 
 ``beta_diff`` = b_F - b_R (negative: family support goes with lower later stress more than
-friends' support).
+friends' support). The same regression with F and R the support *received* over family and
+friend ties in the year before t is reported beside it (``beta_diff_received``): received support
+is a marker of need as much as a help (people get most when they are worst off; Barrera 1986),
+so it answers a different question.
 
 Sources:
     Lee, S. L. et al. (2021). The association between loneliness and depressive symptoms among
@@ -28,6 +34,10 @@ Sources:
     Acoba, E. F. (2024). Social support and mental health: the mediating role of perceived
     stress. Front. Psychol. 15, 1330720 (family support relates to lower perceived stress more
     than friends' support).
+    Zimet, G. D., Dahlem, N. W., Zimet, S. G. & Farley, G. K. (1988). The Multidimensional Scale
+    of Perceived Social Support. J. Pers. Assess. 52(1), 30-41 (support perceived by source).
+    Barrera, M. (1986). Distinctions between social support concepts, measures, and models.
+    Am. J. Community Psychol. 14(4), 413-445 (received support rises with need).
 """
 
 from __future__ import annotations
@@ -103,12 +113,13 @@ def lonely_depressed(record: RunRecord) -> dict[str, float]:
 
 
 def family_friends(record: RunRecord) -> dict[str, float]:
-    """Family vs friend support received in a year against stress a year later.
+    """Family vs friend support (perceived now; received in the year before) vs stress a year on.
 
-    Keys: ``beta_family``, ``beta_friend``, ``beta_diff``.
+    Keys: ``beta_family``, ``beta_friend``, ``beta_diff`` (perceived support by source, judged);
+    ``beta_family_received``, ``beta_friend_received``, ``beta_diff_received`` (received support).
     """
     snaps, lag = record.snapshots, year_lag(record.every)
-    parts = []
+    perceived, received = [], []
     for i in range(lag, len(snaps) - lag):
         first, now, later = snaps[i - lag], snaps[i], snaps[i + lag]
         # Rows only ever change hands forwards in time (a later arrival), so the same person at
@@ -118,11 +129,23 @@ def family_friends(record: RunRecord) -> dict[str, float]:
         fam = np.sum([s.received_by_kind[rows, FAMILY] for s in year], axis=0)
         fri = np.sum([s.received_by_kind[rows, FRIEND] for s in year], axis=0)
         person = (rows.astype(np.int64) << 32) | first.arrived[rows]
-        parts.append((later.stress[rows], fam, fri, now.stress[rows], person))
+        y, s0 = later.stress[rows], now.stress[rows]
+        received.append((y, fam, fri, s0, person))
+        by_kind = now.perceived_by_kind[rows]
+        perceived.append((y, by_kind[:, FAMILY], by_kind[:, FRIEND], s0, person))
+    out = {}
+    for suffix, parts in (("", perceived), ("_received", received)):
+        b_f, b_r = _family_friend_betas(parts)
+        out.update({f"beta_family{suffix}": b_f, f"beta_friend{suffix}": b_r,
+                    f"beta_diff{suffix}": b_f - b_r})  # fmt: skip
+    return out
+
+
+def _family_friend_betas(parts: list[tuple]) -> tuple[float, float]:
+    """Standardised coefficients of family and friend support on later stress (NaN if none)."""
     nan = float("nan")
     est = {"F": (nan, nan), "R": (nan, nan)}
     if parts:
         Y, F, R, S0, person = _pool(parts)
         est = standardised_ols(Y, {"F": F, "R": R, "S0": S0}, person)
-    b_f, b_r = est["F"][0], est["R"][0]
-    return {"beta_family": b_f, "beta_friend": b_r, "beta_diff": b_f - b_r}
+    return est["F"][0], est["R"][0]

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..kernels import quality_sum
+from ..kinds import AVAILABILITY, TIE_KINDS
 from .sisa import mood_record
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,6 +63,9 @@ class Snapshot:
         received_by_kind: Support received over the window, by tie kind (n, 6).
         ties_lost: Ties of the person that ended in the window (int64).
         carer: Has a caring role at ``step`` (all False when the model has none).
+        perceived_by_kind: Perceived support from each tie kind at ``step`` (n, 6): the model's
+            perception formula over that kind's ties alone, trust times the integration they
+            give (as the MSPSS asks about family and friends separately; Zimet et al. 1988).
     """
 
     step: int
@@ -76,6 +81,7 @@ class Snapshot:
     received_by_kind: np.ndarray
     ties_lost: np.ndarray
     carer: np.ndarray
+    perceived_by_kind: np.ndarray
 
     @property
     def n(self) -> int:
@@ -198,8 +204,20 @@ def _snapshot(model, previous: _Totals | None) -> tuple[Snapshot, _Totals]:
         received_by_kind=received.copy(),
         ties_lost=lost.copy(),
         carer=np.zeros(pop.n, bool) if carer is None else np.asarray(carer, bool).copy(),
+        perceived_by_kind=_perceived_by_kind(model),
     )
     return snap, now
+
+
+def _perceived_by_kind(model) -> np.ndarray:
+    """Perceived support from each tie kind: trust times the integration of that kind's ties."""
+    t, pop = model.ties, model.population
+    out = np.zeros((pop.n, len(TIE_KINDS)))
+    for k in range(len(TIE_KINDS)):
+        only = np.where(np.arange(len(TIE_KINDS)) == k, AVAILABILITY, 0.0)
+        total = quality_sum(t.u, t.v, t.strength, t.conflict, t.kind, only, t.n_nodes)[: pop.n]
+        out[:, k] = pop.trust * (1.0 - np.exp(-total / model.params.integration_saturation))
+    return out
 
 
 def _check(name: str, value, low: int, allowed: str) -> int:

@@ -38,6 +38,7 @@ class StepContext:
         contacts: Everyday contacts per tie this step (the contact phase's counts).
         replaced: People who left this step, their rows now newcomers (the turnover phase).
         cohesion: Contact factor of each neighbourhood (G x G, row-major), or None (all 1).
+        families: Number of family slots of the town (:mod:`supportnet.families`).
         mood: The SISa mood layer's state (:class:`~supportnet.mechanisms.mood.MoodState`), or
             None when the mode is off.
     """
@@ -61,6 +62,7 @@ class StepContext:
     contacts: np.ndarray = field(default=None)  # type: ignore[assignment]
     replaced: np.ndarray = field(default=None)  # type: ignore[assignment]
     cohesion: np.ndarray = field(default=None)  # type: ignore[assignment]
+    families: int = 0
     mood: Any = None
 
     def __post_init__(self) -> None:

@@ -9,22 +9,28 @@ with probability
 
 Their ties end (their partners lose a tie, counted in ``ties_lost_total``) and a newcomer takes
 their row, drawn afresh from the parameters (:func:`supportnet.population.draw_population`; the
-subgroups by their shares as probabilities), with ``arrived`` set to this step. A share
-``local_entry_share`` of newcomers grow up in or join a local family: they live near a resident
-drawn at random and have family ties to that resident and to the resident's family (strength
-around 0.8). The others move in from elsewhere with no ties yet and form them like anyone with
-room for new ties (the ties phase). The town's size stays the same.
+subgroups by their shares as probabilities), with ``arrived`` set to this step. A newcomer's family
+is drawn as a starting person's is (:mod:`supportnet.families`): with probability
+``local_entry_share`` they grow up in or join one of the town's F family slots, drawn uniformly,
+and are tied by family ties (strength around 0.8) to its members (at most
+:data:`~supportnet.families.MAX_JOINED`, the lowest indices first) and to the other newcomers who
+join it this step; they live near a member drawn at random (within half a neighbourhood) and share
+the family's community group. A newcomer who joins an empty slot founds the family again. The
+others move in from elsewhere with no ties yet and form them like anyone with room for new ties
+(the ties phase). The town's size stays the same, and so does the law of its families.
 
 Draws per step, in order: uniform (n) for leaving; then, if anyone leaves: the newcomers'
-population draws; uniform (k) local or not; integers (k) the resident each local newcomer joins;
-uniform (k, 2) home jitter; normal (family ties) their strengths; uniform (family ties) their
-conflict.
+population draws; uniform (k) local or not and integers (k) the family slot
+(:func:`~supportnet.families.draw_families`); uniform (k) the member to live near; uniform (k, 2)
+home jitter; normal (family ties) their strengths; uniform (family ties) their conflict.
 
 Sources:
     Mollenhorst, G., Volker, B. & Flap, H. (2014). Changes in personal relationships: how social
     contexts affect the emergence and discontinuation of relationships. Social Networks 37,
     65-80 (networks keep their size while their members are replaced).
     Kahn, R. L. & Antonucci, T. C. (1980). Convoys over the life course (family ties persist).
+    Kelly, F. P. (1979). Reversibility and Stochastic Networks (M/M/infinity: why drawing the
+    newcomers' families like the starting ones keeps the families stationary).
 """
 
 from __future__ import annotations
@@ -33,14 +39,13 @@ from dataclasses import fields
 
 import numpy as np
 
+from ..families import MAX_JOINED, draw_families
 from ..kinds import FAMILY
 from ..population import draw_population
+from ..space import grid_size
 from .context import StepContext
 
 __all__ = ["weekly_leave_probability", "run"]
-
-#: Family ties a local newcomer can join at most (the resident and their closest family).
-MAX_FAMILY = 6
 
 
 def weekly_leave_probability(leave_rate: float) -> float:
@@ -74,30 +79,41 @@ def run(ctx: StepContext) -> None:
     for f in fields(pop):
         getattr(pop, f.name)[who] = getattr(new, f.name)
     pop.arrived[who] = ctx.step
-    local = rng.random(k) < p.local_entry_share
-    residents = np.flatnonzero(pop.members & ~leave)
-    joined = rng.integers(0, max(len(residents), 1), k)
-    jitter = (rng.random((k, 2)) - 0.5) * 0.02
-    if len(residents):
-        anchor = residents[joined]
-        pop.home[who[local]] = (pop.home[anchor[local]] + jitter[local]) % 1.0
-        _join_families(ctx, who[local], anchor[local])
+    pop.family[who] = draw_families(k, ctx.families, p.local_entry_share, rng)
+    near = rng.random(k)
+    g = grid_size(n, p.neighbourhood_size)
+    jitter = (rng.random((k, 2)) - 0.5) * (0.5 / g)
+    _join_families(ctx, who, near, jitter)
     ctx.replaced = who
 
 
-def _join_families(ctx: StepContext, newcomers: np.ndarray, anchors: np.ndarray) -> None:
-    """Tie each local newcomer to the resident they join and to that resident's family."""
-    ties, rng = ctx.ties, ctx.rng
-    if len(newcomers) == 0:
+def _join_families(ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: np.ndarray) -> None:
+    """Tie the newcomers who join a family to its members, and place them near one of them."""
+    pop, ties, rng = ctx.pop, ctx.ties, ctx.rng
+    joining = np.flatnonzero(pop.family[who] >= 0)
+    if len(joining) == 0:
         return
-    # The anchor's family: partners over family ties, the first MAX_FAMILY - 1 in index order.
-    owner, partner, slot = ties.ties_of(anchors)
-    family = ties.kind[slot] == FAMILY
-    owner, partner = owner[family], partner[family]
-    rank = np.arange(len(owner)) - np.searchsorted(owner, owner)  # place in the anchor's family
-    joins = rank < MAX_FAMILY - 1
-    u = np.concatenate([newcomers, newcomers[owner[joins]]])
-    v = np.concatenate([anchors, partner[joins]])
+    newcomers, slot = who[joining], pop.family[who[joining]]
+    # The families' members before this step, sorted by slot (and by index within a slot).
+    old = np.flatnonzero(pop.family >= 0)
+    old = old[~np.isin(old, who)]
+    old = old[np.argsort(pop.family[old], kind="stable")]
+    lo = np.searchsorted(pop.family[old], slot, "left")
+    size = np.searchsorted(pop.family[old], slot, "right") - lo
+    # Home near a member drawn at random, and the family's community group.
+    have = size > 0
+    member = old[lo[have] + np.minimum((near[joining][have] * size[have]).astype(np.int64),
+                                       size[have] - 1)]  # fmt: skip
+    pop.home[newcomers[have]] = (pop.home[member] + jitter[joining][have]) % 1.0
+    pop.group[newcomers[have]] = pop.group[member]
+    # Family ties: to the members (the first MAX_JOINED), then between newcomers of one family.
+    count = np.minimum(size, MAX_JOINED)
+    first = np.repeat(lo, count)
+    rank = np.arange(len(first)) - np.repeat(np.cumsum(count) - count, count)
+    iu, iv = np.triu_indices(len(newcomers), 1)
+    same = slot[iu] == slot[iv]
+    u = np.concatenate([np.repeat(newcomers, count), newcomers[iu[same]]])
+    v = np.concatenate([old[first + rank], newcomers[iv[same]]])
     strength = np.clip(rng.normal(0.8, 0.1, len(u)), 0.3, 1.0)
     strength = np.maximum(strength, ctx.params.family_floor)
     conflict = np.clip(ctx.params.conflict_mean * 2.0 * rng.random(len(u)), 0.0, 1.0)

@@ -6,13 +6,14 @@ import pytest
 from supportnet import SupportModel
 from supportnet.kinds import FAMILY
 from supportnet.mechanisms import StepContext, turnover
+from supportnet.space import grid_size
 from tests.conftest import SMALL
 
 
 def make(seed=1, **params):
     m = SupportModel(rng=seed, **{**SMALL, **params})
     ctx = StepContext(pop=m.population, ties=m.ties, params=m.params, rng=m.rng, step=7,
-                      shock=m.shock_mask(7))  # fmt: skip
+                      shock=m.shock_mask(7), families=m.n_families)  # fmt: skip
     return m, ctx
 
 
@@ -65,38 +66,61 @@ def test_leavers_ties_end_and_their_partners_lose_a_tie():
     assert np.array_equal(pop.ties_lost_total, lost)
 
 
-def test_local_newcomers_join_a_resident_and_that_residents_family():
-    m, ctx = make(leave_rate=0.99, local_entry_share=1.0)
+def test_local_newcomers_join_a_family_and_are_tied_to_all_its_members():
+    m, ctx = make(n_people=400, n_groups=10, leave_rate=0.99, local_entry_share=1.0)
     t, pop = m.ties, m.population
-    family_before = {
-        (int(a), int(b)) for a, b, k in zip(t.u, t.v, t.kind, strict=True) if k == FAMILY
-    }
-    homes = pop.home.copy()
+    homes, groups, family_before = pop.home.copy(), pop.group.copy(), pop.family.copy()
     turnover.run(ctx)
     who = ctx.replaced
-    assert len(who) > 0 and ctx.formed > 0
+    assert len(who) > 5 and ctx.formed > 0
+    assert (pop.family[who] >= 0).all()  # everyone joins a family
     new = t.formed == 7
-    assert (t.kind[new] == FAMILY).all()
-    assert (t.strength[new] >= m.params.family_floor).all()
-    joined = 0
+    assert (t.kind[new] == FAMILY).all() and (t.strength[new] >= m.params.family_floor).all()
+    half_cell = 0.25 / grid_size(pop.n, m.params.neighbourhood_size) + 1e-12
+    placed = 0
     for person in who:
         mine = new & ((t.u == person) | (t.v == person))
-        partners = np.where(t.u[mine] == person, t.v[mine], t.u[mine])
-        assert 1 <= len(partners) <= turnover.MAX_FAMILY
-        residents = [int(p) for p in partners if p not in who]
-        if not residents:
-            continue  # they joined someone who left in the same step
-        joined += 1
-        # One of them is the resident they joined; the others are that resident's family.
-        assert any(
-            all((min(a, b), max(a, b)) in family_before for b in residents if b != a)
-            for a in residents
-        )
-        # They live next to the resident they joined (a jitter of at most 0.01 on the torus).
-        d = np.abs(pop.home[person] - homes[residents])
-        d = np.minimum(d, 1 - d).max(axis=1)
-        assert d.min() <= 0.01 + 1e-12
-    assert joined > 0
+        partners = set(np.where(t.u[mine] == person, t.v[mine], t.u[mine]).tolist())
+        # Tied to exactly the other members of their family (old members and fellow newcomers).
+        family = set(np.flatnonzero(pop.family == pop.family[person]).tolist()) - {person}
+        assert partners == family
+        old = [int(q) for q in family if q not in who]
+        if old:  # near one of the old members, in the family's group
+            assert family_before[old].tolist() == [pop.family[person]] * len(old)
+            d = np.abs(pop.home[person] - homes[old])
+            assert np.minimum(d, 1 - d).max(axis=1).min() <= half_cell
+            assert pop.group[person] == groups[old[0]]
+            placed += 1
+    assert placed > 0
+
+
+def test_the_family_structure_keeps_its_starting_law_under_turnover():
+    """Families are stationary: after most of the town has been replaced, the family sizes still
+    follow the starting law, Poisson(l n / F) per slot (the old rule, join a random resident's
+    family, made them heavy-tailed: a variance many times the mean)."""
+    m, ctx = make(n_people=3000, n_groups=100, leave_rate=0.99)
+    pop, p = m.population, m.params
+    slots = m.n_families
+    mean = p.local_entry_share * pop.n / slots
+
+    def sizes():
+        return np.bincount(pop.family[pop.family >= 0], minlength=slots)
+
+    start = sizes()
+    for step in range(8, 8 + 120):  # ~ 1 - 0.92^120: all but 0.01% of the town replaced
+        ctx.step = step
+        turnover.run(ctx)
+    assert (pop.arrived > 0).mean() > 0.99
+    end = sizes()
+    for s in (start, end):
+        assert s.mean() == pytest.approx(mean, rel=0.05)
+        assert s.var() / s.mean() == pytest.approx(1.0, abs=0.15)  # Poisson: variance = mean
+        assert (s == 0).mean() == pytest.approx(np.exp(-mean), abs=0.03)
+    # Family ties are complete within each family and join no one else.
+    t = m.ties
+    fam = t.kind == FAMILY
+    assert (pop.family[t.u[fam]] == pop.family[t.v[fam]]).all()
+    assert fam.sum() == (end * (end - 1) // 2).sum()
 
 
 def test_switch_off_and_zero_rate_leave_everyone_in_place():

@@ -24,6 +24,7 @@ def snapshot(step: int, n: int, **fields) -> Snapshot:
         "received_by_kind": np.zeros((n, len(TIE_KINDS))),
         "ties_lost": np.zeros(n, np.int64),
         "carer": np.zeros(n, bool),
+        "perceived_by_kind": np.zeros((n, len(TIE_KINDS))),
     }
     values.update(fields)
     return Snapshot(step=step, **values)

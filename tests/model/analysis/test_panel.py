@@ -88,17 +88,49 @@ def family_record(b_family: float, b_friend: float, seed: int, n: int = 2000, sn
     )  # fmt: skip
 
 
-def test_planted_family_and_friend_effects_are_recovered():
-    out = family_friends(family_record(-0.3, -0.1, seed=1))
-    # 24,000 pairs (2,000 people x 12 starting snapshots): se ~0.007 per coefficient.
+def perceived_family_record(b_family: float, b_friend: float, seed: int, n: int = 2000):
+    """stress(t+4) = b_F z(F_t) + b_R z(R_t) + 0.4 stress(t) + noise, F and R perceived support
+    from family and friends at t (uniform, independent of everything else)."""
+    rng = np.random.default_rng(seed)
+    snaps, lag = 20, year_lag(EVERY)
+    perceived = np.zeros((snaps, n, 6))
+    perceived[:, :, FAMILY] = rng.random((snaps, n))
+    perceived[:, :, FRIEND] = rng.random((snaps, n))
+    stress = rng.normal(size=(snaps, n))
+    noise_sd = np.sqrt(1 - b_family**2 - b_friend**2 - 0.16)
+    z = (perceived - 0.5) / np.sqrt(1 / 12)
+    for s in range(lag, snaps):
+        t = s - lag
+        stress[s] = (b_family * z[t, :, FAMILY] + b_friend * z[t, :, FRIEND] + 0.4 * stress[t]
+                     + rng.normal(0, noise_sd, n))  # fmt: skip
+    return record(
+        [snapshot(EVERY * s, n, stress=stress[s], perceived_by_kind=perceived[s])
+         for s in range(snaps)],
+        every=EVERY,
+    )  # fmt: skip
+
+
+def test_planted_perceived_family_and_friend_effects_are_recovered():
+    out = family_friends(perceived_family_record(-0.3, -0.1, seed=3))
     assert out["beta_family"] == pytest.approx(-0.3, abs=0.03)
     assert out["beta_friend"] == pytest.approx(-0.1, abs=0.03)
     assert out["beta_diff"] == pytest.approx(-0.2, abs=0.04)
+    # Nothing planted on received support: its coefficients are NaN (no variation) here.
+    assert np.isnan(out["beta_diff_received"])
+
+
+def test_planted_family_and_friend_effects_are_recovered():
+    out = family_friends(family_record(-0.3, -0.1, seed=1))
+    # 24,000 pairs (2,000 people x 12 starting snapshots): se ~0.007 per coefficient.
+    assert out["beta_family_received"] == pytest.approx(-0.3, abs=0.03)
+    assert out["beta_friend_received"] == pytest.approx(-0.1, abs=0.03)
+    assert out["beta_diff_received"] == pytest.approx(-0.2, abs=0.04)
 
 
 def test_no_family_friend_difference_is_zero_across_seeds():
     diffs = [
-        family_friends(family_record(-0.2, -0.2, seed=s, n=500))["beta_diff"] for s in range(10)
+        family_friends(family_record(-0.2, -0.2, seed=s, n=500))["beta_diff_received"]
+        for s in range(10)
     ]
     assert ci_contains_zero(diffs)
 
@@ -108,4 +140,4 @@ def test_family_friends_without_friend_support_is_nan_for_friends():
     for s in rec.snapshots:
         s.received_by_kind[:, FRIEND] = 0.0
     out = family_friends(rec)
-    assert np.isfinite(out["beta_family"]) and np.isnan(out["beta_friend"])
+    assert np.isfinite(out["beta_family_received"]) and np.isnan(out["beta_friend_received"])

@@ -176,3 +176,26 @@ def test_people_who_leave_are_other_people_in_the_same_row():
     assert newest.any()
     np.testing.assert_allclose(last.stressor_load[newest], pop.stressor_total[newest])
     np.testing.assert_array_equal(last.ties_lost[newest], pop.ties_lost_total[newest])
+
+
+def test_perceived_support_by_kind_is_trust_times_each_kinds_integration():
+    from supportnet.kinds import FAMILY
+    from supportnet.mechanisms.context import StepContext
+    from supportnet.mechanisms.perception import integration
+
+    model = SupportModel(rng=5, **CLOSED)
+    rec = record_run(model, steps=10, burn_in=10, every=5)
+    by_kind = rec.snapshots[-1].perceived_by_kind
+    pop, t = model.population, model.ties
+    assert by_kind.shape == (pop.n, len(TIE_KINDS))
+    assert (by_kind >= 0).all() and (by_kind <= pop.trust[:, None] + 1e-12).all()
+    # Nobody without a family tie perceives support from family.
+    fam_degree = t.kind_degree()[:, FAMILY]
+    assert (by_kind[fam_degree == 0, FAMILY] == 0).all() and (
+        by_kind[fam_degree > 0, FAMILY] > 0
+    ).all()
+    # Integration is 1 - exp(-total): the kinds' parts combine to the whole.
+    ctx = StepContext(pop=pop, ties=t, params=model.params, rng=model.rng, step=10,
+                      shock=np.zeros(pop.n, bool))  # fmt: skip
+    whole = 1 - np.exp(np.log1p(-by_kind / np.maximum(pop.trust, 1e-12)[:, None]).sum(axis=1))
+    assert whole == pytest.approx(integration(ctx), abs=1e-9)
