@@ -434,10 +434,11 @@ def Page():
         solara.Info(restoring.value)
         return
     with solara.Sidebar():
+        version = edits.value  # read here only (see Stage)
         Guarded(
             "controls",
-            edits.value,
-            lambda: Controls(session, playing, speed, moved, both, edited, edits.value, open_run),
+            version,
+            lambda: Controls(session, playing, speed, moved, both, edited, version, open_run),
         )
     Stage(session, frame, edits, playing, painted, loaded, restoring, key, store,
           colour_by, size_by, min_strength, tab, select, both)  # fmt: skip
@@ -469,10 +470,13 @@ def Stage(session, frame, edits, playing, painted, loaded, restoring, key, store
             log.warning("could not save the run file: %s", exc)
 
     solara.use_effect(save, [frame.value, edits.value, playing.value])
+    # The counter is read here, not in the lambda: a component that reads a reactive value is
+    # redrawn when it changes, and a second reader would make every frame two render passes.
+    now = frame.value
     Guarded(
         "view",
-        frame.value,
-        lambda: Views(session, frame.value, colour_by, size_by, min_strength, tab, select, both),
+        now,
+        lambda: Views(session, now, colour_by, size_by, min_strength, tab, select, both),
     )
 
 

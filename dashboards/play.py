@@ -179,13 +179,15 @@ def play(
         clock: Seconds (a test passes its own).
     """
     pacer = Pacer()
+    shown = True  # whether the page shows the model's latest step
+    last_picture = -float("inf")
     with queue._cond:
         queue.playing += 1
     try:
         while playing():
             if gone():
                 return
-            started = clock()
+            # Steps, in turns: one session of the process steps at a time, for one slice.
             with queue.turn(give_up=lambda: not playing()) as ours:
                 if not ours:
                     return
@@ -195,13 +197,23 @@ def play(
                 if want:
                     ran = step(want, _stop_after(playing, time.thread_time() + SLICE))
                     pacer.ran(ran)
-                if ran:
-                    drawing = clock()
-                    frame = redraw()
-                    painted.wait(frame)
-                    queue.drew(clock() - drawing)
-            pause = max(spacing - (clock() - started), pacer.wait(max(rate(), 1e-3)))
+            shown = shown and not ran
+            # A picture, outside the turn: drawing mostly waits (for the websocket, for the
+            # page), and meanwhile the other sessions of the process step.
+            if not shown and clock() - last_picture >= spacing:
+                last_picture = clock()
+                frame = redraw()
+                painted.wait(frame)
+                queue.drew(clock() - last_picture)
+                shown = True
+            if pacer.debt >= 1:
+                continue  # behind the pace: queue again for the next slice at once
+            pause = pacer.wait(max(rate(), 1e-3))
+            if not shown:  # wake for the picture if it is due before the next step
+                pause = min(pause, spacing - (clock() - last_picture))
             _sleep(pause, playing)
+        if not shown and not gone():
+            redraw()  # Pause: the page shows the step the model stopped at
     finally:
         with queue._cond:
             queue.playing -= 1
