@@ -246,7 +246,9 @@ def _network(box):
 
 def _charts(box):
     return {
-        w.name: json.loads(w.spec) for w in widgets(box) if hasattr(w, "spec") and hasattr(w, "name")
+        w.name: json.loads(w.spec)
+        for w in widgets(box)
+        if hasattr(w, "spec") and hasattr(w, "name")
     }
 
 
