@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 import ipyvuetify as v
 import pytest
 import solara
