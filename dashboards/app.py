@@ -258,9 +258,9 @@ def PlotsTab(session, frame):
 
 
 #: Seconds after a session ends at which the memory of closed sessions is handed back. Not only
-#: once: a closed session's objects are freed over the next tens of seconds (its Play thread
-#: notices the page has gone, Solara's own collection runs), and memory freed after the last
-#: hand-back stayed with the process (a 12-student class left it 16% above its size at rest).
+#: once: a closed session's objects can be freed later (its Play thread notices the page has
+#: gone, a request in flight ends), and memory freed after the last hand-back stays with the
+#: process.
 RELEASE_AFTER = (2.0, 15.0, 60.0)
 
 
@@ -306,6 +306,11 @@ def _schedule_release() -> None:
             _release_due.append(due)
             timer = threading.Timer(delay, _run_release, args=(due,))
             timer.daemon = True
+            # Solara's threads run in the kernel context they were made in, and keep it alive
+            # while they run; this one is made as a session ends, and would keep that session
+            # (its whole page and model) alive through its own collection. It needs no context.
+            if hasattr(timer, "current_context"):
+                timer.current_context = None
             timer.start()
 
 
