@@ -295,13 +295,14 @@ def _schedule_release() -> None:
     """Schedule the hand-backs of :data:`RELEASE_AFTER` for a session that ended.
 
     A class closing at once ends thirty sessions within seconds, and a full collection costs
-    the whole process a pause: a hand-back already due a little later covers this one.
+    the whole process a pause: a hand-back already due at about the same time (within a quarter
+    of the delay) covers this one.
     """
     now = time.monotonic()
     with _release_lock:
         for delay in RELEASE_AFTER:
             due = now + delay
-            if any(due <= d <= due + max(1.0, delay / 4) for d in _release_due):
+            if any(abs(d - due) <= delay / 4 for d in _release_due):
                 continue
             _release_due.append(due)
             timer = threading.Timer(delay, _run_release, args=(due,))
