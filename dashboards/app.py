@@ -14,6 +14,7 @@ components that meet this project's needs.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any, cast
 
@@ -256,6 +257,13 @@ def PlotsTab(session, frame):
             )
 
 
+#: Seconds after a session ends at which the memory of closed sessions is handed back. Not only
+#: once: a closed session's objects can be freed later (its Play thread notices the page has
+#: gone, a request in flight ends), and memory freed after the last hand-back stays with the
+#: process.
+RELEASE_AFTER = (2.0, 15.0, 60.0)
+
+
 def _release_memory() -> None:
     """Return the memory of closed sessions to the system.
 
@@ -275,12 +283,42 @@ def _release_memory() -> None:
 
 def _kernel_started():
     # Called when a browser session starts; what it returns is called when the session ends.
-    import threading
+    return _schedule_release
 
-    def ended():
-        threading.Timer(2.0, _release_memory).start()
 
-    return ended
+_release_lock = threading.Lock()
+#: When the hand-backs already scheduled will run (time.monotonic()).
+_release_due: list[float] = []
+
+
+def _schedule_release() -> None:
+    """Schedule the hand-backs of :data:`RELEASE_AFTER` for a session that ended.
+
+    A class closing at once ends thirty sessions within seconds, and a full collection costs
+    the whole process a pause: a hand-back already due at about the same time (within a quarter
+    of the delay) covers this one.
+    """
+    now = time.monotonic()
+    with _release_lock:
+        for delay in RELEASE_AFTER:
+            due = now + delay
+            if any(abs(d - due) <= delay / 4 for d in _release_due):
+                continue
+            _release_due.append(due)
+            timer = threading.Timer(delay, _run_release, args=(due,))
+            timer.daemon = True
+            # Solara's threads run in the kernel context they were made in, and keep it alive
+            # while they run; this one is made as a session ends, and would keep that session
+            # (its whole page and model) alive through its own collection. It needs no context.
+            if hasattr(timer, "current_context"):
+                timer.current_context = None
+            timer.start()
+
+
+def _run_release(due: float) -> None:
+    with _release_lock:
+        _release_due.remove(due)
+    _release_memory()
 
 
 solara.lab.on_kernel_start(_kernel_started)
@@ -434,10 +472,11 @@ def Page():
         solara.Info(restoring.value)
         return
     with solara.Sidebar():
+        version = edits.value  # read here only (see Stage)
         Guarded(
             "controls",
-            edits.value,
-            lambda: Controls(session, playing, speed, moved, both, edited, edits.value, open_run),
+            version,
+            lambda: Controls(session, playing, speed, moved, both, edited, version, open_run),
         )
     Stage(session, frame, edits, playing, painted, loaded, restoring, key, store,
           colour_by, size_by, min_strength, tab, select, both)  # fmt: skip
@@ -469,10 +508,13 @@ def Stage(session, frame, edits, playing, painted, loaded, restoring, key, store
             log.warning("could not save the run file: %s", exc)
 
     solara.use_effect(save, [frame.value, edits.value, playing.value])
+    # The counter is read here, not in the lambda: a component that reads a reactive value is
+    # redrawn when it changes, and a second reader would make every frame two render passes.
+    now = frame.value
     Guarded(
         "view",
-        frame.value,
-        lambda: Views(session, frame.value, colour_by, size_by, min_strength, tab, select, both),
+        now,
+        lambda: Views(session, now, colour_by, size_by, min_strength, tab, select, both),
     )
 
 

@@ -157,6 +157,11 @@ def server_env(
     # Solara warns on every page load that cookies over plain http fall back to SameSite=Lax,
     # which is right for a local or classroom server; keep the terminal for real problems.
     env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite=none")
+    # Python's own small-object allocator keeps a block of memory as long as one object in it
+    # lives, so the many small objects of closed sessions stayed with the server (after six
+    # sessions closed: +10% over its size at rest with it, +5% with the C allocator, whose free
+    # memory the server hands back; see app._release_memory). No measurable cost per step.
+    env.setdefault("PYTHONMALLOC", "malloc")
     if results is not None:
         env[RESULTS_ENV] = str(results.resolve())
     if state is not None:

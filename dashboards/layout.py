@@ -205,6 +205,7 @@ class IncrementalLayout:
         *,
         iterations: int = 1,
         start_temperature: float = 0.01,
+        inner: np.ndarray | None = None,
     ) -> None:
         """Move people by ``iterations`` force-directed steps on the current ties.
 
@@ -215,6 +216,7 @@ class IncrementalLayout:
             iterations: Number of steps.
             start_temperature: Largest move of the first step (the cap cools linearly to a
                 tenth of it). Small values (the default) make the per-frame update gentle.
+            inner: :func:`inner_circle` of these ties, when the caller has it already.
         """
         n = self.n
         if n < 2 or iterations <= 0:
@@ -224,7 +226,9 @@ class IncrementalLayout:
         w = np.ones(len(u)) if weight is None else np.asarray(weight, float)
         target = self._target(u, v, w)
         # Only inner-circle ties within a community pull (see the module docstring).
-        pull = inner_circle(u, v, w) & (self.group[u] == self.group[v])
+        if inner is None:
+            inner = inner_circle(u, v, w)
+        pull = inner & (self.group[u] == self.group[v])
         u, v, w = u[pull], v[pull], w[pull]
         k = self.k
         pos = self.pos

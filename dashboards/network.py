@@ -217,6 +217,8 @@ def frame_data(
 def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
     label, high_is_bad = COLOUR_MEASURES[colour_by]
     pop, ties, layout = run.model.population, run.model.ties, run.layout
+    inner = inner_circle(ties.u, ties.v, ties.strength)
+    run.refresh_layout(inner)  # the layout moves once per picture, to the ties drawn
     n = pop.n
     pos = np.round((np.clip(layout.pos[:n], -1, 1) + 1) * 32767.5).astype("<u2")
     if colour_by == "mood":
@@ -235,7 +237,6 @@ def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
     # The tie store keeps its slots in key order, keys being (lower << 32 | higher); re-key as
     # lower * 65536 + higher (same order, since ends are below 65,536) for the browser's 53-bit
     # numbers.
-    inner = inner_circle(ties.u, ties.v, ties.strength)
     group = layout.group
     same = group[ties.u] == group[ties.v]
     keep = ties.strength >= min_strength

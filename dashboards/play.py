@@ -3,21 +3,26 @@
 Three parts, each for one problem a class of thirty brings:
 
 - **The pace is in model steps per second, not per picture.** A :class:`Pacer` keeps the steps
-  owed since the last frame; each frame runs what is owed and then redraws. When the process is
-  busy, frames come less often and each runs more steps, so every student's town keeps moving at
-  the chosen speed instead of falling behind (up to :data:`MAX_LAG` seconds' worth per frame).
-- **Turns.** :class:`Turns` lets one playing session of a process step and redraw at a time, in
-  the order they asked (first come, first served), and a frame's stepping stops after
-  :data:`SLICE` seconds (at least one step). A student playing 20,000 people at full speed then
-  takes one slice per round like everyone else, rather than most of the core.
-- **Back-pressure.** A frame waits until the previous one has been drawn (:class:`Painted`, set by
-  an effect of the page) before it changes the page again. Changing state faster than the page
-  draws is what made Solara give up with "Too many renders triggered" under load.
-- **Steps before pictures.** A picture costs the server far more than a model step (tens of ms
-  against ~6 ms at the default town). When many sessions of a process play, each one's pictures
-  are spaced so that drawing takes at most :data:`DRAW_SHARE` of the process's time (the drawing
-  time is measured as it goes); the steps owed in between run in the next frame. So a busy
-  server spends its cores on keeping every town moving, and shows fewer pictures of it.
+  owed; each turn runs what is owed. When the process is busy, pictures come less often and each
+  shows more steps, so every student's town keeps moving at the chosen speed instead of falling
+  behind (up to :data:`MAX_LAG` seconds' worth, or two pictures' spacing, is kept owed).
+- **Turns.** :class:`Turns` lets one playing session of a process step at a time, in the order
+  they asked (first come, first served), and a turn's stepping stops after :data:`SLICE` CPU
+  seconds (at least one step). A session still behind the pace queues again at once, so a busy
+  process steps its sessions round-robin, one slice each, and a student playing 20,000 people at
+  full speed takes one slice per round like everyone else, rather than most of the core.
+- **Pictures outside the turns.** Drawing mostly waits (each changed widget goes to the browser
+  through the websocket's thread); done inside a turn, that waiting stopped every other session
+  of the process from stepping.
+- **Back-pressure.** A picture waits until the previous one has been drawn (:class:`Painted`, set
+  by an effect of the page) before it changes the page again. Changing state faster than the
+  page draws is what made Solara give up with "Too many renders triggered" under load.
+- **Steps before pictures.** A picture costs the server more than a model step (about 30 ms of
+  CPU against about 12 ms at the default town of 1,000 people). When many sessions of a process
+  play, each one's pictures are spaced so that drawing takes at most :data:`DRAW_SHARE` of the
+  process's time (the drawing time is measured as it goes); the steps in between run in turns
+  without pictures. So a busy server spends its cores on keeping every town moving, and shows
+  fewer pictures of it.
 
 Nothing here knows Solara: the page passes in what to read and call, and tests drive it directly.
 """
@@ -179,13 +184,15 @@ def play(
         clock: Seconds (a test passes its own).
     """
     pacer = Pacer()
+    shown = True  # whether the page shows the model's latest step
+    last_picture = -float("inf")
     with queue._cond:
         queue.playing += 1
     try:
         while playing():
             if gone():
                 return
-            started = clock()
+            # Steps, in turns: one session of the process steps at a time, for one slice.
             with queue.turn(give_up=lambda: not playing()) as ours:
                 if not ours:
                     return
@@ -195,13 +202,23 @@ def play(
                 if want:
                     ran = step(want, _stop_after(playing, time.thread_time() + SLICE))
                     pacer.ran(ran)
-                if ran:
-                    drawing = clock()
-                    frame = redraw()
-                    painted.wait(frame)
-                    queue.drew(clock() - drawing)
-            pause = max(spacing - (clock() - started), pacer.wait(max(rate(), 1e-3)))
+            shown = shown and not ran
+            # A picture, outside the turn: drawing mostly waits (for the websocket, for the
+            # page), and meanwhile the other sessions of the process step.
+            if not shown and clock() - last_picture >= spacing:
+                last_picture = clock()
+                frame = redraw()
+                painted.wait(frame)
+                queue.drew(clock() - last_picture)
+                shown = True
+            if pacer.debt >= 1:
+                continue  # behind the pace: queue again for the next slice at once
+            pause = pacer.wait(max(rate(), 1e-3))
+            if not shown:  # wake for the picture if it is due before the next step
+                pause = min(pause, spacing - (clock() - last_picture))
             _sleep(pause, playing)
+        if not shown and not gone():
+            redraw()  # Pause: the page shows the step the model stopped at
     finally:
         with queue._cond:
             queue.playing -= 1

@@ -8,6 +8,7 @@ the run. Measure names come from :mod:`supportnet.metrics`, never string literal
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -330,15 +331,19 @@ def _colour_of(measure: str) -> dict[str, str]:
 
 
 @solara.component_vue("chart.vue", vuetify=False)
-def _EChart(option: dict, name: str, height: int):
+def _EChart(spec: str, name: str, height: int):
     pass
 
 
-@solara.component
 def Chart(option: dict, name: str, height: int = 260):
     """An ECharts figure named ``name`` (its ``data-chart`` attribute, for tests).
 
     Not ``solara.FigureEcharts``: that one initialises ECharts after an asynchronous load without
     checking it is still on the page, which throws when a tab is switched quickly.
+
+    A function, not a component, and the option goes to the page as JSON text: Solara's renderer
+    walks every list and dict in the arguments of the elements it draws (looking for elements
+    inside), and a chart's thousands of numbers cost it about 10 ms per picture at a few hundred
+    steps, for each session at each frame.
     """
-    _EChart(option=option, name=name, height=height)
+    return _EChart(spec=json.dumps(option, separators=(",", ":")), name=name, height=height)

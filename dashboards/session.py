@@ -255,6 +255,7 @@ class Run:
         self.exchanges: deque[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = deque(
             maxlen=EXCHANGE_STEPS
         )
+        self._relaxed_at = 0  # the step the layout was last relaxed at
         self._df: pd.DataFrame | None = None  # the per-step table, cached per step
         self._df_steps = -1
 
@@ -296,19 +297,29 @@ class Run:
                     np.array(kind, np.int8),
                 )
             )
-        if done:
-            self.refresh_layout()
+        if done and self.layout is not None:
+            ties, n = m.ties, m.population.n
+            if n > self.layout.n:  # new people are placed at once (the views index by person)
+                self.layout.grow(n - self.layout.n, ties.u, ties.v)
         return done
 
-    def refresh_layout(self) -> None:
-        """Relax the layout one gentle iteration on the current ties (new people placed first)."""
-        if self.layout is None:
+    def refresh_layout(self, inner: np.ndarray | None = None) -> None:
+        """Relax the layout one gentle iteration on the current ties, once per picture.
+
+        Called by the network view when it draws (not at every step): on a busy server a
+        picture shows several steps, and relaxing for each of them would cost the server as much
+        as the model itself (about 7 ms at 1,000 people) for pictures nobody sees. Nothing is
+        done when the layout was already relaxed at this step.
+
+        Args:
+            inner: The ties' inner-circle flags (:func:`~supportnet.dashboards.layout.inner_circle`)
+                if the caller has them (the view does); computed otherwise.
+        """
+        if self.layout is None or self._relaxed_at == self.model.steps:
             return
+        self._relaxed_at = self.model.steps
         ties = self.model.ties
-        n = self.model.population.n
-        if n > self.layout.n:
-            self.layout.grow(n - self.layout.n, ties.u, ties.v)
-        self.layout.relax(ties.u, ties.v, ties.strength, iterations=1)
+        self.layout.relax(ties.u, ties.v, ties.strength, iterations=1, inner=inner)
 
     # --- what the views read (under the lock) --------------------------------------------------
     def dataframe(self) -> pd.DataFrame:

@@ -125,3 +125,63 @@ def test_a_frame_waits_for_the_previous_picture():
     assert not painted.wait(1, timeout=0.05)
     threading.Timer(0.1, painted.mark, args=(1,)).start()
     assert painted.wait(1, timeout=2)
+
+
+def test_other_sessions_step_while_one_draws():
+    """A picture is drawn outside the turns: a slow picture does not stop the other sessions."""
+    turns = play.Turns()
+    playing = threading.Event()
+    playing.set()
+    counts = {"a": 0, "b": 0}
+    during = []
+
+    def stepper(name):
+        def step(n, stop):
+            done = 0
+            for _ in range(n):
+                if stop():
+                    break
+                counts[name] += 1
+                done += 1
+            return done
+
+        return step
+
+    def make_redraw(name, painted, seconds):
+        frames = [0]
+
+        def redraw():
+            frames[0] += 1
+            if name == "a":
+                before = counts["b"]
+                time.sleep(seconds)
+                during.append(counts["b"] - before)
+            painted.mark(frames[0])
+            return frames[0]
+
+        return redraw
+
+    threads = []
+    for name, seconds in (("a", 0.4), ("b", 0.0)):
+        painted = play.Painted()
+        threads.append(
+            threading.Thread(
+                target=play.play,
+                kwargs=dict(
+                    playing=playing.is_set,
+                    rate=lambda: 50.0,
+                    step=stepper(name),
+                    redraw=make_redraw(name, painted, seconds),
+                    painted=painted,
+                    queue=turns,
+                ),
+            )  # fmt: skip
+        )
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    playing.clear()
+    for t in threads:
+        t.join(5)
+    assert during and max(during) >= 5  # b kept stepping (50/s) while a drew for 0.4 s
+    assert counts["a"] >= 30  # a kept its pace too: its steps run between its pictures

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import ipyvuetify as v
 import pytest
 import solara
@@ -244,7 +246,11 @@ def _network(box):
 
 
 def _charts(box):
-    return {w.name: w.option for w in widgets(box) if hasattr(w, "option") and hasattr(w, "name")}
+    return {
+        w.name: json.loads(w.spec)
+        for w in widgets(box)
+        if hasattr(w, "spec") and hasattr(w, "name")
+    }
 
 
 def test_view_options_and_selecting_a_person():

@@ -259,3 +259,34 @@ def test_views_read_consistently_while_play_steps_in_another_thread(session):
     assert session.model.steps > 5
     df = session.run.dataframe()
     assert df is session.run.dataframe()  # cached until the next step
+
+
+def test_the_layout_moves_once_per_picture_not_per_step():
+    from supportnet.dashboards.network import frame_data
+
+    s = Session(**SMALL)
+    before = s.run.layout.pos.copy()
+    s.step(3)
+    assert np.array_equal(s.run.layout.pos, before)  # stepping does not relax it
+    frame_data(s.run, "stress", "degree", 0.0)
+    moved = s.run.layout.pos.copy()
+    assert not np.array_equal(moved, before)  # drawing does, once
+    frame_data(s.run, "stress", "degree", 0.0)
+    assert np.array_equal(s.run.layout.pos, moved)  # and not again for the same step
+
+
+def test_memory_hand_backs_are_coalesced_and_hold_no_session():
+    import threading
+
+    from supportnet.dashboards import app
+
+    before = set(threading.enumerate())
+    app._schedule_release()
+    app._schedule_release()  # a second session ending at once: covered by the first's
+    timers = [t for t in threading.enumerate() if t not in before]
+    assert len(timers) == len(app.RELEASE_AFTER)
+    # Solara's threads keep the kernel context they were made in; these must keep none.
+    assert all(getattr(t, "current_context", None) is None for t in timers)
+    for t in timers:
+        t.cancel()
+    app._release_due.clear()
