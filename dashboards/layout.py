@@ -73,7 +73,8 @@ def inner_circle(u: np.ndarray, v: np.ndarray, strength: np.ndarray, k: int = IN
         return np.zeros(0, bool)
     ends = np.concatenate([u, v])
     tie = np.concatenate([np.arange(m), np.arange(m)])
-    order = np.lexsort((-np.concatenate([strength, strength]), ends))
+    # Equal strengths: the earlier tie first (a stable rule, whichever end the person is).
+    order = np.lexsort((tie, -np.concatenate([strength, strength]), ends))
     e = ends[order]
     starts = np.r_[0, np.flatnonzero(e[1:] != e[:-1]) + 1]
     rank = np.arange(len(e)) - np.repeat(starts, np.diff(np.r_[starts, len(e)]))
@@ -136,6 +137,7 @@ class IncrementalLayout:
     def _communities(self, group: np.ndarray) -> None:
         """Place the communities: centres on a sunflower spiral (largest first), and radii."""
         labels, inverse = np.unique(group, return_inverse=True)
+        self.labels = labels  # the model's group of each community, in index order
         self.group = inverse.astype(np.int64)
         g = max(len(labels), 1)
         size = np.bincount(self.group, minlength=g).astype(float)
@@ -196,6 +198,42 @@ class IncrementalLayout:
         nearest = np.argmin(((new_pos[:, None] - self.pos[None, :old]) ** 2).sum(-1), axis=1)
         self.group = np.r_[self.group, self.group[nearest] if old else np.zeros(n_new, np.int64)]
         self.n += n_new
+
+    def renew(self, rows: np.ndarray, group: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+        """Place people who took over rows of people who left (the model's turnover).
+
+        Each takes the community of their own group (kept when it is not one of the layout's)
+        and starts at the mean position of their ties' other ends that are not renewed too, or on
+        the rim of their community when they have none.
+
+        Args:
+            rows: The renewed rows.
+            group: The model's group of each renewed row.
+            u: One end of each current tie.
+            v: The other end.
+        """
+        rows = np.asarray(rows, np.int64)
+        if len(rows) == 0:
+            return
+        at = np.minimum(np.searchsorted(self.labels, group), max(len(self.labels) - 1, 0))
+        known = (self.labels[at] == group) if len(self.labels) else np.zeros(len(rows), bool)
+        self.group[rows[known]] = at[known]
+        renewed = np.zeros(self.n, bool)
+        renewed[rows] = True
+        u, v = np.asarray(u, np.int64), np.asarray(v, np.int64)
+        slot = np.full(self.n, -1, np.int64)
+        slot[rows] = np.arange(len(rows))
+        sums, cnt = np.zeros((len(rows), 2)), np.zeros(len(rows))
+        for a, b in ((u, v), (v, u)):
+            sel = renewed[a] & ~renewed[b]
+            for j in range(2):
+                sums[:, j] += np.bincount(slot[a[sel]], self.pos[b[sel], j], len(rows))
+            cnt += np.bincount(slot[a[sel]], minlength=len(rows))
+        angle = 2 * np.pi * self._rng.random(len(rows))
+        g = self.group[rows]
+        rim = self.centres[g] + self.radii[g, None] * np.c_[np.cos(angle), np.sin(angle)]
+        has = cnt > 0
+        self.pos[rows] = np.where(has[:, None], sums / np.maximum(cnt, 1)[:, None], rim)
 
     def relax(
         self,

@@ -281,11 +281,14 @@ class Run:
     def _advance(self, steps: int, stop: Callable[[], bool] | None) -> int:
         m = self.model
         done = 0
+        renewed: list[np.ndarray] = []  # rows taken over by newcomers (turnover)
         for _ in range(int(steps)):
             if stop is not None and stop():
                 break
             done += 1
             m.step()
+            if m.last_step is not None and len(m.last_step.replaced):
+                renewed.append(m.last_step.replaced)
             self.history.record(m.steps, m.population)
             giver, receiver, amount, kind = m.last_step.exchanges or ((), (), (), ())
             self.exchanges.append(
@@ -301,6 +304,10 @@ class Run:
             ties, n = m.ties, m.population.n
             if n > self.layout.n:  # new people are placed at once (the views index by person)
                 self.layout.grow(n - self.layout.n, ties.u, ties.v)
+            if renewed:  # newcomers in leavers' rows: their own community, by their ties
+                rows = np.unique(np.concatenate(renewed))
+                rows = rows[rows < self.layout.n]
+                self.layout.renew(rows, m.population.group[rows], ties.u, ties.v)
         return done
 
     def refresh_layout(self, inner: np.ndarray | None = None) -> None:

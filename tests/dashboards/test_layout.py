@@ -56,9 +56,18 @@ def test_per_frame_update_is_gentle_and_follows_new_ties():
     moved = np.sqrt(((layout.pos - before) ** 2).sum(axis=1))
     # Five frames move people by at most five small steps: no relayout, no jump.
     assert moved.max() <= 5 * 0.01 + 1e-9
-    # Two far-apart people of one community who become close (a new tie, the strongest of both,
-    # so in both inner circles: the ties that pull) drift together over the frames, compared with
-    # the same frames without that tie. Ties across communities do not pull (module docstring).
+
+
+def _new_tie_pull(seed: int) -> tuple[float, float, float, float]:
+    """Two far-apart people of one community get a new tie (the strongest of both, so in both
+    inner circles: the ties that pull); 30 frames later, with and without that tie: their distance
+    and how far round the community's centre they sit (distance / sum of distances to the centre:
+    1 on opposite sides of it, less when on one side)."""
+    m = SupportModel(rng=seed, **SMALL)
+    layout = _layout(m)
+    for _ in range(5):
+        m.step()
+        layout.relax(m.ties.u, m.ties.v, m.ties.strength, iterations=1)
     group = layout.group
     d = np.sqrt(((layout.pos[:, None] - layout.pos[None]) ** 2).sum(-1))
     d[m.ties.adjacency().toarray() > 0] = 0
@@ -72,13 +81,23 @@ def test_per_frame_update_is_gentle_and_follows_new_ties():
     for _ in range(30):
         layout.relax(u, v, w, iterations=1)
         untied.relax(m.ties.u, m.ties.v, m.ties.strength, iterations=1)
-    apart = np.linalg.norm(untied.pos[i] - untied.pos[j])
-    together = np.linalg.norm(layout.pos[i] - layout.pos[j])
-    assert together < apart - 0.05
-    # The tie pulled them round the community's centre towards each other, not only (as their
-    # summed strength grew) nearer its core: they no longer sit on opposite sides of it.
-    off = np.linalg.norm(layout.pos[[i, j]] - layout.centres[group[i]], axis=1)
-    assert together < 0.8 * off.sum()
+
+    def spread(lay):
+        gap = np.linalg.norm(lay.pos[i] - lay.pos[j])
+        return gap, gap / np.linalg.norm(lay.pos[[i, j]] - lay.centres[group[i]], axis=1).sum()
+
+    (together, round_tied), (apart, round_untied) = spread(layout), spread(untied)
+    return together, apart, round_tied, round_untied
+
+
+def test_a_new_tie_pulls_two_people_together_and_round_their_community():
+    pulls = np.array([_new_tie_pull(seed) for seed in range(6)])
+    together, apart, round_tied, round_untied = pulls.T
+    # In every town the pair drifts together (ties across communities do not pull: docstring).
+    assert (together < apart - 0.05).all()
+    # On average the tie also brings them round the centre to one side, not only nearer its core
+    # (one town alone need not show it within 30 frames).
+    assert round_tied.mean() < round_untied.mean() - 0.05
 
 
 def test_grow_places_newcomers_at_their_neighbours():
@@ -125,3 +144,24 @@ def test_degenerate_sizes():
     assert one.pos.shape == (1, 2)
     isolated = IncrementalLayout(30, np.zeros(0, int), np.zeros(0, int), seed=1)
     assert np.isfinite(isolated.pos).all()
+
+
+def test_newcomers_in_leavers_rows_take_their_own_community_and_sit_by_their_ties():
+    from supportnet.dashboards.session import Session
+
+    s = Session(seed=3, **{**SMALL, "leave_rate": 0.9, "local_entry_share": 1.0})
+    before = s.run.model.population.arrived.copy()
+    s.step(6)
+    run = s.run
+    pop, lay, t = run.model.population, run.layout, run.model.ties
+    renewed = np.flatnonzero(pop.arrived != before)
+    assert len(renewed) > 0
+    # Every person is drawn in the community of their own group, newcomers included.
+    assert (lay.labels[lay.group[: pop.n]] == pop.group).all()
+    # A newcomer with ties starts among them: nearer their partners than the layout's median gap.
+    for row in renewed[:5]:
+        partners = np.r_[t.v[t.u == row], t.u[t.v == row]]
+        if len(partners):
+            gap = np.linalg.norm(lay.pos[partners] - lay.pos[row], axis=1).mean()
+            spread = np.linalg.norm(lay.pos[:, None] - lay.pos[None], axis=2)
+            assert gap < np.median(spread)
