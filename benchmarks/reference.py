@@ -443,7 +443,7 @@ class ReferenceModel(mesa.Model):
         perceived = clipped(p.initial_perceived_support_mean, STATE_SPREAD, k)
         home = rng.random((k, 2)).tolist()
         mean, cv = float(p.convoy_wider), float(p.network_size_cv)
-        if cv <= 0 or mean <= 0:
+        if cv < 1e-6 or mean <= 0:  # as supportnet.population.network_sizes
             size = [max(mean, 0.0)] * k
         else:
             shape = 1.0 / cv**2

@@ -72,6 +72,8 @@ class StartingNetwork:
         family: Family slot of each person (-1: none), or None to read families from the family
             ties (:func:`supportnet.families.families_from_ties`).
         families: Number of family slots (with ``family``).
+        arrived: Step at which each person joined the town (0 or earlier: a starting person who
+            has lived there for ``-arrived`` steps), or None (all at step 0).
     """
 
     n: int
@@ -88,6 +90,7 @@ class StartingNetwork:
     network_size: np.ndarray | None = None
     family: np.ndarray | None = None
     families: int = 0
+    arrived: np.ndarray | None = None
 
 
 def build_network(params: Params, rng: np.random.Generator) -> StartingNetwork:
@@ -145,11 +148,44 @@ def build_network(params: Params, rng: np.random.Generator) -> StartingNetwork:
     raise ParameterError(f"parameter 'network': {kind!r} is not a known network")
 
 
-#: Share of each person's network size the convoy generator fills with starting ties (the rest is
-#: room for new ties). Tried: 0.80 (a network below its steady state fills within a year or two,
-#: one above it empties at the slow base rate of tie ending) gave no shorter burn-in than 0.85 in
-#: the stationary fact (10 seeds: 1,120 [720, 1,140] steps against 720 [480, 1,140]).
-START_FILL = 0.85
+#: A settled resident's ties as a share of their network size, in the steady state of the tie
+#: dynamics: SETTLED_FILL for most networks, less for the largest (they fill more slowly, since
+#: few people are as sociable as they are, while their ties end at the same rate per tie),
+#:
+#:     settled share(S) = SETTLED_FILL / (1 + (S / LARGE_NETWORK) ** LARGE_NETWORK_EXPONENT)
+#:
+#: Measured at the defaults (3 seeds of 2,000 people, steps 1,200-1,800, residents of more than
+#: 900 steps; 9,000 person-snapshots): 0.85 / (1 + (S / 77) ** 3.2), within 0.03 in every band of
+#: network size.
+SETTLED_FILL = 0.85
+LARGE_NETWORK = 77.0
+LARGE_NETWORK_EXPONENT = 3.2
+
+#: The share of their network size a long-standing resident starts with: START_FILL, or their
+#: settled share if it is lower. Below the steady state on purpose: a network below it fills
+#: within one to three years by the model's own tie formation, which sorts ties as the dynamics do
+#: (the lonely and withdrawn gain fewer, loneliness clusters), while a network above it empties
+#: only at the slow base rate of tie ending (~500 steps) and keeps the generator's unsorted ties.
+#: Tried (20 seeds each, the stationary fact's long runs; mean loneliness at step 300 against its
+#: mean over steps 1,500-2,800): this rule, -0.007 (-3.2%); 0.55 of network size for everyone,
+#: -0.006 (but the largest networks start above their steady state); 0.65 of the settled share,
+#: -0.009; the settled share itself, -0.011 (ties level from the start, loneliness crept up for
+#: 1,500 steps); the one-pass generator of before (85% proposed, about 70% realised), -0.010;
+#: before time in town was drawn (everyone settled), -0.012 over 10 seeds.
+START_FILL = 0.55
+
+#: Non-family ties a newcomer forms per step while their network is still empty. A newcomer's
+#: network fills as dk/dt = a (1 - k/S) (formation in proportion to the room left, see
+#: :mod:`supportnet.mechanisms.ties`), so after t steps it holds 1 - exp(-a t / S) of its settled
+#: share and a network of size S takes S / a steps to fill to 63%. Measured at the defaults (3
+#: seeds, steps 800-1,400, 12,000 person-snapshots): 1 - exp(-t / T(S)) with T = 177 (S / 30) **
+#: 0.94 fits non-family degree against time in town in every band of network size, i.e. a = 0.17
+#: ties per step and the exponent the law predicts (1); ``tests/model/test_start.py`` re-measures
+#: it.
+NEWCOMER_TIES_PER_STEP = 0.17
+
+#: Rounds of proposals the convoy generator makes to bring each person to their target.
+START_ROUNDS = 4
 
 
 # --- generators ---------------------------------------------------------------------------------
@@ -166,12 +202,17 @@ def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
     Families are drawn as :mod:`supportnet.families` describes (a person has family in the town
     with probability ``local_entry_share``, in one of a fixed number of family slots; a family is a
     complete cluster around its home, in one community group), so that they start at the law that
-    population turnover keeps. Each person then proposes half of the non-family ties that would
-    fill ``START_FILL`` (85%) of their network size (the rest is room for new ties); a partner is
-    drawn from the person's own or an adjacent neighbourhood with probability ``convoy_locality``
-    (a neighbour tie in the same neighbourhood, a friend otherwise), else from their community
-    group or anywhere (friends), and accepts in proportion to their own network size, so that
-    degree follows network size.
+    population turnover keeps. The starting people are a cross-section of a town that renews
+    itself: each has a time in town t drawn from the stationary law of the leaving hazard
+    (:func:`starting_tenure`) and has filled 1 - exp(-a t / S) of their non-family network, as a
+    newcomer does (:data:`NEWCOMER_TIES_PER_STEP`); a long-standing resident's share of their
+    network size is :data:`START_FILL` or their settled share if lower. Non-family ties are drawn
+    in rounds until each person holds their target: each round every person proposes half of what
+    they still lack; a partner is drawn from the person's own or an adjacent neighbourhood with
+    probability ``convoy_locality`` (a neighbour tie in the same neighbourhood, a friend
+    otherwise), else from their community group or anywhere (friends), and accepts in proportion
+    to their own network size (people with nothing left to fill decline), so that degree follows
+    network size.
     Starting strengths are spread out; everyday contact sorts ties into layers within the burn-in.
     """
     from .population import network_sizes
@@ -204,15 +245,44 @@ def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
         kinds.append(np.full(len(fu), FAMILY, np.int8))
         strengths.append(np.clip(rng.normal(0.8, 0.1, len(fu)), 0.3, 1.0))
 
-    # Other ties: half of the ties that fill START_FILL of each network, proposed by each person.
+    # Time in town: with turnover, the starting people are a cross-section of a town that has
+    # always renewed itself, so their time in town has the stationary law of a constant leaving
+    # hazard (geometric), and a person who came t steps ago has filled 1 - exp(-a t / S) of their
+    # non-family network, as a newcomer does (NEWCOMER_TIES_PER_STEP). Starting everyone with a
+    # full network instead makes the town relax for the many years newcomers need to replace them.
+    arrived, fill = starting_tenure(p, size, rng)
+
+    # Other ties until each person holds their target, the settled share of their network size
+    # less their family, times the share filled in their time in town: in each round every person
+    # proposes half of what they still lack (their partners' acceptances bring the other half);
+    # a partner with nothing left to fill declines, and pairs already tied are dropped.
     g = grid_size(n, p.neighbourhood_size)
     town = Neighbourhoods(home, g)
-    want = np.maximum(0.0, START_FILL * size - fam_count) / 2.0
-    k = _stochastic_round(want, rng)
-    people = np.repeat(np.arange(n), k)
-    partners = _convoy_partners(people, home, group, size, town, p, rng)
-    ok = (partners >= 0) & (partners != people)
-    people, partners = people[ok], partners[ok]
+    share = np.minimum(START_FILL, settled_share(size))
+    target = np.maximum(0.0, share * size - fam_count) * fill
+    have = np.zeros(n)
+    keys = [np.minimum(u_, v_) * n + np.maximum(u_, v_) for u_, v_ in zip(us, vs, strict=True)]
+    taken = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+    pu, pv = [], []
+    for _ in range(START_ROUNDS):
+        lack = target - have
+        k = _stochastic_round(np.maximum(lack, 0.0) / 2.0, rng)
+        if not k.any():
+            break
+        people = np.repeat(np.arange(n), k)
+        partners = _convoy_partners(people, home, group, size, town, p, rng, open_=lack > 0)
+        ok = (partners >= 0) & (partners != people)
+        people, partners = people[ok], partners[ok]
+        key = np.minimum(people, partners) * n + np.maximum(people, partners)
+        key, first = np.unique(key, return_index=True)
+        fresh = ~np.isin(key, taken)
+        people, partners = people[first[fresh]], partners[first[fresh]]
+        taken = np.concatenate([taken, key[fresh]])
+        have += np.bincount(people, minlength=n) + np.bincount(partners, minlength=n)
+        pu.append(people)
+        pv.append(partners)
+    people = np.concatenate(pu) if pu else np.zeros(0, np.int64)
+    partners = np.concatenate(pv) if pv else np.zeros(0, np.int64)
     same_cell = town.cells[people] == town.cells[partners]
     kind = np.where(same_cell, NEIGHBOUR, FRIEND).astype(np.int8)
     us.append(people)
@@ -234,10 +304,39 @@ def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
         network_size=size,
         family=family,
         families=slots,
+        arrived=arrived,
     )
 
 
-def _convoy_partners(people, home, group, size, town, p, rng) -> np.ndarray:
+def settled_share(size: np.ndarray) -> np.ndarray:
+    """A settled resident's ties as a share of their network size (see :data:`SETTLED_FILL`)."""
+    relative = np.asarray(size, float) / LARGE_NETWORK
+    return SETTLED_FILL / (1.0 + relative**LARGE_NETWORK_EXPONENT)
+
+
+def starting_tenure(params: Params, size: np.ndarray, rng: np.random.Generator):
+    """Draw each starting person's time in town and the share of their network it has filled.
+
+    With turnover on, time in town t (whole steps) is geometric with the weekly leaving
+    probability h: P(t = k) = h (1 - h)^k, the stationary law of a constant hazard; the share
+    filled is 1 - exp(-NEWCOMER_TIES_PER_STEP * t / size). Without turnover everyone has always
+    been there (t = 0 recorded, full networks) and nothing is drawn.
+
+    Returns:
+        ``arrived`` (int64, -t) and ``fill`` (float in [0, 1]) per person.
+    """
+    from .mechanisms.turnover import weekly_leave_probability
+
+    n = len(size)
+    h = weekly_leave_probability(params.leave_rate) if params.turnover else 0.0
+    if h <= 0:  # (a yearly rate so small that its weekly share is 0 in floating point)
+        return np.zeros(n, np.int64), np.ones(n)
+    tenure = rng.geometric(h, n).astype(np.int64) - 1
+    fill = -np.expm1(-NEWCOMER_TIES_PER_STEP * tenure / np.maximum(size, 1.0))
+    return -tenure, fill
+
+
+def _convoy_partners(people, home, group, size, town, p, rng, open_=None) -> np.ndarray:
     """Draw a partner for each proposal: nearby, in the group, or anywhere; accept by size.
 
     Each proposal draws up to 8 candidates and takes the first that accepts; a candidate accepts
@@ -252,6 +351,8 @@ def _convoy_partners(people, home, group, size, town, p, rng) -> np.ndarray:
     gsize = np.bincount(group, minlength=int(group.max()) + 1)
     gstart = np.concatenate([[0], np.cumsum(gsize)[:-1]])
     accept = np.minimum(1.0, size / (2.0 * max(size.mean(), 1e-9)))
+    if open_ is not None:
+        accept = np.where(open_, accept, 0.0)
     logsize = np.log(np.maximum(size, 1.0))
     todo = np.arange(m)
     for _ in range(12):

@@ -148,6 +148,8 @@ class SupportModel(mesa.Model):
             pop.group[:] = start.group
         if start.home is not None:
             pop.home[:] = start.home
+        if start.arrived is not None:
+            pop.arrived[:] = start.arrived
         # Network size: the generator's, or (networks given as such) room for the starting ties.
         if start.network_size is not None:
             pop.network_size[:] = start.network_size

@@ -58,7 +58,8 @@ class Population:
     arrived), ``given_total`` (support given), ``received_kind_total`` (n x 6: support received,
     by the kind of the tie it came over, in :data:`supportnet.kinds.TIE_KINDS` order),
     ``ties_lost_total`` (this person's ties that ended in the tie phase), ``arrived`` (the step
-    at which the person joined: 0 for the starting population; a row whose ``arrived`` changes
+    at which the person joined: 0 or earlier for the starting population, whose time in town
+    the generator may draw; a row whose ``arrived`` changes
     holds a different person).
     Intervention hooks (inert by default): ``seeking_boost`` (added to willingness to ask),
     ``tie_formation`` and ``online_formation`` (scale tie formation), ``generic_support`` (givers
@@ -181,7 +182,7 @@ def network_sizes(params: Params, n: int, rng: np.random.Generator) -> np.ndarra
     2003; Pollet, Roberts & Dunbar 2011), at least 1.
     """
     mean, cv = float(params.convoy_wider), float(params.network_size_cv)
-    if cv <= 0 or mean <= 0:
+    if cv < 1e-6 or mean <= 0:  # (1 / cv**2 overflows for a cv that is 0 in all but name)
         return np.full(n, max(mean, 0.0))
     shape = 1.0 / cv**2
     return np.maximum(rng.gamma(shape, mean / shape, n), 1.0)

@@ -152,7 +152,7 @@ def person_windows(record: RunRecord, lag: int = 1):
     for i in range(len(snaps) - lag):
         a, b = snaps[i], snaps[i + lag]
         rows = np.flatnonzero(same_person(a, b) & a.member)
-        yield a, b, rows, (rows.astype(np.int64) << 32) | a.arrived[rows]
+        yield a, b, rows, (rows.astype(np.int64) << 32) | (a.arrived[rows] & 0xFFFFFFFF)
 
 
 def buffering(record: RunRecord) -> dict[str, float]:

@@ -265,7 +265,7 @@ def test_info_tab(app):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
 
-def test_moods_preset_colours_by_mood_and_plots_the_shares(app):
+def test_moods_preset_colours_by_mood_and_plots_the_shares(app, images):
     page = app
     moods = PRESETS["moods_spread"]
     choose(page, "Preset", moods.title)
@@ -281,6 +281,7 @@ def test_moods_preset_colours_by_mood_and_plots_the_shares(app):
     expect(page.get_by_text("discontent", exact=True).first).to_be_visible()
     expect(page.locator('[data-chart="moods"] canvas')).to_have_count(1)
     expect(page.locator('[data-chart="moods"]')).to_have_attribute("data-x-extent", "0,3")
+    page.screenshot(path=str(images / "dashboard-moods.png"))
     page.get_by_role("tab", name="Info").click()
     expect(page.get_by_text(re.compile("Moods that spread"))).to_be_visible()
 

@@ -98,7 +98,7 @@ def calibrating(fact_id: str, why: str):
 @pytest.mark.slow
 @calibrating(
     "prevalence",
-    "the small towns differ in their lonely share and case rate more than the bands allow with 5 seeds; in the default town at 10 seeds the lonely share passes (15.8%) and cases (8.6% [6.9, 10.4]) cross the band's upper edge",
+    "the small towns differ in their lonely share and case rate more than the bands allow with 5 seeds; in the default town the lonely share passes (about 19%) and cases (about 10% once the town is stationary) sit at the band's upper edge",
 )
 def test_prevalence_of_cases_and_loneliness_is_at_survey_rates():
     assert_passes("prevalence")
@@ -126,19 +126,11 @@ def test_more_capacity_lowers_unmet_need_and_depression_without_raising_loneline
 
 
 @pytest.mark.slow
-@calibrating(
-    "periphery",
-    "passes in the default town at 10 seeds; in this small town with 5 seeds the extra tie loss of the loneliest (0.005) has an interval that touches 0",
-)
 def test_lonely_people_have_fewer_ties_and_lose_ties_faster():
     assert_passes("periphery")
 
 
 @pytest.mark.slow
-@calibrating(
-    "buffering",
-    "in this small town with 5 seeds the R^2 gained by the product (0.021) has an interval [0.011, 0.031] crossing the band's upper edge 0.03; the off arm is a clean null here",
-)
 def test_support_buffers_stress_and_the_switch_off_is_a_clean_null():
     assert_passes("buffering")
 
@@ -171,10 +163,6 @@ def test_family_support_lowers_later_stress_more_than_friends_support():
 
 
 @pytest.mark.slow
-@calibrating(
-    "layers",
-    "in this small town with 5 seeds the monthly layer (11.7) has an interval [9.5, 13.8] crossing the band's lower edge 10; passes in the default town at 10 seeds",
-)
 def test_networks_are_layered_varied_and_clustered():
     assert_passes("layers")
 
@@ -201,7 +189,7 @@ def test_personalised_help_works_about_twice_as_well_as_generic():
 @pytest.mark.slow
 @calibrating(
     "stationary",
-    "every headline series settles over 400-1,100 steps, not 300: the starting network relaxes to the steady state at the pace of tie turnover (10% of ties a year)",
+    "the tie count settles within 300 steps now that the start has the stationary law of time in town, but loneliness keeps creeping up by about 3% of its level for ~1,000 steps (lonely people sorting to the edge), and MSER on the 20-seed mean reads that as a burn-in of 900-1,140",
 )
 def test_the_world_is_stationary_after_the_burn_in():
     # The battery measures drift over 2,000 steps; here over 1,000 after the burn-in.

@@ -30,12 +30,12 @@ def test_convoy_layers_and_families():
         rng=2, n_people=2000, convoy_inner=5, convoy_sympathy=15, convoy_wider=40, n_groups=40
     )
     deg = m.ties.degree()
-    # Networks start filled to 85% of each person's network size (mean convoy_wider), the rest
-    # being room for new ties; some proposals are repeats or find no partner that accepts.
-    assert 0.6 * 40 < deg.mean() < 0.9 * 40
-    # Network sizes vary between people, and degree follows them.
+    # Long-standing residents start with 55% of their network size (less for the largest), recent
+    # arrivals with less (supportnet.generators.START_FILL, starting_tenure); the rest fills.
+    assert 0.35 * 40 < deg.mean() < 0.6 * 40
+    # Network sizes vary between people, and degree follows them (and time in town).
     assert deg.std() / deg.mean() >= 0.4
-    assert np.corrcoef(deg, m.population.network_size)[0, 1] > 0.7
+    assert np.corrcoef(deg, m.population.network_size)[0, 1] > 0.5
     family = m.ties.kind == FAMILY
     assert family.any()
     # families are clusters: family ties close triangles

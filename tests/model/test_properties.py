@@ -173,7 +173,7 @@ def check_state(m):
     assert np.all((pop.layer_inner >= 0) & (pop.layer_inner <= pop.layer_sympathy))
     assert np.all(pop.layer_sympathy <= np.rint(pop.network_size) + 1e-9)
     assert np.all((pop.home >= 0) & (pop.home < 1))
-    assert np.all((pop.arrived >= 0) & (pop.arrived <= m.steps))
+    assert np.all(pop.arrived <= m.steps)  # starting people: 0 or earlier (time in town)
     for k, v in m.measures.items():
         if k != "loneliness_assortativity":
             assert np.isfinite(v), k

@@ -57,4 +57,4 @@ def test_run_totals_never_decrease_and_are_never_nan(
         gained = ties.contacts[slot[kept]] - contacts[kept]
         assert (gained >= 0).all() and np.array_equal(gained, np.round(gained))
         assert np.isfinite(ties.contacts).all() and (ties.contacts >= 0).all()
-    assert ((pop.arrived >= 0) & (pop.arrived <= m.steps)).all()
+    assert (pop.arrived <= m.steps).all()
