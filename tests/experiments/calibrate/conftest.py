@@ -10,7 +10,7 @@ TINY_CAL = textwrap.dedent(
     """\
     name = "tinycal"
     seed = 17
-    budget = "a few seconds: 4 particles x 3 generations of one 36-step run of 40 people"
+    budget = "about 20 seconds: 4 particles x 3 generations (at most 100 proposals each) of one 36-step run of 40 people"
 
     [fit]
     facts = ["prevalence", "layers"]
@@ -34,7 +34,7 @@ TINY_CAL = textwrap.dedent(
     population = 4
     generations = 3
     batch = 3
-    max_proposals = 60
+    max_proposals = 100
     predictive = 2
 
     [parameters]
