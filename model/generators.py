@@ -28,6 +28,7 @@ import numpy as np
 
 from .families import complete_pairs, draw_families, slot_count
 from .kinds import FAMILY, FRIEND, KIND_CODES, NEIGHBOUR, TIE_KINDS
+from .network import tie_keys
 from .params import ParameterError, Params
 
 __all__ = ["NetworkFileError", "StartingNetwork", "build_network", "read_network_file"]
@@ -261,7 +262,7 @@ def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
     share = np.minimum(START_FILL, settled_share(size))
     target = np.maximum(0.0, share * size - fam_count) * fill
     have = np.zeros(n)
-    keys = [np.minimum(u_, v_) * n + np.maximum(u_, v_) for u_, v_ in zip(us, vs, strict=True)]
+    keys = [tie_keys(u_, v_) for u_, v_ in zip(us, vs, strict=True)]
     taken = np.concatenate(keys) if keys else np.zeros(0, np.int64)
     pu, pv = [], []
     for _ in range(START_ROUNDS):
@@ -273,7 +274,7 @@ def _convoy(params: Params, rng: np.random.Generator) -> StartingNetwork:
         partners = _convoy_partners(people, home, group, size, town, p, rng, open_=lack > 0)
         ok = (partners >= 0) & (partners != people)
         people, partners = people[ok], partners[ok]
-        key = np.minimum(people, partners) * n + np.maximum(people, partners)
+        key = tie_keys(people, partners)
         key, first = np.unique(key, return_index=True)
         fresh = ~np.isin(key, taken)
         people, partners = people[first[fresh]], partners[first[fresh]]
