@@ -28,9 +28,10 @@ import solara
 from matplotlib import colormaps, colors
 
 from supportnet.kinds import TIE_KINDS
+from supportnet.mechanisms.mood import MOOD_NAMES, NEUTRAL
 
 from .layout import inner_circle
-from .session import COLOUR_MEASURES, MAX_DRAWN, SIZE_MEASURES, Run, mood_badness
+from .session import COLOUR_MEASURES, MAX_DRAWN, MOOD_BADNESS, SIZE_MEASURES, Run, mood_badness
 
 __all__ = [
     "KIND_COLOURS",
@@ -38,6 +39,7 @@ __all__ = [
     "NetworkFrame",
     "NetworkView",
     "frame_data",
+    "mood_swatches",
     "palette",
     "tie_class",
     "tie_codes",
@@ -56,6 +58,32 @@ def palette(name: str = PALETTE) -> list[str]:
 
 
 _LUT = palette()
+
+
+def _colour_codes(badness: np.ndarray) -> np.ndarray:
+    """Places on the colour scale (0 good to 1 bad) as the canvas's colour codes (0-255)."""
+    return np.round(np.asarray(badness) * 255).astype(np.uint8)
+
+
+def mood_swatches(on: bool) -> list[dict]:
+    """The mood legend: each SISa state's plain name and the colour code its people are drawn in.
+
+    Mood is three states, not a scale, so the legend shows one swatch per state, best first
+    (content, neutral, discontent), coloured by the canvas from the same codes as the people.
+
+    Args:
+        on: Whether the run has the mood layer (without it everyone is neutral).
+
+    Example:
+        >>> [(s["label"], s["code"]) for s in mood_swatches(True)]
+        [('content', 0), ('neutral', 128), ('discontent', 255)]
+    """
+    if not on:
+        code = int(_colour_codes(MOOD_BADNESS[NEUTRAL]))
+        return [{"label": "everyone neutral (mood layer off)", "code": code}]
+    order = np.argsort(MOOD_BADNESS, kind="stable")
+    codes = _colour_codes(MOOD_BADNESS[order])
+    return [{"label": MOOD_NAMES[k], "code": int(c)} for k, c in zip(order, codes, strict=True)]
 
 
 def _b64(a: np.ndarray) -> str:
@@ -173,7 +201,8 @@ class NetworkFrame:
         ties_count: Ties in the snapshot.
         delta: Changes since the snapshot: two 32-bit counts (set, deleted), then the set
             ties' ends, the deleted ties' ends (16-bit each), then the set ties' codes (base64).
-        legend: Title and end labels of the colour scale.
+        legend: ``title``, and either ``low`` and ``high``, the end labels of the colour scale,
+            or, for mood (three states, not a scale), ``swatches`` (see :func:`mood_swatches`).
     """
 
     n: int
@@ -226,7 +255,7 @@ def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
     else:
         value = np.clip(getattr(pop, colour_by), 0, 1)
         badness = value if high_is_bad else 1 - value
-    colour = np.round(badness * 255).astype(np.uint8)
+    colour = _colour_codes(badness)
     if size_by == "degree":
         deg = ties.degree().astype(float)
         size = deg / max(deg.max(), 1.0)
@@ -243,10 +272,11 @@ def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
     keys = ties.u[keep].astype(np.int64) * 65536 + ties.v[keep]
     codes = tie_codes(ties.kind[keep], ties.strength[keep], inner[keep], same[keep])
     full, version, count, delta, m = (sync or EdgeSync()).update(keys, codes)
-    low, high = ("0 (none)", "1 (most)") if high_is_bad else ("1 (most)", "0 (none)")
     if colour_by == "mood":
-        on = run.model.mood is not None
-        low, high = ("content", "discontent") if on else ("mood layer off", "(all neutral)")
+        legend = {"title": label, "swatches": mood_swatches(run.model.mood is not None)}
+    else:
+        low, high = ("0 (none)", "1 (most)") if high_is_bad else ("1 (most)", "0 (none)")
+        legend = {"title": label, "low": low, "high": high}
     return NetworkFrame(
         n=int(n),
         m=int(m),
@@ -258,7 +288,7 @@ def _frame_data(run, colour_by, size_by, min_strength, sync) -> NetworkFrame:
         ties_version=version,
         ties_count=count,
         delta=delta,
-        legend={"title": label, "low": low, "high": high},
+        legend=legend,
     )
 
 

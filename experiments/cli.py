@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
 
 from supportnet.params import ParameterError
 
-__all__ = ["UserError", "main"]
+__all__ = ["UserError", "main", "positive_int", "whole_number"]
 
 #: Modules that register subcommands, in the order they appear in ``--help``. A module that
 #: cannot be imported (an optional part not installed) is skipped.
@@ -30,15 +31,42 @@ class UserError(Exception):
     """An error the user can fix; printed as a one-line message, exit status 2."""
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of 1 or more (the message quotes at most 40 characters)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text[:40]} is not allowed; expected 1 or more")
-    return value
+def whole_number(low: int, rule: str) -> Callable[[str], int]:
+    """Return an argparse type: a whole number of ``low`` or more.
+
+    Args:
+        low: The smallest value allowed.
+        rule: What is allowed, as the error message says it ("a whole number >= 1").
+
+    Returns:
+        A function turning an argument's text into its value, or raising
+        ``argparse.ArgumentTypeError`` with a message that quotes the value (at most 40
+        characters of it) and says ``rule``; argparse puts the option's name before it.
+
+    Example:
+        >>> steps = whole_number(1, "a whole number >= 1")
+        >>> steps("12")
+        12
+        >>> steps("0")
+        Traceback (most recent call last):
+        argparse.ArgumentTypeError: 0 is not allowed; expected a whole number >= 1
+    """
+
+    def parse(text: str) -> int:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{shown!r} is not allowed; expected {rule}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{shown} is not allowed; expected {rule}")
+        return value
+
+    return parse
+
+
+#: An argparse type: a count of 1 or more (steps, seeds, workers).
+positive_int = whole_number(1, "a whole number >= 1")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from supportnet.params import (
 )
 from supportnet.resources import check_memory
 
-from .cli import UserError, positive_int
+from .cli import UserError, positive_int, whole_number
 from .tables import check_table_path, write_table
 
 __all__ = ["parse_settings", "register", "run_summary"]
@@ -68,14 +68,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_presets)
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; a seed is 0 or more")
-    return value
+#: An argparse type: a random seed (numpy takes any whole number of 0 or more).
+_seed = whole_number(0, "a whole number >= 0")
 
 
 def parse_settings(settings: list[str]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from .config import ConfigError, ExperimentConfig, _plain
 from .files import atomic_path as _atomic
 from .files import file_mode
+from .folders import FolderKind, claim_folder, read_record
 
 __all__ = ["FORMAT", "FolderBusy", "ResultStore", "file_checksum", "read_manifest"]
 
@@ -46,6 +47,17 @@ _META = b"supportnet"
 
 
 _MODE = file_mode()
+
+#: A results folder: its manifest, and what refusing to write into another's folder says.
+RESULTS_FOLDER = FolderKind(
+    record="manifest.json",
+    title="results",
+    other="results of a different config",
+    name_key="experiment",
+    source_key="config_source",
+    force_does="replace them (runs whose settings did not change are kept)",
+    ignore=(".lock",),  # the lock is taken before the folder is opened
+)
 
 
 class FolderBusy(ConfigError):
@@ -89,10 +101,7 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
                 "give the folder a `supportnet sweep` wrote"
             ]
         )
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError([f"{path}: cannot be read: {exc}"]) from None
+    return read_record(path)
 
 
 class ResultStore:
@@ -187,34 +196,15 @@ class ResultStore:
         Raises:
             ConfigError: If the folder holds something else, or another config without ``force``.
         """
-        resumed = False
-        if self.manifest_path.exists():
-            old = read_manifest(self.folder)
-            if old.get("config_hash") != config.hash():
-                if not force:
-                    raise ConfigError(
-                        [
-                            f"{self.folder}: holds results of a different config (experiment "
-                            f"'{old.get('experiment')}', config hash {old.get('config_hash')}, "
-                            f"from {old.get('config_source') or 'a dict'}); this config's hash is "
-                            f"{config.hash()}. Use another --out folder, or --force to replace "
-                            "them (runs whose settings did not change are kept)"
-                        ]
-                    )
-                sessions = [*old.get("sessions", []), {**session, "forced": True}]
-            else:
-                resumed = True
-                sessions = [*old.get("sessions", []), session]
-            created = old.get("created", _now())
-        else:
-            if self.folder.exists() and any(p.name != ".lock" for p in self.folder.iterdir()):
-                raise ConfigError(
-                    [
-                        f"{self.folder}: exists and is not a SupportNet results folder (no "
-                        "manifest.json); give an empty or new folder with --out"
-                    ]
-                )
+        old, resumed = claim_folder(self.folder, RESULTS_FOLDER, config, force)
+        if old is None:
             sessions, created = [session], _now()
+        else:
+            sessions = [
+                *old.get("sessions", []),
+                session if resumed else {**session, "forced": True},
+            ]
+            created = old.get("created", _now())
         self.folder.mkdir(parents=True, exist_ok=True)
         self.clean_temporary()
         manifest = {

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError
 from ..files import atomic_path
+from ..folders import FolderKind, claim_folder
 from . import smc
 from .config import CalibrationConfig
 from .evaluate import (
@@ -47,6 +47,17 @@ __all__ = ["CalibrationOutcome", "Generation", "default_folder", "load_generatio
 
 #: Generation number of the posterior predictive draws (their run ids start with ``pp-``).
 PREDICTIVE = -1
+
+
+#: A calibration's folder: its record, and what refusing to write into another's folder says.
+CALIBRATION_FOLDER = FolderKind(
+    record="calibration.json",
+    title="calibration",
+    other="another calibration",
+    name_key="name",
+    source_key="source",
+    force_does="start it afresh (its finished runs are reused where they match)",
+)
 
 
 def default_folder(config: CalibrationConfig) -> Path:
@@ -143,30 +154,15 @@ def _save_generation(folder: Path, gen: Generation) -> None:
 
 def _open_folder(folder: Path, config: CalibrationConfig, force: bool) -> None:
     """Create the folder's calibration.json, or check the folder holds this calibration."""
-    info = folder / "calibration.json"
-    if info.is_file():
-        old = json.loads(info.read_text())
-        if old.get("config_hash") != config.hash():
-            if not force:
-                raise ConfigError(
-                    [
-                        f"{folder}: holds another calibration (config hash "
-                        f"{old.get('config_hash')}, from {old.get('source')}); this config's "
-                        f"hash is {config.hash()}. Use another --out folder, or --force to "
-                        "start it afresh (its finished runs are reused where they match)"
-                    ]
-                )
-            for path in sorted((folder / "generations").glob("gen-*")):
-                path.unlink()
-    elif folder.exists() and any(folder.iterdir()):
-        raise ConfigError(
-            [f"{folder}: exists and is not a calibration folder; give an empty or new --out"]
-        )
+    old, same = claim_folder(folder, CALIBRATION_FOLDER, config, force)
+    if old is not None and not same:  # forced: its generations were another calibration's
+        for path in sorted((folder / "generations").glob("gen-*")):
+            path.unlink()
     from ..provenance import provenance
 
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomic(
-        info,
+        folder / CALIBRATION_FOLDER.record,
         lambda p: p.write_text(
             json.dumps(
                 {

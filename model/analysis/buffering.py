@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .record import same_person
+from .record import person_keys, same_person
 from .regression import ols_cluster, ols_fit, zscore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,13 +146,13 @@ def person_windows(record: RunRecord, lag: int = 1):
     """Yield (a, b, rows, person) for the snapshot pairs ``lag`` apart.
 
     ``rows`` are the members in ``a`` that are the same person in ``b``; ``person`` gives each
-    row one int64 id (its row and arrival step), for clustering by person.
+    row one int64 id (:func:`~.record.person_keys`), for clustering by person.
     """
     snaps = record.snapshots
     for i in range(len(snaps) - lag):
         a, b = snaps[i], snaps[i + lag]
         rows = np.flatnonzero(same_person(a, b) & a.member)
-        yield a, b, rows, (rows.astype(np.int64) << 32) | (a.arrived[rows] & 0xFFFFFFFF)
+        yield a, b, rows, person_keys(rows, a.arrived[rows])
 
 
 def buffering(record: RunRecord) -> dict[str, float]:

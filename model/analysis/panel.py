@@ -48,7 +48,7 @@ import numpy as np
 
 from ..kinds import FAMILY, FRIEND
 from .buffering import person_windows
-from .record import same_person
+from .record import person_keys, same_person
 from .regression import standardised_ols
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,7 +128,7 @@ def family_friends(record: RunRecord) -> dict[str, float]:
         year = snaps[i - lag + 1 : i + 1]  # the windows ending at t
         fam = np.sum([s.received_by_kind[rows, FAMILY] for s in year], axis=0)
         fri = np.sum([s.received_by_kind[rows, FRIEND] for s in year], axis=0)
-        person = (rows.astype(np.int64) << 32) | (first.arrived[rows] & 0xFFFFFFFF)
+        person = person_keys(rows, first.arrived[rows])
         y, s0 = later.stress[rows], now.stress[rows]
         received.append((y, fam, fri, s0, person))
         by_kind = now.perceived_by_kind[rows]

@@ -37,7 +37,7 @@ from .sisa import mood_record
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import SupportModel
 
-__all__ = ["RunRecord", "Snapshot", "record_run", "same_person", "stable_rows"]
+__all__ = ["RunRecord", "Snapshot", "person_keys", "record_run", "same_person", "stable_rows"]
 
 
 @dataclass
@@ -149,6 +149,29 @@ def same_person(a: Snapshot, b: Snapshot) -> np.ndarray:
     out = np.zeros(a.n, bool)
     out[:n] = a.arrived[:n] == b.arrived[:n]
     return out
+
+
+def person_keys(rows: np.ndarray, arrived: np.ndarray) -> np.ndarray:
+    """Return one int64 id per person: their row and arrival step, ``row << 32 | arrived``.
+
+    A row is reused when its person leaves, so the row alone does not name a person across
+    snapshots; row and arrival step together do (see :func:`same_person`). The arrival step is
+    kept as its low 32 bits, so the negative steps of the starting population get ids of their
+    own; regressions use the ids to cluster by person.
+
+    Args:
+        rows: Rows of the people (non-negative, below 2**31).
+        arrived: Their arrival steps, one per row (int, may be negative; within 32 bits).
+
+    Returns:
+        int64 ids, equal exactly when both row and arrival step are equal.
+
+    Examples:
+        >>> person_keys(np.array([0, 0, 1]), np.array([-3, 5, -3])).tolist()
+        [4294967293, 5, 8589934589]
+    """
+    low = np.asarray(arrived, dtype=np.int64) & np.int64(0xFFFFFFFF)
+    return (np.asarray(rows, dtype=np.int64) << np.int64(32)) | low
 
 
 def stable_rows(snapshots: list[Snapshot]) -> np.ndarray:

@@ -1,12 +1,13 @@
 """`supportnet run`, `params` and `presets` as a user types them."""
 
+import argparse
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-from supportnet.experiments.cli import main
+from supportnet.experiments.cli import main, positive_int, whole_number
 
 SMALL = [
     "--set",
@@ -97,7 +98,41 @@ def test_bad_arguments_exit_2_without_traceback():
         capture_output=True,
         text=True,
     )  # noqa: E501
-    assert r.returncode == 2 and "expected 1 or more" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "argument --steps: -1 is not allowed; expected a whole number >= 1" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--steps", "0"], "argument --steps: 0 is not allowed; expected a whole number >= 1"),
+        (
+            ["--steps", "2.5"],
+            "argument --steps: '2.5' is not allowed; expected a whole number >= 1",
+        ),
+        (["--seed", "-1"], "argument --seed: -1 is not allowed; expected a whole number >= 0"),
+        (["--seed", "one"], "argument --seed: 'one' is not allowed; expected a whole number >= 0"),
+        (["--seed", "-" + "9" * 50], f"argument --seed: -{'9' * 39}... is not allowed"),
+        (["--steps", "x" * 50], f"argument --steps: '{'x' * 40}...' is not allowed"),
+    ],
+)
+def test_bad_whole_numbers_name_the_option_the_value_and_what_is_allowed(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", *args])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and message in err and "Traceback" not in err
+
+
+def test_whole_number_takes_its_lower_bound_and_more():
+    seed = whole_number(0, "a whole number >= 0")
+    assert [seed("0"), seed("7"), seed(" 12 ")] == [0, 7, 12]
+    with pytest.raises(argparse.ArgumentTypeError, match=r"^-1 is not allowed; expected a whole"):
+        seed("-1")
+    with pytest.raises(argparse.ArgumentTypeError, match=r"^'' is not allowed; expected a whole"):
+        seed("")
+    assert positive_int("1") == 1
+    with pytest.raises(argparse.ArgumentTypeError, match=r"^0 is not allowed; expected a whole"):
+        positive_int("0")
 
 
 def test_an_existing_output_is_replaced_atomically(tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from supportnet import PARAMETERS, PRESETS
+from supportnet.dashboards.network import palette
 from supportnet.dashboards.session import interventions_available
 
 pytestmark = [
@@ -265,6 +266,13 @@ def test_info_tab(app):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
 
+def _drawn_rgb(code: int) -> str:
+    """The colour the canvas fills people of colour code ``code`` with (64 fills, each in the
+    colour of its middle), as the browser writes a CSS colour."""
+    hex_ = palette()[min(255, int((code // 4 + 0.5) * 4))]
+    return "rgb({}, {}, {})".format(*(int(hex_[i : i + 2], 16) for i in (1, 3, 5)))
+
+
 def test_moods_preset_colours_by_mood_and_plots_the_shares(app, images):
     page = app
     moods = PRESETS["moods_spread"]
@@ -278,7 +286,13 @@ def test_moods_preset_colours_by_mood_and_plots_the_shares(app, images):
     expect(page.locator(".sn-legend-title").first).to_have_text(
         "Mood (SISa: content, neutral, discontent)"
     )
-    expect(page.get_by_text("discontent", exact=True).first).to_be_visible()
+    # Mood is three states: three swatches named as the states, in the people's own colours.
+    states = page.locator(".sn-legend-state")
+    expect(states).to_have_text(["content", "neutral", "discontent"])
+    swatches = states.locator(".sn-legend-swatch")
+    shown = [swatches.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") for i in range(3)]
+    assert shown == [_drawn_rgb(code) for code in (0, 128, 255)]
+    expect(page.locator(".sn-legend-bar")).to_have_count(0)
     expect(page.locator('[data-chart="moods"] canvas')).to_have_count(1)
     expect(page.locator('[data-chart="moods"]')).to_have_attribute("data-x-extent", "0,3")
     page.screenshot(path=str(images / "dashboard-moods.png"))

@@ -265,6 +265,10 @@ def test_view_options_and_selecting_a_person():
         by_label(rc, v.Select, "Colour people by").v_model = label
         (net,) = _network(box)
         assert net.legend["title"] == label
+        # a scale with its two ends, except mood: three states, three swatches
+        assert set(net.legend) == (
+            {"title", "swatches"} if key == "mood" else {"title", "low", "high"}
+        )
         assert _charts(box)["histogram"]["title"]["text"].startswith(label), key
     for key, label in SIZE_MEASURES.items():
         by_label(rc, v.Select, "Size people by").v_model = label
@@ -318,7 +322,7 @@ def test_the_moods_preset_shows_moods():
     assert "Moods over time" in charts["moods"]["title"]["text"]
     by_label(rc, v.Select, "Colour people by").v_model = COLOUR_MEASURES["mood"][0]
     (net,) = _network(box)
-    assert net.legend["low"] == "content" and net.legend["high"] == "discontent"
+    assert [sw["label"] for sw in net.legend["swatches"]] == ["content", "neutral", "discontent"]
     _tab(rc, 1)
     assert "moods-all" in _charts(box)
     _tab(rc, 5)

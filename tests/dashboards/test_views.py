@@ -20,6 +20,7 @@ from supportnet.dashboards.session import (
     Session,
     mood_badness,
 )
+from supportnet.mechanisms.mood import MOOD_NAMES
 
 SMALL = {"n_people": 80, "convoy_inner": 3, "convoy_sympathy": 6, "convoy_wider": 12}
 
@@ -219,7 +220,15 @@ def test_people_are_coloured_by_their_sisa_mood_and_the_shares_are_plotted():
     colour = _decode(f.colour, np.uint8) / 255
     assert np.allclose(colour, MOOD_BADNESS[run.model.mood.mood], atol=1 / 255)
     assert len(set(np.round(colour, 2))) == 3  # content, neutral and discontent people
-    assert (f.legend["low"], f.legend["high"]) == ("content", "discontent")
+    # The legend: three swatches, not a scale, named as the states, best first, each with the
+    # colour code the people in that state are drawn with.
+    swatches = f.legend["swatches"]
+    assert "low" not in f.legend and "high" not in f.legend
+    assert [sw["label"] for sw in swatches] == ["content", "neutral", "discontent"]
+    codes = _decode(f.colour, np.uint8)
+    for sw in swatches:
+        state = MOOD_NAMES.index(sw["label"])
+        assert set(codes[run.model.mood.mood == state].tolist()) == {sw["code"]}
     opt = json.loads(json.dumps(plots.mood_option(run.dataframe())))
     names = [series["name"] for series in opt["series"]]
     assert names == ["Neutral (share)", "Content (share)", "Discontent (share)"]
@@ -234,6 +243,6 @@ def test_people_are_coloured_by_their_sisa_mood_and_the_shares_are_plotted():
     plain = Session(seed=3, network="random_regular", n_people=300).run
     f = frame_data(plain, "mood", "none", 0.0)
     assert np.all(_decode(f.colour, np.uint8) == 128)
-    assert "off" in f.legend["low"]
+    assert f.legend["swatches"] == [{"label": "everyone neutral (mood layer off)", "code": 128}]
     off = plots.mood_option(plain.dataframe())
     assert off["series"] == [] and "off" in off["title"]["text"]

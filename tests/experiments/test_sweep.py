@@ -330,8 +330,9 @@ def test_changed_config_is_refused_unless_forced(reference, tiny, tmp_path):
     sweep(tiny, out, workers=1)
     stats = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
     tiny["replications"] = 3
-    with pytest.raises(ConfigError, match=r"holds results of a different config .* --force"):
+    with pytest.raises(ConfigError, match=r"holds results of a different config .* --force") as err:
         sweep(tiny, out, workers=1)
+    assert "differ in replications (2 in the folder, 3 in this config)." in str(err.value)
     outcome = sweep(tiny, out, workers=1, force=True)
     # The first two replications did not change: kept, not rerun; the third is new.
     assert outcome.skipped == 8 and outcome.finished == 4

@@ -203,3 +203,4 @@ def test_a_folder_of_another_calibration_is_refused(reference, tiny_cal_file, tm
     assert main(["calibrate", str(other), "--out", str(reference[0])]) == 2
     err = capsys.readouterr().err
     assert "holds another calibration" in err and "--force" in err
+    assert "differ in seed (17 in the folder, 18 in this config)." in err

@@ -7,7 +7,7 @@ import pytest
 
 from supportnet import SupportModel
 from supportnet.analysis import MEASURES, record_run
-from supportnet.analysis.record import same_person, stable_rows
+from supportnet.analysis.record import person_keys, same_person, stable_rows
 from supportnet.interventions import build
 from supportnet.kinds import TIE_KINDS
 
@@ -199,3 +199,21 @@ def test_perceived_support_by_kind_is_trust_times_each_kinds_integration():
                       shock=np.zeros(pop.n, bool))  # fmt: skip
     whole = 1 - np.exp(np.log1p(-by_kind / np.maximum(pop.trust, 1e-12)[:, None]).sum(axis=1))
     assert whole == pytest.approx(integration(ctx), abs=1e-9)
+
+
+def test_person_keys_name_each_row_and_arrival_pair_once():
+    """Distinct (row, arrived) pairs get distinct ids, negative arrival steps included; equal
+    pairs get equal ids, whatever order they come in."""
+    rows, arrived = np.meshgrid(np.arange(0, 50), np.arange(-60, 60), indexing="ij")
+    # ... and the ends of the allowed ranges (rows and steps within 32 bits)
+    top = 2**31 - 1
+    rows = np.concatenate([rows.ravel(), [top, 0, top, 1]])
+    arrived = np.concatenate([arrived.ravel(), [-top - 1, top, top, -100]])
+    keys = person_keys(rows, arrived)
+    assert keys.dtype == np.int64
+    assert len(np.unique(keys)) == len(keys)
+    order = np.random.default_rng(0).permutation(len(keys))
+    np.testing.assert_array_equal(person_keys(rows[order], arrived[order]), keys[order])
+    # the row and the arrival step can be read back from the id
+    np.testing.assert_array_equal(keys >> 32, rows)
+    np.testing.assert_array_equal((keys & 0xFFFFFFFF).astype(np.uint32).astype(np.int32), arrived)
