@@ -328,7 +328,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("depression_dynamics", B, True, meaning="Switch: depression moves with stress and loneliness", group="depression"),
     _p("depression_rate", F, 0.04, 0, 1, "per step", "Speed at which stress and loneliness raise depression", "depression"),
     _p("stress_weight", F, 0.7, 0, 1, "weight", "Weight of stress in driving depression", "depression"),
-    _p("loneliness_weight", F, 0.2, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
+    _p("loneliness_weight", F, 0.16, 0, 1, "weight", "Weight of loneliness in driving depression", "depression"),
     _p("depression_recovery", F, 0.03, 0, 1, "per step", "Share of depression that recovers per step", "depression"),
     _p("case_threshold", F, 0.37, 0, 1, "share", "Depression above which a person counts as a case; read on the PHQ-9 (27 x depression), 0.37 is a score of 10 or more", "depression"),
     # --- ties ---------------------------------------------------------------------------------
