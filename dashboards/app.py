@@ -58,7 +58,7 @@ from .session import (
 )
 from .store import SAVE_EVERY, RunStore
 
-__all__ = ["Guarded", "Page", "page_gone", "session_key"]
+__all__ = ["Guarded", "Page", "page_context", "page_gone", "session_key"]
 
 log = logging.getLogger(__name__)
 
@@ -93,20 +93,34 @@ _MONITORS = (
 )
 
 
-def page_gone(context=None) -> bool:
+def page_context():
+    """Return the Solara kernel context of the page being drawn, or None outside a server.
+
+    Taken while the page renders and handed to the threads that work for it (Play, restoring a
+    run), which ask :func:`page_gone` about it. A thread cannot look its context up when it asks:
+    closing a tab closes its kernel at once, and Solara then removes the closed context from
+    every thread, so a lookup fails exactly when the page has gone (and failing looked like
+    "no server, so nothing has gone": Play went on for ever, after the session was freed).
+    """
+    from solara.server import kernel_context
+
+    try:
+        return kernel_context.get_current_context()
+    except RuntimeError:  # solara.render in tests, or no Solara at all: no page
+        return None
+
+
+def page_gone(context) -> bool:
     """Return True when the session's browser page has closed or disconnected.
 
     Args:
-        context: A Solara kernel context; the current one when None. Outside a Solara server
-            (``solara.render`` in tests) there is no page, and this returns False.
+        context: The page's Solara kernel context, from :func:`page_context`. None (outside a
+            Solara server: ``solara.render`` in tests) has no page, and this returns False.
     """
     from solara.server import kernel_context
 
     if context is None:
-        try:
-            context = kernel_context.get_current_context()
-        except Exception:  # no server: nothing to have gone
-            return False
+        return False
     if context.closed_event.is_set():
         return True
     statuses = list(context.page_status.values())
@@ -375,6 +389,7 @@ def Page():
     store = solara.use_memo(RunStore, [])
     key = solara.use_memo(session_key, [])
     painted = solara.use_memo(play.Painted, [])
+    context = solara.use_memo(page_context, [])
     # Plain reactive values, not use_reactive: a component that owns a use_reactive is redrawn
     # whenever it changes, and the frame counter changes ten times a second. With these, only the
     # components that read the counter (the views) are redrawn.
@@ -397,6 +412,9 @@ def Page():
         frame.value += 1
         return frame.value
 
+    def gone() -> bool:
+        return page_gone(context)
+
     def play_loop():
         # Runs in a thread while Play is on (see play.play: pace, turns, back-pressure).
         play.play(
@@ -405,11 +423,11 @@ def Page():
             step=lambda n, stop: session.step(n, stop=stop),
             redraw=redraw,
             painted=painted,
-            gone=page_gone,
+            gone=gone,
         )
-        if page_gone():
-            # Nobody is watching (the tab was closed): stop, rather than keep a classroom
-            # server busy until the abandoned session is freed.
+        if gone():
+            # Nobody is watching (the tab was closed or lost its connection): Play is off, also
+            # for a page that reconnects to this session.
             playing.value = False
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
@@ -426,7 +444,7 @@ def Page():
             restoring.value = f"Restoring your run: step {k:,} of {n:,}"
 
         try:
-            runfile.restore(session, data, progress=progress, stop=page_gone)
+            runfile.restore(session, data, progress=progress, stop=gone)
         finally:
             loaded.current = True
             to_restore.value = None

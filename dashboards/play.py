@@ -155,10 +155,24 @@ class Painted:
             self.frame = max(self.frame, frame)
             self._cond.notify_all()
 
-    def wait(self, frame: int, timeout: float = PAINT_TIMEOUT) -> bool:
-        """Wait until ``frame`` has been drawn; return whether it was."""
+    def wait(
+        self,
+        frame: int,
+        timeout: float = PAINT_TIMEOUT,
+        give_up: Callable[[], bool] = lambda: False,
+    ) -> bool:
+        """Wait until ``frame`` has been drawn; return whether it was.
+
+        ``give_up()`` is asked every 50 ms: a page that has closed draws nothing more.
+        """
+        end = time.monotonic() + timeout
         with self._cond:
-            return self._cond.wait_for(lambda: self.frame >= frame, timeout)
+            while self.frame < frame:
+                left = end - time.monotonic()
+                if left <= 0 or give_up():
+                    return False
+                self._cond.wait(min(left, 0.05))
+            return True
 
 
 def play(
@@ -179,28 +193,32 @@ def play(
         step: Runs up to ``n`` steps, checking ``stop()`` before each; returns the steps run.
         redraw: Asks the page to draw the new state; returns the new frame number.
         painted: What the page has drawn.
-        gone: Whether the page has closed (Play then stops).
+        gone: Whether the page has closed or disconnected. Play then stops, within a step or
+            50 ms of waiting (it is asked before each step and while waiting): nobody watches,
+            and an abandoned town must not keep a classroom server busy.
         queue: The turns this session takes part in.
         clock: Seconds (a test passes its own).
     """
+
+    def on() -> bool:
+        return playing() and not gone()
+
     pacer = Pacer()
     shown = True  # whether the page shows the model's latest step
     last_picture = -float("inf")
     with queue._cond:
         queue.playing += 1
     try:
-        while playing():
-            if gone():
-                return
+        while on():
             # Steps, in turns: one session of the process steps at a time, for one slice.
-            with queue.turn(give_up=lambda: not playing()) as ours:
+            with queue.turn(give_up=lambda: not on()) as ours:
                 if not ours:
                     return
                 spacing = queue.spacing()
                 want = pacer.owed(clock(), rate(), lag=max(MAX_LAG, 2 * spacing))
                 ran = 0
                 if want:
-                    ran = step(want, _stop_after(playing, time.thread_time() + SLICE))
+                    ran = step(want, _stop_after(on, time.thread_time() + SLICE))
                     pacer.ran(ran)
             shown = shown and not ran
             # A picture, outside the turn: drawing mostly waits (for the websocket, for the
@@ -208,7 +226,7 @@ def play(
             if not shown and clock() - last_picture >= spacing:
                 last_picture = clock()
                 frame = redraw()
-                painted.wait(frame)
+                painted.wait(frame, give_up=gone)
                 queue.drew(clock() - last_picture)
                 shown = True
             if pacer.debt >= 1:
@@ -216,7 +234,7 @@ def play(
             pause = pacer.wait(max(rate(), 1e-3))
             if not shown:  # wake for the picture if it is due before the next step
                 pause = min(pause, spacing - (clock() - last_picture))
-            _sleep(pause, playing)
+            _sleep(pause, on)
         if not shown and not gone():
             redraw()  # Pause: the page shows the step the model stopped at
     finally:
@@ -225,12 +243,12 @@ def play(
 
 
 def _stop_after(playing: Callable[[], bool], deadline: float) -> Callable[[], bool]:
-    """A stop check: Pause, or the turn's CPU time (``time.thread_time``) is used up."""
+    """A stop check: Play is off (Pause, a page gone), or the turn's CPU time is used up."""
     return lambda: not playing() or time.thread_time() > deadline
 
 
 def _sleep(seconds: float, playing: Callable[[], bool]) -> None:
-    """Sleep, waking early when Play is switched off (so Pause answers within 50 ms)."""
+    """Sleep, waking early when Play is off (so Pause answers within 50 ms; so does a page gone)."""
     end = time.monotonic() + seconds
     while playing():
         left = end - time.monotonic()

@@ -185,3 +185,67 @@ def test_other_sessions_step_while_one_draws():
         t.join(5)
     assert during and max(during) >= 5  # b kept stepping (50/s) while a drew for 0.4 s
     assert counts["a"] >= 30  # a kept its pace too: its steps run between its pictures
+
+
+def _play_until_gone(rate: float, step_seconds: float, paints: bool):
+    """Play with Play left on until the page goes; return (steps, seconds Play took to stop).
+
+    The page goes 1.5 s in. ``paints``: whether the page draws the pictures (a closed one does
+    not). Steps sleep rather than compute, so they use no CPU time and the turn's CPU slice
+    never ends them: only the gone check can.
+    """
+    painted = play.Painted()
+    gone = threading.Event()
+    count = [0]
+    frames = [0]
+
+    def step(n, stop):
+        for i in range(n):
+            if stop():
+                return i
+            count[0] += 1
+            time.sleep(step_seconds)
+        return n
+
+    def redraw():
+        frames[0] += 1
+        if paints:
+            painted.mark(frames[0])
+        return frames[0]
+
+    t = threading.Thread(
+        target=play.play,
+        kwargs=dict(playing=lambda: True, rate=lambda: rate, step=step, redraw=redraw,
+                    painted=painted, gone=gone.is_set, queue=play.Turns()),
+    )  # fmt: skip
+    t.start()
+    time.sleep(1.5)
+    went = time.monotonic()
+    gone.set()
+    t.join(play.PAINT_TIMEOUT + 5)
+    took = time.monotonic() - went
+    at = count[0]
+    time.sleep(0.2)
+    assert count[0] == at  # stopped means stopped
+    assert not t.is_alive()
+    return at, took
+
+
+def test_a_page_gone_mid_slice_stops_play_within_a_step():
+    """Behind the pace (1,000 steps/s wanted, 100/s possible): Play stops before the next step."""
+    steps, took = _play_until_gone(rate=1000.0, step_seconds=0.01, paints=True)
+    assert steps > 5
+    assert took < 0.5, took
+
+
+def test_a_page_gone_stops_play_waiting_for_its_picture():
+    """A closed page never draws the picture Play waits for: Play stops without waiting 5 s."""
+    _, took = _play_until_gone(rate=1000.0, step_seconds=0.001, paints=False)
+    assert took < 0.5, took
+
+
+def test_a_page_gone_stops_play_between_slow_steps():
+    """At a slow pace Play sleeps between steps (5 s at 0.2 steps/s); a page gone wakes it."""
+    steps, took = _play_until_gone(rate=0.2, step_seconds=0.0, paints=True)
+    assert steps == 1
+    assert took < 0.5, took

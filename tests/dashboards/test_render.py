@@ -432,6 +432,59 @@ def test_page_gone():
     assert app.page_gone(ctx(PageStatus.CLOSED))
     assert app.page_gone(ctx(PageStatus.CONNECTED, closed=True))
     assert not app.page_gone(ctx())  # no page registered yet
+    assert not app.page_gone(None)  # no server (solara.render): no page
+
+
+# Solara's page_close makes an asyncio future outside any event loop (it copes: no loop, no cull).
+@pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
+def test_page_gone_after_its_kernel_closed():
+    """The context taken when the page rendered says gone once the tab's kernel has closed.
+
+    Closing a tab closes its Solara kernel at once, and Solara then forgets the closed context
+    in every thread: a Play thread that looked its context up then found none, took that for
+    "no server, so no page to lose" and played on for ever.
+    """
+    import asyncio
+    import threading
+
+    from solara.server import kernel, kernel_context
+
+    before = set(threading.enumerate())
+    loop = asyncio.new_event_loop()
+    context = kernel_context.VirtualKernelContext(
+        id="page-gone-test", kernel=kernel.Kernel(), session_id="session", event_loop=loop
+    )
+    looked_up = []
+    entered, closed = threading.Event(), threading.Event()
+
+    def session_thread():  # like the Play task: runs in the session's context
+        with context:
+            entered.set()
+            closed.wait(10)
+            looked_up.append(app.page_context())
+
+    try:
+        with context:
+            taken = app.page_context()  # as the page does when it renders
+        assert taken is context
+        context.page_connect("page")
+        assert not app.page_gone(taken)
+        t = threading.Thread(target=session_thread)
+        t.start()
+        assert entered.wait(10)
+        context.page_close("page")  # the tab's close call
+        closed.set()
+        t.join(10)
+        assert looked_up == [None]  # what the thread finds when it looks its context up
+        assert app.page_gone(taken)
+    finally:
+        closed.set()
+        loop.close()
+        # The closed session scheduled the page's memory hand-backs: not this test's business.
+        for timer in set(threading.enumerate()) - before:
+            if isinstance(timer, threading.Timer):
+                timer.cancel()
+        app._release_due.clear()
 
 
 @pytest.mark.skipif(interventions_available() is None, reason="interventions not installed")
