@@ -13,11 +13,23 @@ low support (P = -1 SD) is b_X - b_XP, at high support (P = +1 SD) b_X + b_XP; t
 high/low is below 1 under buffering. The R^2 gain is R^2 of the full model minus R^2 of the same
 model without X*P.
 
+Reported beside it, not judged: the product adjusted for other moderators of stress
+(``interaction_adjusted``). When a covariate that goes with support (here depression, loneliness
+and stress at the window's start) itself changes how much stress harms, leaving its product with
+X out of the regression biases b_XP (Yzerbyt, Muller & Judd 2004); the adjusted regression adds
+L0 and S0 and the products X*D0, X*L0 and X*S0. In the model, stress harms depressed people more
+(depression slows coping) and lonely people more (through loneliness's path to depression), and
+both go with low perceived support, so with buffering switched off the unadjusted product is a
+small negative number, about two thirds of which the adjustment removes (docs/validation.md).
+
 Sources:
     Cohen, S. & Wills, T. A. (1985). Stress, social support, and the buffering hypothesis.
     Psychol. Bull. 98(2), 310-357 (buffering is a stress x support interaction).
     Aiken, L. S. & West, S. G. (1991). Multiple Regression: Testing and Interpreting
     Interactions. Sage (simple slopes at +-1 SD of the moderator).
+    Yzerbyt, V. Y., Muller, D. & Judd, C. M. (2004). Adjusting researchers' approach to
+    adjustment: on the use of covariates when testing interactions. J. Exp. Soc. Psychol. 40(3),
+    424-431.
 """
 
 from __future__ import annotations
@@ -160,20 +172,23 @@ def buffering(record: RunRecord) -> dict[str, float]:
 
     Keys: ``interaction`` (b_XP), ``interaction_se``, ``stress_slope`` (b_X),
     ``slope_low_support`` (b_X - b_XP), ``slope_high_support`` (b_X + b_XP), ``slope_ratio``
-    (high / low; NaN if low <= 0), ``r2_gain``, ``n_windows``.
+    (high / low; NaN if low <= 0), ``r2_gain``, ``n_windows``; and ``interaction_adjusted``,
+    ``interaction_adjusted_se`` (b_XP with the other moderators of stress adjusted for, see the
+    module docstring).
     """
     parts = [
         (b.stressor_load[r], a.perceived_support[r], a.depression[r],
-         b.depression[r] - a.depression[r], person)
+         b.depression[r] - a.depression[r], person, a.loneliness[r], a.stress[r])
         for a, b, r, person in person_windows(record)
     ]  # fmt: skip
     nan = float("nan")
     keys = ("interaction", "interaction_se", "stress_slope", "slope_low_support",
-            "slope_high_support", "slope_ratio", "r2_gain")  # fmt: skip
+            "slope_high_support", "slope_ratio", "r2_gain", "interaction_adjusted",
+            "interaction_adjusted_se")  # fmt: skip
     out = dict.fromkeys(keys, nan) | {"n_windows": 0.0}
     if not parts:
         return out
-    X, P, D0, Y, person = (np.concatenate(c) for c in zip(*parts, strict=True))
+    X, P, D0, Y, person, L0, S0 = (np.concatenate(c) for c in zip(*parts, strict=True))
     out["n_windows"] = float(len(Y))
     xz, pz = zscore(X), zscore(P)
     if len(Y) < 10 or xz is None or pz is None:
@@ -186,7 +201,16 @@ def buffering(record: RunRecord) -> dict[str, float]:
     reduced = ols_fit(Y, np.column_stack(base), person)
     b_x, b_xp = float(full.beta[1]), float(full.beta[-1])
     low, high = b_x - b_xp, b_x + b_xp
+    # Other moderators of stress, each with its own product with X (constant ones left out).
+    lz, sz = zscore(L0), zscore(S0)
+    extra = [z for z in (lz, sz) if z is not None]  # covariates not already in the base
+    moderators = [z for z in (dz, lz, sz) if z is not None]
+    adjusted = ols_fit(
+        Y, np.column_stack([*base, *extra, *(xz * z for z in moderators), xz * pz]), person
+    )
     out |= {
+        "interaction_adjusted": float(adjusted.beta[-1]),
+        "interaction_adjusted_se": float(adjusted.se[-1]),
         "interaction": b_xp,
         "interaction_se": float(full.se[-1]),
         "stress_slope": b_x,

@@ -88,3 +88,39 @@ def test_too_little_data_is_nan():
     rec.snapshots = rec.snapshots[:1]
     out = buffering(rec)
     assert np.isnan(out["interaction"]) and out["n_windows"] == 0
+
+
+def confounded_record(seed: int, n: int = 500, windows: int = 12):
+    """No X*P at all, but loneliness (which goes with low support) makes stress harm more."""
+    rng = np.random.default_rng(seed)
+    dep = rng.random(n) * 0.3
+    support = rng.random(n)
+    lonely = np.clip(1.0 - support + rng.normal(0, 0.2, n), 0, 1)  # corr with support ~ -0.8
+    snaps = [snapshot(0, n, depression=dep.copy(), perceived_support=support.copy(),
+                      loneliness=lonely.copy())]  # fmt: skip
+    for w in range(1, windows + 1):
+        load = rng.exponential(LOAD_MEAN, n)
+        xz = (load - LOAD_MEAN) / LOAD_SD
+        lz = (lonely - lonely.mean()) / lonely.std()
+        dep = dep + B_X * xz + 0.004 * xz * lz - 0.05 * dep + rng.normal(0, 0.01, n)
+        snaps.append(
+            snapshot(13 * w, n, depression=dep.copy(), perceived_support=support.copy(),
+                     loneliness=lonely.copy(), stressor_load=load)
+        )  # fmt: skip
+    return record(snaps)
+
+
+def test_adjusted_interaction_removes_a_moderator_that_goes_with_support():
+    # Yzerbyt, Muller & Judd (2004): leaving X*L out biases X*P when L goes with P.
+    per_seed = [buffering(confounded_record(s)) for s in range(6)]
+    assert all(o["interaction"] + 1.96 * o["interaction_se"] < 0 for o in per_seed)  # biased
+    assert ci_contains_zero([o["interaction_adjusted"] for o in per_seed])
+    assert all(abs(o["interaction_adjusted"]) < 3 * o["interaction_adjusted_se"] for o in per_seed)
+
+
+def test_adjusted_interaction_keeps_planted_buffering():
+    b_xp = interaction_for(0.7)
+    out = buffering(panel_record(b_xp, seed=4))
+    assert out["interaction_adjusted"] == pytest.approx(
+        b_xp, abs=4 * out["interaction_adjusted_se"]
+    )
