@@ -139,7 +139,7 @@ def test_loneliness_goes_with_and_precedes_depression():
 @pytest.mark.slow
 @calibrating(
     "caregiver",
-    "passes in the default town at 10 seeds (g 0.59 [0.44, 0.74]); in a small town there are too few carers and the interval crosses the band's edge",
+    "passes in the default town at 10 seeds (g 0.56 [0.41, 0.72] at care_stress 0.035); in a small town there are too few carers and the interval crosses the band's edge",
 )
 def test_carers_are_more_depressed_and_stressed_than_others():
     assert_passes("caregiver")
