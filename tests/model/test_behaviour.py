@@ -101,10 +101,6 @@ def test_prevalence_of_cases_and_loneliness_is_at_survey_rates():
 
 
 @pytest.mark.slow
-@calibrating(
-    "stress-dose",
-    "passes in the battery (default town, 10 seeds, 10 measured years); with the 5 measured years here loneliness's step from half to usual life events is within its interval (depression's cut of contact, one path from events to loneliness, was halved for the lonely-depressed fact)",
-)
 def test_more_life_events_raise_stress_depression_and_loneliness():
     # The default town, five measured years: loneliness moves less than stress and depression,
     # and in a small town or a short run its steps are within noise.
