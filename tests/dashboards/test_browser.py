@@ -60,6 +60,25 @@ def type_into(page, label: str, text: str) -> None:
     box.press("Enter")
 
 
+def playing_pages(server, browser, n: int, errors: list[str] | None = None):
+    """Open ``n`` sessions (each its own browser context) and set them all playing at 1,000 steps/s.
+
+    Returns (contexts, pages); the caller closes the contexts. Page errors go to ``errors``.
+    """
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(n)]
+    pages = [c.new_page() for c in contexts]
+    for p in pages:
+        if errors is not None:
+            p.on("pageerror", lambda e: errors.append(str(e)))
+        p.set_default_timeout(120_000)
+        p.goto(server.url)
+    for p in pages:
+        button(p, "Play").wait_for()
+        type_into(p, "Speed", "1000")
+        button(p, "Play").click()
+    return contexts, pages
+
+
 def slider_field(page, label: str):
     return page.locator(".sn-slider-field", has=page.get_by_text(label, exact=True)).first
 
@@ -390,16 +409,9 @@ def test_play_stops_when_the_pages_go(server, browser, leave):
     front and every Solara process), not wall-clock speed: the machine may be busy.
     """
     pids = server.pids()
-    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(3)]
-    pages = [c.new_page() for c in contexts]
+    contexts, pages = [], []
     try:
-        for p in pages:
-            p.set_default_timeout(120_000)
-            p.goto(server.url)
-        for p in pages:
-            button(p, "Play").wait_for()
-            type_into(p, "Speed", "1000")
-            button(p, "Play").click()
+        contexts, pages = playing_pages(server, browser, 3)
         for p in pages:
             expect(monitor(p, "step")).not_to_have_text(re.compile(r"^[0-9]$"), timeout=60_000)
         busy = _cpu_share(pids, 3)

@@ -21,7 +21,7 @@ from supportnet import PARAMETERS
 from supportnet.dashboards.session import Run
 from supportnet.params import make_params
 
-from .test_browser import CANVAS, button, choose, monitor, slider_field, type_into
+from .test_browser import CANVAS, button, choose, monitor, playing_pages, slider_field, type_into
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,18 +44,10 @@ def _step(page) -> int:
 
 def test_pause_pressed_repeatedly_under_load(server, browser, app):
     """Six other sessions play at full speed while one student toggles Play and Pause."""
-    others = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(6)]
-    pages = [c.new_page() for c in others]
     errors: list[str] = []
+    others, pages = [], []
     try:
-        for p in pages:
-            p.on("pageerror", lambda e: errors.append(str(e)))
-            p.set_default_timeout(120_000)
-            p.goto(server.url)
-        for p in pages:
-            button(p, "Play").wait_for()
-            type_into(p, "Speed", "1000")
-            button(p, "Play").click()
+        others, pages = playing_pages(server, browser, 6, errors)
         page = app
         for _ in range(12):
             button(page, "Play").click()
