@@ -23,12 +23,13 @@ person. Clients always ask their professional when they ask for help (a booked s
 Matching. In the ``personalised`` mode a professional splits support across the four types by the
 client's needs (most to the dominant need), as every giver in the model does. In the ``generic``
 mode the professional follows a standard programme: support is split evenly across the types
-whatever the client needs, and support of a type the client does not need does not help
-(:mod:`supportnet.mechanisms.giving`, ``generic_support``). Defaults are calibrated so that in the
-baseline population the personalised mode's standardised effect on clients' depression (Hedges'
-g at the end of a course, against the same people in an identical run without the intervention;
-:func:`supportnet.interventions.trial.twin_trial`) is about twice the generic mode's, as in the
-meta-analysis (docs/interventions.md gives the measured values). Cost: ``cost`` units per client
+whatever the client needs, and support of a type lands only up to the client's need of that type
+(:mod:`supportnet.mechanisms.giving`, ``generic_support``). Measured in twin trials of the default
+town (:func:`supportnet.interventions.trial.twin_trial`; docs/interventions.md), the personalised
+mode raises clients' perceived support about twice as much as the generic mode (Hedges' g at the
+end of a course, against the same people in an identical run without the intervention), as in the
+meta-analysis; on depression and stress the two do nearly the same (the most stressed clients need
+several types at once). Cost: ``cost`` units per client
 per step (one session).
 
 Sources:

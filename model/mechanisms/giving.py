@@ -13,8 +13,8 @@ intervention), who split it evenly, ``g_ijk = g_ij / 4``. What is received lands
 giver's competence and the tie kind,
 
     effective_ijk = g_ijk * competence_jk * landing[kind_ij, k]
-                    (generic givers: times need_ik / max_k need_ik, since support lands as far as
-                     its type matches what the asker needs most)
+                    (generic givers: times min(1, (need_ik / asks_i) / g_ijk): support of a
+                     type lands only up to the asker's need of that type, the rest is wasted)
     need_ik      <- max(0, need_ik - sum_j effective_ijk)
     stress_i     <- stress_i * (1 - min(1, support_stress_relief * sum_jk effective_ijk
                                                * stress_relief[kind_ij]))   (buffering on)
@@ -125,11 +125,13 @@ def run(ctx: StepContext) -> None:
     # Effect: competence x fit of the type to the tie kind.
     effective = by_type * pop.competence[giver] * landing_matrix(p)[kind]
     if generic.any():
-        # Optimal matching (Cutrona & Russell 1990): unmatched support does not help, so generic
-        # support of a type lands in proportion to how much the asker needs it, relative to the
-        # asker's dominant need (need-proportional givers match by construction).
-        need = pop.need[asker[generic]]
-        match = need / need.max(axis=1, keepdims=True)
+        # Optimal matching (Cutrona & Russell 1990): support of a type the asker does not need
+        # does not help, so generic support of a type lands only up to the asker's need of that
+        # type (their share of it for this ask, as need-proportional support never exceeds);
+        # the rest is wasted. A need of the type already met is not met again.
+        a = asker[generic]
+        per_ask_need = pop.need[a] / asks_per_asker[a, None]
+        match = np.minimum(1.0, per_ask_need / np.maximum(by_type[generic], 1e-300))
         effective[generic] *= match
     for k in range(effective.shape[1]):
         pop.received_effective[:, k] = np.bincount(asker, effective[:, k], n)

@@ -107,6 +107,7 @@ def test_professional_access_cost_and_low_income_barrier_decide_who_reaches_them
 
 
 def test_generic_professionals_split_evenly_and_help_less():
+    """Generic support is split evenly and lands only up to the client's need of each type."""
     spec = {"kind": "professional", "start": 2, "budget": 100, "cost": 5, "access_cost": 0.0}
     got = {}
     for mode in ("personalised", "generic"):
@@ -116,26 +117,34 @@ def test_generic_professionals_split_evenly_and_help_less():
         assert not pop.generic_support[: SMALL["n_people"]].any()
         got[mode] = (trt, iv)
     # Same clients, same first step of sessions: compare the support that landed per unit given.
+    from supportnet.kinds import PROFESSIONAL, landing_matrix
     from supportnet.mechanisms import giving
     from supportnet.mechanisms.context import StepContext
 
-    ratios = {}
-    for mode, (trt, iv) in got.items():
-        pop = trt.population
-        clients = np.flatnonzero(iv.client_of >= 0)
-        pop.need[clients] = np.array([0.6, 0.1, 0.05, 0.05])  # one dominant need
-        ctx = StepContext(pop, trt.ties, trt.params, trt.rng, trt.steps + 1, np.zeros(pop.n, bool))
-        src, dst, _ = ctx.arcs()
-        ctx.ask_need = pop.need.sum(axis=1)
-        ctx.ask_arcs = np.flatnonzero(pop.is_professional[dst] & np.isin(src, clients))
-        giving.run(ctx)
-        given = pop.received[clients].sum()
-        landed = pop.received_effective[clients].sum()
-        ratios[mode] = landed / given
-        if mode == "generic":  # an even split across the four types
-            assert np.allclose(pop.received[clients], pop.received[clients][:, :1])
-        assert np.isclose(pop.given.sum(), pop.received.sum())  # given = received still
-    assert ratios["generic"] < 0.6 * ratios["personalised"]
+    for need, most in (([0.6, 0.1, 0.05, 0.05], 1.0), ([0.8, 0.0, 0.0, 0.0], 0.3)):
+        ratios = {}
+        for mode, (trt, iv) in got.items():
+            pop = trt.population
+            clients = np.flatnonzero(iv.client_of >= 0)
+            pop.need[clients] = np.array(need)
+            before = pop.need[clients].copy()
+            ctx = StepContext(
+                pop, trt.ties, trt.params, trt.rng, trt.steps + 1, np.zeros(pop.n, bool)
+            )
+            src, dst, _ = ctx.arcs()
+            ctx.ask_need = pop.need.sum(axis=1)
+            ctx.ask_arcs = np.flatnonzero(pop.is_professional[dst] & np.isin(src, clients))
+            giving.run(ctx)
+            given = pop.received[clients]
+            ratios[mode] = pop.received_effective[clients].sum() / given.sum()
+            if mode == "generic":  # an even split across the four types, landing up to the need
+                assert np.allclose(given, given[:, :1])
+                prof = iv.professionals[0]
+                fit = pop.competence[prof] * landing_matrix(trt.params)[PROFESSIONAL]
+                want = np.minimum(given, before) * fit  # one ask each: their professional
+                assert np.allclose(pop.received_effective[clients], want)
+            assert np.isclose(pop.given.sum(), pop.received.sum())  # given = received still
+        assert ratios["generic"] < most * ratios["personalised"], (need, ratios)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
