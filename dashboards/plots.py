@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -107,10 +108,20 @@ def _num(x: Any) -> float | None:
     return round(x, 5) if np.isfinite(x) else None
 
 
+def _points(steps: np.ndarray, values: np.ndarray) -> list[list[int | float | None]]:
+    """``[[step, value], ...]`` as :func:`_num` makes them (a gap for NaN and infinities).
+
+    The same numbers as calling :func:`_num` on each point, built from plain Python numbers:
+    a chart has thousands of points and is rebuilt at every picture of every session, and the
+    numpy scalar per point cost more than the rest of the picture's Python.
+    """
+    steps = np.asarray(steps).astype(np.int64).tolist()
+    values = np.asarray(values, dtype=float).tolist()
+    return [[s, round(v, 5) if isfinite(v) else None] for s, v in zip(steps, values, strict=True)]
+
+
 def _series(df: pd.DataFrame, col: str, name: str, **extra: Any) -> dict[str, Any]:
-    steps = df.index.to_numpy()
-    values = df[col].to_numpy(dtype=float)
-    data = [[int(s), _num(v)] for s, v in zip(steps, values, strict=True)]
+    data = _points(df.index.to_numpy(), df[col].to_numpy(dtype=float))
     out = {
         "name": name,
         "type": "line",

@@ -62,7 +62,9 @@ def test_missing_assets_without_npm_says_how(capsys, tmp_path, monkeypatch):
     assert "fetching them once" in out
 
 
-def test_server_command_and_environment(tmp_path):
+def test_server_command_and_environment(tmp_path, monkeypatch):
+    for name in ("PYTHONMALLOC", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"):
+        monkeypatch.delenv(name, raising=False)
     cmd = commands.server_command("0.0.0.0", 9000)
     assert cmd[:5] == [sys.executable, "-m", "solara", "run", "supportnet.dashboards.app"]
     assert cmd[cmd.index("--host") + 1] == "0.0.0.0" and cmd[cmd.index("--port") + 1] == "9000"
@@ -72,3 +74,7 @@ def test_server_command_and_environment(tmp_path):
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["SUPPORTNET_RESULTS_DIR"] == str((tmp_path / "res").resolve())
     assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == commands.SESSION_TIMEOUT
+    # The allocator settings that let a closed class's memory go back to the system.
+    assert env["PYTHONMALLOC"] == "malloc"
+    assert env["MALLOC_ARENA_MAX"] == "2"
+    assert env["MALLOC_MMAP_THRESHOLD_"] == "131072"

@@ -500,3 +500,35 @@ def test_compare_b_without_interventions():
         button(rc, "Step").click()
     options = _charts(box)
     assert [p[0] for p in options["difference"]["series"][0]["data"]] == [0, 1, 2, 3]
+
+
+def test_a_closed_page_frees_its_model(monkeypatch):
+    """Nothing kept by the dashboard's modules (Play's turns, caches, the memory hand-backs)
+    keeps a closed page's session or model alive: a class's models go with their pages."""
+    import gc
+    import time
+    import weakref
+
+    made = []
+
+    class Recorded(app.Session):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(weakref.ref(self))
+
+    monkeypatch.setattr(app, "Session", Recorded)
+    box, rc = render(FullPage())
+    button(rc, "Step").click()
+    button(rc, "Play").click()
+    deadline = time.time() + 20
+    while int(monitor(rc, "step")) < 5 and time.time() < deadline:
+        time.sleep(0.05)
+    button(rc, "Pause").click()
+    time.sleep(0.5)  # the Play thread ends
+    assert len(made) == 1
+    model = weakref.ref(made[0]().model)
+    rc.close()
+    box.close()
+    del box, rc
+    gc.collect()
+    assert made[0]() is None and model() is None

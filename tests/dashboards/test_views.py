@@ -203,6 +203,19 @@ def test_thin_keeps_the_last_step_and_gaps_stay_gaps():
     assert [p[1] for p in opt["series"][0]["data"] if p[0] == 500] == [None]
 
 
+def test_chart_points_are_each_points_rounded_number():
+    """The points built in one pass are the numbers ``_num`` gives point by point."""
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.random(500), [np.nan, np.inf, -np.inf, 0.123455, 1e-9, 7.0]])
+    steps = np.arange(len(values), dtype=np.int64) * 3
+    points = plots._points(steps, values)
+    assert points == [[int(s), plots._num(v)] for s, v in zip(steps, values, strict=True)]
+    assert all(type(s) is int for s, _ in points)
+    assert json.dumps(points[-6:]) == "[[1500, null], [1503, null], [1506, null], " + (
+        f"[1509, {round(0.123455, 5)}], [1512, 0.0], [1515, 7.0]]"
+    )
+
+
 def test_compare_and_difference():
     a = pd.DataFrame({metrics.MEAN_STRESS: [0.1, 0.2, 0.3]})
     b = pd.DataFrame({metrics.MEAN_STRESS: [0.1, 0.25, 0.5, 0.6]})
