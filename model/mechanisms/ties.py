@@ -95,8 +95,8 @@ def update_existing(ctx: StepContext) -> np.ndarray:
     floor[FAMILY] = max(p.family_floor, 1e-9)
     shelter = np.ones(ties.m)
     if p.embeddedness > 0 and ties.m:
-        fptr, bptr = ties.row_pointers()
-        common = common_neighbours(ties.keys, ties.vkeys, fptr, bptr, ties.u, ties.v)
+        fptr, _ = ties.row_pointers()
+        common = common_neighbours(ties.keys, fptr)
         shelter = 1.0 / (1.0 + p.embeddedness * common)
     ends = tie_update(
         ties.strength, ties.kind, ties.conflict, ties.balance, ties.last_contact, ctx.contact,
