@@ -450,16 +450,24 @@ def poisson_counts(lam, draw):  # pragma: no cover - compiled
 
     Inversion keeps one draw per tie in canonical order, which an implementation that stores
     ties differently can repeat exactly.
+
+    Most ties have a small mean and a count of 0: the draw is at most e^-mu. Since
+    e^-mu >= 1 - mu, a draw below 1 - mu less a margin for rounding (1e-15, well above the few
+    units in the last place that 1 - mu and the computed e^-mu can be off) is certainly below the
+    computed e^-mu, and its count is 0 without computing the exponential; others go the full way,
+    so the counts are exactly those of the full inversion.
     """
     out = np.zeros(len(lam))
     for e in range(len(lam)):
         mu = lam[e]
         if mu <= 0.0:
             continue
+        u = draw[e]
+        if u < (1.0 - mu) - 1e-15:
+            continue
         p = np.exp(-mu)
         cdf = p
         k = 0
-        u = draw[e]
         while u > cdf and k < 1000:
             k += 1
             p *= mu / k

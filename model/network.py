@@ -377,11 +377,12 @@ class TieStore:
         step: int = 0,
         *,
         remove: np.ndarray | None = None,
+        renew: bool = False,
     ) -> np.ndarray:
         """Add ties (and optionally end others in the same pass over the arrays).
 
-        Self-loops, existing ties (including those being removed in this call) and repeats
-        within the batch are skipped.
+        Self-loops, existing ties (including those being removed in this call, unless
+        ``renew``) and repeats within the batch are skipped.
 
         Args:
             u: One endpoint of each new tie.
@@ -391,6 +392,9 @@ class TieStore:
             conflict: Conflict level(s), in [0, 1].
             step: The step at which they form.
             remove: Slots of ties that end in the same change.
+            renew: Whether a pair whose tie is in ``remove`` forms anew (the old tie ends and a
+                new one takes its place): the same as removing first, then adding, in one
+                pass over the arrays instead of two.
 
         Returns:
             The slots of the ties actually added, in the order given (valid until ties next
@@ -403,7 +407,13 @@ class TieStore:
         # The first of repeated pairs, in the order given (deterministic), sorted by key; no
         # self-loops, no ties that exist already.
         distinct, first = np.unique(keys, return_index=True)
-        new = ((distinct >> _SHIFT) != (distinct & _LOW)) & (self.find_keys(distinct) < 0)
+        found = self.find_keys(distinct)
+        if renew and remove is not None and len(remove):
+            # Ties that end in this change do not block their pair from forming again.
+            ending = np.zeros(self.m, bool)
+            ending[np.asarray(remove, np.int64)] = True
+            found[(found >= 0) & ending[np.maximum(found, 0)]] = -1
+        new = ((distinct >> _SHIFT) != (distinct & _LOW)) & (found < 0)
         order = first[new]
         values = {
             "u": keys[order] >> _SHIFT,
