@@ -21,8 +21,11 @@ __all__ = [
     "poisson_counts",
     "clustering_by_keys",
     "common_neighbours",
+    "contact_sums",
+    "count_asking_arcs",
     "merge_apply",
     "merge_plan",
+    "merge_ties",
     "network_pass",
     "nth_neighbours",
     "quality_sum",
@@ -75,9 +78,14 @@ def tie_update(
     end_hazard,
     can_end,
     base_hazard,
-    shelter,
+    common,
+    embeddedness,
 ):  # pragma: no cover - compiled
-    """Strengthen, maintain, decay, rebalance; return the mask of ties that end (see ties)."""
+    """Strengthen, maintain, decay, rebalance; return the mask of ties that end (see ties).
+
+    ``common`` is the number of friends the tie's two people share (see
+    :func:`common_neighbours`); with ``embeddedness`` it shelters the tie from ending.
+    """
     m = len(strength)
     ends = np.zeros(m, np.bool_)
     keep = 1.0 - balance_memory
@@ -107,7 +115,8 @@ def tie_update(
             else:
                 # Weaker ties end more often: the base rate at strength 0.5, twice it at 0;
                 # ties embedded in shared friendships end less often (shelter per tie).
-                base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter[e])
+                shelter = 1.0 / (1.0 + embeddedness * common[e])
+                base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter)
                 if end_draw[e] < base + end_hazard:
                     imbalance = min(1.0, abs(bal) / imbalance_threshold)
                     risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
@@ -157,6 +166,57 @@ def merge_apply(old, dest_old, new, dest_new, size):  # pragma: no cover - compi
             out[d] = old[i]
     for j in range(len(new)):
         out[dest_new[j]] = new[j]
+    return out
+
+
+@njit(cache=True)
+def merge_ties(old, new, dest_old, dest_new, size):  # pragma: no cover - compiled
+    """Merge the ten tie columns as :func:`merge_plan` planned, in one pass over the ties.
+
+    The same as :func:`merge_apply` on each column (``old`` and ``new`` are tuples of the
+    columns, in ``TieStore`` field order, then the keys), reading the plan once instead of ten
+    times.
+
+    Returns:
+        The merged columns, as a tuple in the same order.
+    """
+    out = (
+        np.empty(size, old[0].dtype),
+        np.empty(size, old[1].dtype),
+        np.empty(size, old[2].dtype),
+        np.empty(size, old[3].dtype),
+        np.empty(size, old[4].dtype),
+        np.empty(size, old[5].dtype),
+        np.empty(size, old[6].dtype),
+        np.empty(size, old[7].dtype),
+        np.empty(size, old[8].dtype),
+        np.empty(size, old[9].dtype),
+    )
+    for i in range(len(dest_old)):
+        d = dest_old[i]
+        if d >= 0:
+            out[0][d] = old[0][i]
+            out[1][d] = old[1][i]
+            out[2][d] = old[2][i]
+            out[3][d] = old[3][i]
+            out[4][d] = old[4][i]
+            out[5][d] = old[5][i]
+            out[6][d] = old[6][i]
+            out[7][d] = old[7][i]
+            out[8][d] = old[8][i]
+            out[9][d] = old[9][i]
+    for j in range(len(dest_new)):
+        d = dest_new[j]
+        out[0][d] = new[0][j]
+        out[1][d] = new[1][j]
+        out[2][d] = new[2][j]
+        out[3][d] = new[3][j]
+        out[4][d] = new[4][j]
+        out[5][d] = new[5][j]
+        out[6][d] = new[6][j]
+        out[7][d] = new[7][j]
+        out[8][d] = new[8][j]
+        out[9][d] = new[9][j]
     return out
 
 
@@ -369,14 +429,15 @@ def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def layer_contact_rates(
-    keys, vkeys, fptr, bptr, strength, layer_inner, layer_sympathy, rates
+    keys, vkeys, fptr, bptr, strength, layer_inner, layer_sympathy, rates, avail
 ):  # pragma: no cover - compiled
     """Everyday contact rate of each tie from the layer it sits in for each of its two people.
 
     Each person ranks their ties by strength (strongest first; equal strengths by the other
     person's index): ranks below ``layer_inner[i]`` are the inner circle, below
     ``layer_sympathy[i]`` the sympathy group, the rest the wider network. A tie's rate is the mean
-    of the rates its two people give it (``rates``: inner, sympathy, wider).
+    of the rates its two people give it (``rates``: inner, sympathy, wider), times both people's
+    availability: ``rate * avail[u] * avail[v]``, multiplied in that order, in the same pass.
 
     Args:
         keys: Sorted tie keys (u << 32 | v); a tie's slot is its key's position.
@@ -387,9 +448,10 @@ def layer_contact_rates(
         layer_inner: Inner-circle size per person.
         layer_sympathy: Sympathy-group size per person (inner circle included).
         rates: (3,) contacts per week for the inner, sympathy and wider layers.
+        avail: Availability per person.
 
     Returns:
-        Contacts per week per tie (before availability).
+        Expected contacts per tie this step.
     """
     m = len(keys)
     out = np.zeros(m)
@@ -441,6 +503,8 @@ def layer_contact_rates(
                 out[ranked[r]] += 0.5 * rates[1]
             else:
                 out[ranked[r]] += 0.5 * rates[2]
+    for e in range(m):
+        out[e] = out[e] * avail[keys[e] >> 32] * avail[keys[e] & low]
     return out
 
 
@@ -512,3 +576,67 @@ def common_neighbours(keys, fptr):  # pragma: no cover - compiled
         for f in range(fptr[a], fptr[a + 1]):
             mark[keys[f] & low] = -1
     return out
+
+
+@njit(cache=True)
+def contact_sums(
+    u,
+    v,
+    contacts,
+    strength,
+    conflict,
+    kind,
+    quality,
+    lonely_quality,
+    loneliness,
+    threshold,
+    n,
+    with_lonely,
+):  # pragma: no cover - compiled
+    """Per person, the quality-weighted contact and the contacts with lonely people (loneliness).
+
+    One pass over the ties for what the numpy form computes in two ``np.bincount`` each (one per
+    end of the tie): each end's sums are kept apart and added at the end, in the same order, so
+    the results are exactly those of::
+
+        w = contacts * strength * (1 - conflict) * quality[kind]
+        Q = bincount(u, w * (1 - lonely_quality * L[v])) + bincount(v, w * (1 - ... * L[u]))
+        x = bincount(u, contacts * lonely[v]) + bincount(v, contacts * lonely[u])
+
+    (without the loneliness factor when ``lonely_quality`` is 0; ``lonely`` is L > threshold).
+
+    Returns:
+        (Q, x); x is empty unless ``with_lonely``.
+    """
+    qu = np.zeros(n)
+    qv = np.zeros(n)
+    k = n if with_lonely else 0
+    xu = np.zeros(k)
+    xv = np.zeros(k)
+    for e in range(len(u)):
+        a, b = u[e], v[e]
+        c = contacts[e]
+        w = c * strength[e] * (1.0 - conflict[e]) * quality[kind[e]]
+        if lonely_quality > 0:
+            qu[a] += w * (1.0 - lonely_quality * loneliness[b])
+            qv[b] += w * (1.0 - lonely_quality * loneliness[a])
+        else:
+            qu[a] += w
+            qv[b] += w
+        if with_lonely:
+            # c * lonely: c or +0.0, and adding +0.0 changes no sum.
+            if loneliness[b] > threshold:
+                xu[a] += c
+            if loneliness[a] > threshold:
+                xv[b] += c
+    return qu + qv, xu + xv
+
+
+@njit(cache=True)
+def count_asking_arcs(u, v, asks, contact):  # pragma: no cover - compiled
+    """Number of arcs leaving an asker over a tie with contact (see choose_asked_arcs)."""
+    count = 0
+    for e in range(len(u)):
+        if contact[e]:
+            count += asks[u[e]] + asks[v[e]]
+    return count

@@ -21,8 +21,9 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-from .kernels import adjacency_from_keys, merge_apply, merge_plan, symmetric_sum
+from .kernels import adjacency_from_keys, merge_apply, merge_plan, merge_ties, symmetric_sum
 from .kinds import KIND_CODES, TIE_KINDS
+from .ordering import stable_order
 
 __all__ = ["TieAttrs", "TieGraph", "TieStore", "tie_keys"]
 
@@ -319,7 +320,7 @@ class TieStore:
         slot = np.concatenate(
             [self.find_keys((lower_partner << _SHIFT) | people[lower_owner]), higher]
         )
-        order = np.argsort(owner, kind="stable")  # per person: lower partners, then higher
+        order = stable_order(owner)  # per person: lower partners, then higher
         return owner[order], partner[order], slot[order]
 
     def degree(self) -> np.ndarray:
@@ -447,10 +448,15 @@ class TieStore:
         keep = np.ones(self.m, bool)
         keep[remove] = False
         dest_old, dest_new, size = merge_plan(keep, np.searchsorted(self.keys, new_keys))
-        for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True):
-            new = values[name].astype(dtype) if values else np.zeros(0, dtype)
-            setattr(self, name, merge_apply(getattr(self, name), dest_old, new, dest_new, size))
-        self.keys = merge_apply(self.keys, dest_old, new_keys, dest_new, size)
+        # Every column (and the keys) in one compiled pass, reading the plan once.
+        old = tuple(getattr(self, name) for name in self._FIELDS) + (self.keys,)
+        new = tuple(
+            values[name].astype(dtype) if values else np.zeros(0, dtype)
+            for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True)
+        ) + (new_keys.astype(np.int64),)
+        *columns, self.keys = merge_ties(old, new, dest_old, dest_new, size)
+        for name, column in zip(self._FIELDS, columns, strict=True):
+            setattr(self, name, column)
         lo = (new_keys >> _SHIFT).astype(np.int64)
         hi = new_keys & _LOW
         vkeep = np.ones(len(self.vkeys), bool)

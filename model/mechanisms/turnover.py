@@ -41,6 +41,7 @@ import numpy as np
 
 from ..families import MAX_JOINED, draw_families
 from ..kinds import FAMILY
+from ..ordering import stable_order
 from ..population import draw_population
 from ..space import grid_size
 from .context import StepContext
@@ -106,7 +107,7 @@ def _join_families(
     # The families' members before this step, sorted by slot (and by index within a slot).
     old = np.flatnonzero(pop.family >= 0)
     old = old[~np.isin(old, who)]
-    old = old[np.argsort(pop.family[old], kind="stable")]
+    old = old[stable_order(pop.family[old])]
     lo = np.searchsorted(pop.family[old], slot, "left")
     size = np.searchsorted(pop.family[old], slot, "right") - lo
     # Home near a member drawn at random, and the family's community group.
