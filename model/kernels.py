@@ -23,12 +23,11 @@ __all__ = [
     "common_neighbours",
     "contact_sums",
     "count_asking_arcs",
-    "merge_apply",
-    "merge_plan",
-    "merge_ties",
+    "merge_sorted",
     "network_pass",
     "nth_neighbours",
     "quality_sum",
+    "rows_from_keys",
     "symmetric_sum",
     "tie_update",
 ]
@@ -126,97 +125,44 @@ def tie_update(
 
 
 @njit(cache=True)
-def merge_plan(keep, insert_at):  # pragma: no cover - compiled
-    """Plan a merge of sorted arrays: drop entries where ``keep`` is False, insert new ones.
+def merge_sorted(old, remove, new, insert_at):  # pragma: no cover - compiled
+    """Return ``old`` without the entries at ``remove``, with ``new`` inserted; any dtype.
 
     Args:
-        keep: Per old entry, whether it stays.
-        insert_at: Per new entry (in sorted order), the old index it goes before (as from
-            ``np.searchsorted(old_keys, new_keys)``), non-decreasing.
+        old: The array (e.g. a tie column, in slot order).
+        remove: Positions in ``old`` to drop, sorted, distinct.
+        new: Entries to insert, in order.
+        insert_at: Per new entry, the position in ``old`` it goes before (as from
+            ``np.searchsorted(old_keys, new_keys)``), non-decreasing; new entries go before the
+            old entry at that position, whether or not it is dropped.
 
-    Returns:
-        (destination of each old entry, -1 if dropped; destination of each new entry; new length).
+    The kept entries between two changes are copied as one block: few ties form or end in a
+    change, so this is close to a plain copy, where writing every entry to its own planned
+    destination cost three times as much.
     """
-    m, k = len(keep), len(insert_at)
-    dest_old = np.empty(m, np.int64)
-    dest_new = np.empty(k, np.int64)
-    o = 0
-    j = 0
-    for i in range(m + 1):
-        while j < k and insert_at[j] == i:
-            dest_new[j] = o
+    m, r_count, k = len(old), len(remove), len(new)
+    out = np.empty(m - r_count + k, old.dtype)
+    o = i = r = j = 0
+    while True:
+        # Copy the block of kept entries up to the next change.
+        stop = m
+        if r < r_count and remove[r] < stop:
+            stop = remove[r]
+        if j < k and insert_at[j] < stop:
+            stop = insert_at[j]
+        if stop > i:
+            out[o : o + stop - i] = old[i:stop]
+            o += stop - i
+            i = stop
+        if j < k and insert_at[j] == i:
+            out[o] = new[j]
             o += 1
             j += 1
-        if i < m:
-            if keep[i]:
-                dest_old[i] = o
-                o += 1
-            else:
-                dest_old[i] = -1
-    return dest_old, dest_new, o
-
-
-@njit(cache=True)
-def merge_apply(old, dest_old, new, dest_new, size):  # pragma: no cover - compiled
-    """Return the merged array that :func:`merge_plan` planned (one pass; any dtype)."""
-    out = np.empty(size, old.dtype)
-    for i in range(len(old)):
-        d = dest_old[i]
-        if d >= 0:
-            out[d] = old[i]
-    for j in range(len(new)):
-        out[dest_new[j]] = new[j]
-    return out
-
-
-@njit(cache=True)
-def merge_ties(old, new, dest_old, dest_new, size):  # pragma: no cover - compiled
-    """Merge the ten tie columns as :func:`merge_plan` planned, in one pass over the ties.
-
-    The same as :func:`merge_apply` on each column (``old`` and ``new`` are tuples of the
-    columns, in ``TieStore`` field order, then the keys), reading the plan once instead of ten
-    times.
-
-    Returns:
-        The merged columns, as a tuple in the same order.
-    """
-    out = (
-        np.empty(size, old[0].dtype),
-        np.empty(size, old[1].dtype),
-        np.empty(size, old[2].dtype),
-        np.empty(size, old[3].dtype),
-        np.empty(size, old[4].dtype),
-        np.empty(size, old[5].dtype),
-        np.empty(size, old[6].dtype),
-        np.empty(size, old[7].dtype),
-        np.empty(size, old[8].dtype),
-        np.empty(size, old[9].dtype),
-    )
-    for i in range(len(dest_old)):
-        d = dest_old[i]
-        if d >= 0:
-            out[0][d] = old[0][i]
-            out[1][d] = old[1][i]
-            out[2][d] = old[2][i]
-            out[3][d] = old[3][i]
-            out[4][d] = old[4][i]
-            out[5][d] = old[5][i]
-            out[6][d] = old[6][i]
-            out[7][d] = old[7][i]
-            out[8][d] = old[8][i]
-            out[9][d] = old[9][i]
-    for j in range(len(dest_new)):
-        d = dest_new[j]
-        out[0][d] = new[0][j]
-        out[1][d] = new[1][j]
-        out[2][d] = new[2][j]
-        out[3][d] = new[3][j]
-        out[4][d] = new[4][j]
-        out[5][d] = new[5][j]
-        out[6][d] = new[6][j]
-        out[7][d] = new[7][j]
-        out[8][d] = new[8][j]
-        out[9][d] = new[9][j]
+        elif r < r_count and remove[r] == i:
+            i += 1
+            r += 1
+        elif i >= m:
+            break
     return out
 
 
@@ -398,6 +344,30 @@ def clustering_by_keys(keys, vkeys, fptr, bptr, sample):  # pragma: no cover - c
             mark[keys[p] & mask] = False
         total += closed / (d * (d - 1.0))
     return total / len(sample) if len(sample) else 0.0
+
+
+@njit(cache=True)
+def rows_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
+    """Where each person's ties start in the two sorted key indexes, and their degrees.
+
+    The same as ``np.searchsorted(keys, np.arange(n + 1) << 32)`` (and for ``vkeys``), by
+    counting each person's keys in one pass instead of a binary search per person.
+
+    Returns:
+        (fptr, bptr, degree): person i's higher neighbours are ``keys[fptr[i]:fptr[i+1]]``, its
+        lower neighbours ``vkeys[bptr[i]:bptr[i+1]]``.
+    """
+    fptr = np.zeros(n + 1, np.int64)
+    bptr = np.zeros(n + 1, np.int64)
+    for e in range(len(keys)):
+        fptr[(keys[e] >> 32) + 1] += 1
+        bptr[(vkeys[e] >> 32) + 1] += 1
+    degree = np.empty(n, np.int64)
+    for i in range(n):
+        fptr[i + 1] += fptr[i]
+        bptr[i + 1] += bptr[i]
+        degree[i] = (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i])
+    return fptr, bptr, degree
 
 
 @njit(cache=True)

@@ -21,7 +21,12 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-from .kernels import adjacency_from_keys, merge_apply, merge_plan, merge_ties, symmetric_sum
+from .kernels import (
+    adjacency_from_keys,
+    merge_sorted,
+    rows_from_keys,
+    symmetric_sum,
+)
 from .kinds import KIND_CODES, TIE_KINDS
 from .ordering import stable_order
 
@@ -286,10 +291,8 @@ class TieStore:
         """
         cached = self._rows_cache
         if cached is None or cached[0] != self.version:
-            bounds = np.arange(self.n_nodes + 1, dtype=np.int64) << _SHIFT
-            fptr = np.searchsorted(self.keys, bounds)
-            bptr = np.searchsorted(self.vkeys, bounds)
-            self._rows_cache = cached = (self.version, fptr, bptr, np.diff(fptr) + np.diff(bptr))
+            fptr, bptr, degree = rows_from_keys(self.keys, self.vkeys, self.n_nodes)
+            self._rows_cache = cached = (self.version, fptr, bptr, degree)
         return cached[1], cached[2]
 
     def ties_of(self, people: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -445,25 +448,20 @@ class TieStore:
             return np.zeros(0, np.int64)
         removed_u, removed_v = self.u[remove], self.v[remove]
         removed_vkeys = (removed_v.astype(np.int64) << _SHIFT) | removed_u
-        keep = np.ones(self.m, bool)
-        keep[remove] = False
-        dest_old, dest_new, size = merge_plan(keep, np.searchsorted(self.keys, new_keys))
-        # Every column (and the keys) in one compiled pass, reading the plan once.
-        old = tuple(getattr(self, name) for name in self._FIELDS) + (self.keys,)
-        new = tuple(
-            values[name].astype(dtype) if values else np.zeros(0, dtype)
-            for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True)
-        ) + (new_keys.astype(np.int64),)
-        *columns, self.keys = merge_ties(old, new, dest_old, dest_new, size)
-        for name, column in zip(self._FIELDS, columns, strict=True):
-            setattr(self, name, column)
+        insert_at = np.searchsorted(self.keys, new_keys)
+        # Each column (and the keys) copied block by block between the changes.
+        for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True):
+            new = values[name].astype(dtype) if values else np.zeros(0, dtype)
+            setattr(self, name, merge_sorted(getattr(self, name), remove, new, insert_at))
+        self.keys = merge_sorted(self.keys, remove, new_keys.astype(np.int64), insert_at)
+        # A new tie's slot: its position, less the ties removed before it, plus earlier new ones.
+        dest_new = insert_at - np.searchsorted(remove, insert_at) + np.arange(len(new_keys))
         lo = (new_keys >> _SHIFT).astype(np.int64)
         hi = new_keys & _LOW
-        vkeep = np.ones(len(self.vkeys), bool)
-        vkeep[np.searchsorted(self.vkeys, removed_vkeys)] = False
+        v_remove = np.sort(np.searchsorted(self.vkeys, removed_vkeys))
         new_vkeys = np.sort((hi << _SHIFT) | lo)
-        v_old, v_new, v_size = merge_plan(vkeep, np.searchsorted(self.vkeys, new_vkeys))
-        self.vkeys = merge_apply(self.vkeys, v_old, new_vkeys, v_new, v_size)
+        v_insert = np.searchsorted(self.vkeys, new_vkeys)
+        self.vkeys = merge_sorted(self.vkeys, v_remove, new_vkeys, v_insert)
         self.version += 1
         if self._graph is not None:
             if len(remove):
