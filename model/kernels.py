@@ -21,11 +21,13 @@ __all__ = [
     "poisson_counts",
     "clustering_by_keys",
     "common_neighbours",
-    "merge_apply",
-    "merge_plan",
+    "contact_sums",
+    "count_asking_arcs",
+    "merge_sorted",
     "network_pass",
     "nth_neighbours",
     "quality_sum",
+    "rows_from_keys",
     "symmetric_sum",
     "tie_update",
 ]
@@ -75,9 +77,14 @@ def tie_update(
     end_hazard,
     can_end,
     base_hazard,
-    shelter,
+    common,
+    embeddedness,
 ):  # pragma: no cover - compiled
-    """Strengthen, maintain, decay, rebalance; return the mask of ties that end (see ties)."""
+    """Strengthen, maintain, decay, rebalance; return the mask of ties that end (see ties).
+
+    ``common`` is the number of friends the tie's two people share (see
+    :func:`common_neighbours`); with ``embeddedness`` it shelters the tie from ending.
+    """
     m = len(strength)
     ends = np.zeros(m, np.bool_)
     keep = 1.0 - balance_memory
@@ -107,7 +114,8 @@ def tie_update(
             else:
                 # Weaker ties end more often: the base rate at strength 0.5, twice it at 0;
                 # ties embedded in shared friendships end less often (shelter per tie).
-                base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter[e])
+                shelter = 1.0 / (1.0 + embeddedness * common[e])
+                base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter)
                 if end_draw[e] < base + end_hazard:
                     imbalance = min(1.0, abs(bal) / imbalance_threshold)
                     risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
@@ -117,46 +125,44 @@ def tie_update(
 
 
 @njit(cache=True)
-def merge_plan(keep, insert_at):  # pragma: no cover - compiled
-    """Plan a merge of sorted arrays: drop entries where ``keep`` is False, insert new ones.
+def merge_sorted(old, remove, new, insert_at):  # pragma: no cover - compiled
+    """Return ``old`` without the entries at ``remove``, with ``new`` inserted; any dtype.
 
     Args:
-        keep: Per old entry, whether it stays.
-        insert_at: Per new entry (in sorted order), the old index it goes before (as from
-            ``np.searchsorted(old_keys, new_keys)``), non-decreasing.
+        old: The array (e.g. a tie column, in slot order).
+        remove: Positions in ``old`` to drop, sorted, distinct.
+        new: Entries to insert, in order.
+        insert_at: Per new entry, the position in ``old`` it goes before (as from
+            ``np.searchsorted(old_keys, new_keys)``), non-decreasing; new entries go before the
+            old entry at that position, whether or not it is dropped.
 
-    Returns:
-        (destination of each old entry, -1 if dropped; destination of each new entry; new length).
+    The kept entries between two changes are copied as one block: few ties form or end in a
+    change, so this is close to a plain copy, where writing every entry to its own planned
+    destination cost three times as much.
     """
-    m, k = len(keep), len(insert_at)
-    dest_old = np.empty(m, np.int64)
-    dest_new = np.empty(k, np.int64)
-    o = 0
-    j = 0
-    for i in range(m + 1):
-        while j < k and insert_at[j] == i:
-            dest_new[j] = o
+    m, r_count, k = len(old), len(remove), len(new)
+    out = np.empty(m - r_count + k, old.dtype)
+    o = i = r = j = 0
+    while True:
+        # Copy the block of kept entries up to the next change.
+        stop = m
+        if r < r_count and remove[r] < stop:
+            stop = remove[r]
+        if j < k and insert_at[j] < stop:
+            stop = insert_at[j]
+        if stop > i:
+            out[o : o + stop - i] = old[i:stop]
+            o += stop - i
+            i = stop
+        if j < k and insert_at[j] == i:
+            out[o] = new[j]
             o += 1
             j += 1
-        if i < m:
-            if keep[i]:
-                dest_old[i] = o
-                o += 1
-            else:
-                dest_old[i] = -1
-    return dest_old, dest_new, o
-
-
-@njit(cache=True)
-def merge_apply(old, dest_old, new, dest_new, size):  # pragma: no cover - compiled
-    """Return the merged array that :func:`merge_plan` planned (one pass; any dtype)."""
-    out = np.empty(size, old.dtype)
-    for i in range(len(old)):
-        d = dest_old[i]
-        if d >= 0:
-            out[d] = old[i]
-    for j in range(len(new)):
-        out[dest_new[j]] = new[j]
+        elif r < r_count and remove[r] == i:
+            i += 1
+            r += 1
+        elif i >= m:
+            break
     return out
 
 
@@ -341,6 +347,30 @@ def clustering_by_keys(keys, vkeys, fptr, bptr, sample):  # pragma: no cover - c
 
 
 @njit(cache=True)
+def rows_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
+    """Where each person's ties start in the two sorted key indexes, and their degrees.
+
+    The same as ``np.searchsorted(keys, np.arange(n + 1) << 32)`` (and for ``vkeys``), by
+    counting each person's keys in one pass instead of a binary search per person.
+
+    Returns:
+        (fptr, bptr, degree): person i's higher neighbours are ``keys[fptr[i]:fptr[i+1]]``, its
+        lower neighbours ``vkeys[bptr[i]:bptr[i+1]]``.
+    """
+    fptr = np.zeros(n + 1, np.int64)
+    bptr = np.zeros(n + 1, np.int64)
+    for e in range(len(keys)):
+        fptr[(keys[e] >> 32) + 1] += 1
+        bptr[(vkeys[e] >> 32) + 1] += 1
+    degree = np.empty(n, np.int64)
+    for i in range(n):
+        fptr[i + 1] += fptr[i]
+        bptr[i + 1] += bptr[i]
+        degree[i] = (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i])
+    return fptr, bptr, degree
+
+
+@njit(cache=True)
 def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
     """CSR arrays (indptr, indices, tie slot per entry) from the two key indexes, rows sorted."""
     m = len(keys)
@@ -369,14 +399,15 @@ def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def layer_contact_rates(
-    keys, vkeys, fptr, bptr, strength, layer_inner, layer_sympathy, rates
+    keys, vkeys, fptr, bptr, strength, layer_inner, layer_sympathy, rates, avail
 ):  # pragma: no cover - compiled
     """Everyday contact rate of each tie from the layer it sits in for each of its two people.
 
     Each person ranks their ties by strength (strongest first; equal strengths by the other
     person's index): ranks below ``layer_inner[i]`` are the inner circle, below
     ``layer_sympathy[i]`` the sympathy group, the rest the wider network. A tie's rate is the mean
-    of the rates its two people give it (``rates``: inner, sympathy, wider).
+    of the rates its two people give it (``rates``: inner, sympathy, wider), times both people's
+    availability: ``rate * avail[u] * avail[v]``, multiplied in that order, in the same pass.
 
     Args:
         keys: Sorted tie keys (u << 32 | v); a tie's slot is its key's position.
@@ -387,9 +418,10 @@ def layer_contact_rates(
         layer_inner: Inner-circle size per person.
         layer_sympathy: Sympathy-group size per person (inner circle included).
         rates: (3,) contacts per week for the inner, sympathy and wider layers.
+        avail: Availability per person.
 
     Returns:
-        Contacts per week per tie (before availability).
+        Expected contacts per tie this step.
     """
     m = len(keys)
     out = np.zeros(m)
@@ -441,6 +473,8 @@ def layer_contact_rates(
                 out[ranked[r]] += 0.5 * rates[1]
             else:
                 out[ranked[r]] += 0.5 * rates[2]
+    for e in range(m):
+        out[e] = out[e] * avail[keys[e] >> 32] * avail[keys[e] & low]
     return out
 
 
@@ -450,16 +484,24 @@ def poisson_counts(lam, draw):  # pragma: no cover - compiled
 
     Inversion keeps one draw per tie in canonical order, which an implementation that stores
     ties differently can repeat exactly.
+
+    Most ties have a small mean and a count of 0: the draw is at most e^-mu. Since
+    e^-mu >= 1 - mu, a draw below 1 - mu less a margin for rounding (1e-15, well above the few
+    units in the last place that 1 - mu and the computed e^-mu can be off) is certainly below the
+    computed e^-mu, and its count is 0 without computing the exponential; others go the full way,
+    so the counts are exactly those of the full inversion.
     """
     out = np.zeros(len(lam))
     for e in range(len(lam)):
         mu = lam[e]
         if mu <= 0.0:
             continue
+        u = draw[e]
+        if u < (1.0 - mu) - 1e-15:
+            continue
         p = np.exp(-mu)
         cdf = p
         k = 0
-        u = draw[e]
         while u > cdf and k < 1000:
             k += 1
             p *= mu / k
@@ -469,42 +511,102 @@ def poisson_counts(lam, draw):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _neighbours(keys, vkeys, fptr, bptr, i, out):  # pragma: no cover - compiled
-    """Write person i's neighbours into ``out`` in increasing order; return how many."""
+def common_neighbours(keys, fptr):  # pragma: no cover - compiled
+    """Number of common neighbours of the two ends of each tie (the triangles it closes).
+
+    Each triangle a < b < c is found once, from its lowest corner a: with a's higher neighbours
+    marked (by the slot of their tie to a), every higher neighbour c of each higher neighbour b
+    that is marked closes it, and its three ties each count one. This reads only higher
+    neighbour lists (contiguous runs of ``keys``), where merging both ends' full neighbour lists
+    per tie cost six times as much. The counts are integers, so the order of counting does not
+    matter.
+
+    Args:
+        keys: Sorted tie keys (u << 32 | v); a tie's slot is its key's position.
+        fptr: Person i's higher neighbours are keys[fptr[i]:fptr[i+1]] (n + 1 entries).
+
+    Returns:
+        Common neighbours per tie, in slot order.
+    """
+    n = len(fptr) - 1
+    out = np.zeros(len(keys), np.int64)
     low = np.int64(0xFFFFFFFF)
-    k = 0
-    for t in range(bptr[i], bptr[i + 1]):
-        out[k] = vkeys[t] & low
-        k += 1
-    for t in range(fptr[i], fptr[i + 1]):
-        out[k] = keys[t] & low
-        k += 1
-    return k
+    mark = np.full(n, -1, np.int64)  # slot of the tie (a, c) for the current a, else -1
+    for a in range(n):
+        for f in range(fptr[a], fptr[a + 1]):
+            mark[keys[f] & low] = f
+        for f in range(fptr[a], fptr[a + 1]):
+            b = keys[f] & low
+            for g in range(fptr[b], fptr[b + 1]):
+                s = mark[keys[g] & low]
+                if s >= 0:
+                    out[f] += 1  # (a, b)
+                    out[g] += 1  # (b, c)
+                    out[s] += 1  # (a, c)
+        for f in range(fptr[a], fptr[a + 1]):
+            mark[keys[f] & low] = -1
+    return out
 
 
 @njit(cache=True)
-def common_neighbours(keys, vkeys, fptr, bptr, u, v):  # pragma: no cover - compiled
-    """Number of common neighbours of the two ends of each tie (the triangles it closes)."""
-    m = len(u)
-    out = np.zeros(m, np.int64)
-    n = len(fptr) - 1
-    biggest = 1
-    for i in range(n):
-        biggest = max(biggest, (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i]))
-    a = np.empty(biggest, np.int64)
-    b = np.empty(biggest, np.int64)
-    for e in range(m):
-        ka = _neighbours(keys, vkeys, fptr, bptr, u[e], a)
-        kb = _neighbours(keys, vkeys, fptr, bptr, v[e], b)
-        i = j = c = 0
-        while i < ka and j < kb:
-            if a[i] == b[j]:
-                c += 1
-                i += 1
-                j += 1
-            elif a[i] < b[j]:
-                i += 1
-            else:
-                j += 1
-        out[e] = c
-    return out
+def contact_sums(
+    u,
+    v,
+    contacts,
+    strength,
+    conflict,
+    kind,
+    quality,
+    lonely_quality,
+    loneliness,
+    threshold,
+    n,
+    with_lonely,
+):  # pragma: no cover - compiled
+    """Per person, the quality-weighted contact and the contacts with lonely people (loneliness).
+
+    One pass over the ties for what the numpy form computes in two ``np.bincount`` each (one per
+    end of the tie): each end's sums are kept apart and added at the end, in the same order, so
+    the results are exactly those of::
+
+        w = contacts * strength * (1 - conflict) * quality[kind]
+        Q = bincount(u, w * (1 - lonely_quality * L[v])) + bincount(v, w * (1 - ... * L[u]))
+        x = bincount(u, contacts * lonely[v]) + bincount(v, contacts * lonely[u])
+
+    (without the loneliness factor when ``lonely_quality`` is 0; ``lonely`` is L > threshold).
+
+    Returns:
+        (Q, x); x is empty unless ``with_lonely``.
+    """
+    qu = np.zeros(n)
+    qv = np.zeros(n)
+    k = n if with_lonely else 0
+    xu = np.zeros(k)
+    xv = np.zeros(k)
+    for e in range(len(u)):
+        a, b = u[e], v[e]
+        c = contacts[e]
+        w = c * strength[e] * (1.0 - conflict[e]) * quality[kind[e]]
+        if lonely_quality > 0:
+            qu[a] += w * (1.0 - lonely_quality * loneliness[b])
+            qv[b] += w * (1.0 - lonely_quality * loneliness[a])
+        else:
+            qu[a] += w
+            qv[b] += w
+        if with_lonely:
+            # c * lonely: c or +0.0, and adding +0.0 changes no sum.
+            if loneliness[b] > threshold:
+                xu[a] += c
+            if loneliness[a] > threshold:
+                xv[b] += c
+    return qu + qv, xu + xv
+
+
+@njit(cache=True)
+def count_asking_arcs(u, v, asks, contact):  # pragma: no cover - compiled
+    """Number of arcs leaving an asker over a tie with contact (see choose_asked_arcs)."""
+    count = 0
+    for e in range(len(u)):
+        if contact[e]:
+            count += asks[u[e]] + asks[v[e]]
+    return count

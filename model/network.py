@@ -21,8 +21,14 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-from .kernels import adjacency_from_keys, merge_apply, merge_plan, symmetric_sum
+from .kernels import (
+    adjacency_from_keys,
+    merge_sorted,
+    rows_from_keys,
+    symmetric_sum,
+)
 from .kinds import KIND_CODES, TIE_KINDS
+from .ordering import stable_order
 
 __all__ = ["TieAttrs", "TieGraph", "TieStore", "tie_keys"]
 
@@ -285,10 +291,8 @@ class TieStore:
         """
         cached = self._rows_cache
         if cached is None or cached[0] != self.version:
-            bounds = np.arange(self.n_nodes + 1, dtype=np.int64) << _SHIFT
-            fptr = np.searchsorted(self.keys, bounds)
-            bptr = np.searchsorted(self.vkeys, bounds)
-            self._rows_cache = cached = (self.version, fptr, bptr, np.diff(fptr) + np.diff(bptr))
+            fptr, bptr, degree = rows_from_keys(self.keys, self.vkeys, self.n_nodes)
+            self._rows_cache = cached = (self.version, fptr, bptr, degree)
         return cached[1], cached[2]
 
     def ties_of(self, people: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -319,7 +323,7 @@ class TieStore:
         slot = np.concatenate(
             [self.find_keys((lower_partner << _SHIFT) | people[lower_owner]), higher]
         )
-        order = np.argsort(owner, kind="stable")  # per person: lower partners, then higher
+        order = stable_order(owner)  # per person: lower partners, then higher
         return owner[order], partner[order], slot[order]
 
     def degree(self) -> np.ndarray:
@@ -377,11 +381,12 @@ class TieStore:
         step: int = 0,
         *,
         remove: np.ndarray | None = None,
+        renew: bool = False,
     ) -> np.ndarray:
         """Add ties (and optionally end others in the same pass over the arrays).
 
-        Self-loops, existing ties (including those being removed in this call) and repeats
-        within the batch are skipped.
+        Self-loops, existing ties (including those being removed in this call, unless
+        ``renew``) and repeats within the batch are skipped.
 
         Args:
             u: One endpoint of each new tie.
@@ -391,6 +396,9 @@ class TieStore:
             conflict: Conflict level(s), in [0, 1].
             step: The step at which they form.
             remove: Slots of ties that end in the same change.
+            renew: Whether a pair whose tie is in ``remove`` forms anew (the old tie ends and a
+                new one takes its place): the same as removing first, then adding, in one
+                pass over the arrays instead of two.
 
         Returns:
             The slots of the ties actually added, in the order given (valid until ties next
@@ -403,7 +411,13 @@ class TieStore:
         # The first of repeated pairs, in the order given (deterministic), sorted by key; no
         # self-loops, no ties that exist already.
         distinct, first = np.unique(keys, return_index=True)
-        new = ((distinct >> _SHIFT) != (distinct & _LOW)) & (self.find_keys(distinct) < 0)
+        found = self.find_keys(distinct)
+        if renew and remove is not None and len(remove):
+            # Ties that end in this change do not block their pair from forming again.
+            ending = np.zeros(self.m, bool)
+            ending[np.asarray(remove, np.int64)] = True
+            found[(found >= 0) & ending[np.maximum(found, 0)]] = -1
+        new = ((distinct >> _SHIFT) != (distinct & _LOW)) & (found < 0)
         order = first[new]
         values = {
             "u": keys[order] >> _SHIFT,
@@ -434,20 +448,20 @@ class TieStore:
             return np.zeros(0, np.int64)
         removed_u, removed_v = self.u[remove], self.v[remove]
         removed_vkeys = (removed_v.astype(np.int64) << _SHIFT) | removed_u
-        keep = np.ones(self.m, bool)
-        keep[remove] = False
-        dest_old, dest_new, size = merge_plan(keep, np.searchsorted(self.keys, new_keys))
+        insert_at = np.searchsorted(self.keys, new_keys)
+        # Each column (and the keys) copied block by block between the changes.
         for name, dtype in zip(self._FIELDS, self._DTYPES, strict=True):
             new = values[name].astype(dtype) if values else np.zeros(0, dtype)
-            setattr(self, name, merge_apply(getattr(self, name), dest_old, new, dest_new, size))
-        self.keys = merge_apply(self.keys, dest_old, new_keys, dest_new, size)
+            setattr(self, name, merge_sorted(getattr(self, name), remove, new, insert_at))
+        self.keys = merge_sorted(self.keys, remove, new_keys.astype(np.int64), insert_at)
+        # A new tie's slot: its position, less the ties removed before it, plus earlier new ones.
+        dest_new = insert_at - np.searchsorted(remove, insert_at) + np.arange(len(new_keys))
         lo = (new_keys >> _SHIFT).astype(np.int64)
         hi = new_keys & _LOW
-        vkeep = np.ones(len(self.vkeys), bool)
-        vkeep[np.searchsorted(self.vkeys, removed_vkeys)] = False
+        v_remove = np.sort(np.searchsorted(self.vkeys, removed_vkeys))
         new_vkeys = np.sort((hi << _SHIFT) | lo)
-        v_old, v_new, v_size = merge_plan(vkeep, np.searchsorted(self.vkeys, new_vkeys))
-        self.vkeys = merge_apply(self.vkeys, v_old, new_vkeys, v_new, v_size)
+        v_insert = np.searchsorted(self.vkeys, new_vkeys)
+        self.vkeys = merge_sorted(self.vkeys, v_remove, new_vkeys, v_insert)
         self.version += 1
         if self._graph is not None:
             if len(remove):

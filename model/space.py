@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .ordering import stable_order
+
 __all__ = ["OWN_SHARE", "Neighbourhoods", "grid_size"]
 
 #: Share of local meetings in one's own neighbourhood (the rest in the 8 adjacent ones).
@@ -46,7 +48,7 @@ class Neighbourhoods:
         n = len(home)
         mask = np.ones(n, bool) if eligible is None else np.asarray(eligible, bool)
         cells = np.where(mask, cells, self.g * self.g)  # the ineligible go to a cell of their own
-        self.order = np.argsort(cells, kind="stable")
+        self.order = stable_order(cells)
         self.sizes = np.bincount(cells, minlength=self.g * self.g + 1)[: self.g * self.g]
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
         self.cells = cells

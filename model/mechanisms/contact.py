@@ -85,12 +85,11 @@ def contact_rates(ctx: StepContext) -> np.ndarray:
         return np.zeros(0)
     fptr, bptr = ties.row_pointers()
     rates = np.array([p.contact_inner, p.contact_sympathy, p.contact_wider], float)
-    base = layer_contact_rates(
+    # The layer rates times both people's availability, in one pass over the ties.
+    return layer_contact_rates(
         ties.keys, ties.vkeys, fptr, bptr, ties.strength, pop.layer_inner, pop.layer_sympathy,
-        rates,
+        rates, availability(ctx),
     )  # fmt: skip
-    a = availability(ctx)
-    return base * a[ties.u] * a[ties.v]
 
 
 def run(ctx: StepContext) -> None:

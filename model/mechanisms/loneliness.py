@@ -59,23 +59,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import contact_sums
 from ..kinds import CONTACT_QUALITY
 from .context import StepContext
 
 
 def contact_quality(ctx: StepContext) -> np.ndarray:
     """Quality-weighted everyday contact of each person this step (Q above)."""
-    ties, n = ctx.ties, ctx.pop.n
+    return _contact_sums(ctx, with_lonely=False)[0]
+
+
+def _contact_sums(ctx: StepContext, with_lonely: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Q above and, with ``with_lonely``, x above (contacts with lonely people), in one pass."""
+    ties, pop, p = ctx.ties, ctx.pop, ctx.params
     if ties.m == 0:
-        return np.zeros(n)
-    w = ctx.contacts * ties.strength * (1.0 - ties.conflict) * CONTACT_QUALITY[ties.kind]
-    lq = ctx.params.lonely_contact_quality
-    if lq > 0:
-        L = ctx.pop.loneliness
-        return np.bincount(ties.u, w * (1.0 - lq * L[ties.v]), n) + np.bincount(
-            ties.v, w * (1.0 - lq * L[ties.u]), n
-        )
-    return np.bincount(ties.u, w, n) + np.bincount(ties.v, w, n)
+        return np.zeros(pop.n), np.zeros(pop.n)
+    return contact_sums(
+        ties.u, ties.v, ctx.contacts, ties.strength, ties.conflict, ties.kind, CONTACT_QUALITY,
+        float(p.lonely_contact_quality), pop.loneliness, float(p.lonely_threshold), pop.n,
+        with_lonely,
+    )  # fmt: skip
 
 
 def full_network_contact(ctx: StepContext) -> np.ndarray:
@@ -90,8 +93,9 @@ def full_network_contact(ctx: StepContext) -> np.ndarray:
 def run(ctx: StepContext) -> None:
     """Move loneliness toward the contact gap; apply contagion per contact."""
     p, pop, ties = ctx.params, ctx.pop, ctx.ties
-    n = pop.n
-    Q = contact_quality(ctx)
+    contagion = p.loneliness_dynamics and p.loneliness_contagion > 0 and ties.m > 0
+    # x: contacts with people lonely at the start of this phase, summed with Q in one pass.
+    Q, x = _contact_sums(ctx, with_lonely=contagion)
     pop.contact[:] = Q
     if not p.loneliness_dynamics:
         return
@@ -100,11 +104,8 @@ def run(ctx: StepContext) -> None:
     gap = np.where(want > 0, np.maximum(0.0, 1.0 - Q / safe), 0.0)
     target = np.clip(gap + pop.loneliness_bias, 0.0, 1.0)
     target[pop.is_professional] = 0.0
-    lonely = pop.loneliness > p.lonely_threshold  # at the start of this phase
     pop.loneliness += p.loneliness_rate * (target - pop.loneliness)
-    if p.loneliness_contagion > 0 and ties.m:
-        c = ctx.contacts
-        x = np.bincount(ties.u, c * lonely[ties.v], n) + np.bincount(ties.v, c * lonely[ties.u], n)
+    if contagion:
         catch = 1.0 - (1.0 - p.loneliness_contagion) ** x
         pop.loneliness += catch * (1.0 - pop.loneliness)
     np.clip(pop.loneliness, 0.0, 1.0, out=pop.loneliness)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import choose_asked_arcs
+from ..kernels import choose_asked_arcs, count_asking_arcs
 from ..kinds import landing_matrix
 from .context import StepContext
 
@@ -71,7 +71,7 @@ def run(ctx: StepContext) -> None:
     # One uniform per arc leaving an asker over a tie with contact this step, in arc order; one
     # compiled pass weighs and picks. Help is asked for over everyday contact, not instead of it.
     c = ctx.contact
-    count = int(asks[ties.u[c]].sum() + asks[ties.v[c]].sum())
+    count = int(count_asking_arcs(ties.u, ties.v, asks, c))
     u_arc = ctx.rng.random(count)
     ctx.ask_arcs = choose_asked_arcs(
         ties.u, ties.v, ties.kind, ties.strength, asks, pop.need, total_need, pop.competence,

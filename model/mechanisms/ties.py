@@ -82,6 +82,7 @@ import numpy as np
 
 from ..kernels import common_neighbours, nth_neighbours, tie_update
 from ..kinds import CAN_END, FAMILY, FRIEND, NEIGHBOUR, ONLINE, decay_by_kind
+from ..ordering import stable_order
 from .context import StepContext, draw_per_tie
 
 N_FORMATION_DRAWS = 14
@@ -93,17 +94,17 @@ def update_existing(ctx: StepContext) -> np.ndarray:
     end_draw = draw_per_tie(ctx.rng, ties, 1)[0]
     floor = np.full(len(CAN_END), 1e-9)
     floor[FAMILY] = max(p.family_floor, 1e-9)
-    shelter = np.ones(ties.m)
+    # Shared friends shelter a tie: 1 / (1 + embeddedness * common), in the tie update.
+    common = np.zeros(ties.m, np.int64)
     if p.embeddedness > 0 and ties.m:
-        fptr, bptr = ties.row_pointers()
-        common = common_neighbours(ties.keys, ties.vkeys, fptr, bptr, ties.u, ties.v)
-        shelter = 1.0 / (1.0 + p.embeddedness * common)
+        fptr, _ = ties.row_pointers()
+        common = common_neighbours(ties.keys, fptr)
     ends = tie_update(
         ties.strength, ties.kind, ties.conflict, ties.balance, ties.last_contact, ctx.contact,
         ctx.flow_uv, ctx.flow_vu, end_draw, ctx.step, p.strengthen_rate, p.reciprocity_bonus,
         p.contact_gain, decay_by_kind(p), floor, p.balance_memory, p.end_threshold,
         p.imbalance_threshold, p.end_hazard, CAN_END, weekly_end_probability(p.tie_end_rate),
-        shelter,
+        common, p.embeddedness,
     )  # fmt: skip
     return np.flatnonzero(ends)
 
@@ -160,7 +161,7 @@ def formation_candidates(ctx: StepContext, draws: np.ndarray):
 
     # Focal points: a random member of one's community group.
     if p.focal_rate > 0:
-        order = np.argsort(pop.group, kind="stable")
+        order = stable_order(pop.group)
         sizes = np.bincount(pop.group, minlength=int(pop.group.max()) + 1)
         starts = np.r_[0, np.cumsum(sizes)[:-1]]
         meet = np.flatnonzero(draws[4] < p.focal_rate * active)

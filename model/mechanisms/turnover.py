@@ -41,6 +41,7 @@ import numpy as np
 
 from ..families import MAX_JOINED, draw_families
 from ..kinds import FAMILY
+from ..ordering import stable_order
 from ..population import draw_population
 from ..space import grid_size
 from .context import StepContext
@@ -64,14 +65,15 @@ def run(ctx: StepContext) -> None:
     who = np.flatnonzero(leave)
     if len(who) == 0:
         return
-    # Their ties end; partners lose a tie.
+    # Their ties end (with the newcomers' family ties added below, in one merge of the tie
+    # arrays); partners lose a tie.
+    slots = np.zeros(0, np.int64)
     if ties.m:
         gone = leave[ties.u] | leave[ties.v]
         slots = np.flatnonzero(gone)
         partners = np.concatenate([ties.v[slots][~leave[ties.v[slots]]],
                                    ties.u[slots][~leave[ties.u[slots]]]])  # fmt: skip
         pop.ties_lost_total += np.bincount(partners, minlength=n)
-        ties.remove(slots)
         ctx.ended += len(slots)
     # Newcomers take the rows.
     k = len(who)
@@ -83,21 +85,29 @@ def run(ctx: StepContext) -> None:
     near = rng.random(k)
     g = grid_size(n, p.neighbourhood_size)
     jitter = (rng.random((k, 2)) - 0.5) * (0.5 / g)
-    _join_families(ctx, who, near, jitter)
+    _join_families(ctx, who, near, jitter, slots)
     ctx.replaced = who
 
 
-def _join_families(ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: np.ndarray) -> None:
-    """Tie the newcomers who join a family to its members, and place them near one of them."""
+def _join_families(
+    ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: np.ndarray, ending: np.ndarray
+) -> None:
+    """Tie the newcomers who join a family to its members, and place them near one of them.
+
+    The leavers' ties (slots ``ending``) end in the same change of the tie arrays: a newcomer's
+    row is free of them, so a family tie to a former partner of the leaver forms anew.
+    """
     pop, ties, rng = ctx.pop, ctx.ties, ctx.rng
     joining = np.flatnonzero(pop.family[who] >= 0)
     if len(joining) == 0:
+        if len(ending):
+            ties.remove(ending)
         return
     newcomers, slot = who[joining], pop.family[who[joining]]
     # The families' members before this step, sorted by slot (and by index within a slot).
     old = np.flatnonzero(pop.family >= 0)
     old = old[~np.isin(old, who)]
-    old = old[np.argsort(pop.family[old], kind="stable")]
+    old = old[stable_order(pop.family[old])]
     lo = np.searchsorted(pop.family[old], slot, "left")
     size = np.searchsorted(pop.family[old], slot, "right") - lo
     # Home near a member drawn at random, and the family's community group.
@@ -117,5 +127,5 @@ def _join_families(ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: 
     strength = np.clip(rng.normal(0.8, 0.1, len(u)), 0.3, 1.0)
     strength = np.maximum(strength, ctx.params.family_floor)
     conflict = np.clip(ctx.params.conflict_mean * 2.0 * rng.random(len(u)), 0.0, 1.0)
-    added = ties.add(u, v, FAMILY, strength, conflict, step=ctx.step)
+    added = ties.add(u, v, FAMILY, strength, conflict, step=ctx.step, remove=ending, renew=True)
     ctx.formed += len(added)
