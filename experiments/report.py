@@ -212,6 +212,25 @@ def _grid_axes(n: int, width: float = 4.6, height: float = 3.3, ncols: int = 3):
     return fig, axes[:n]
 
 
+def _legend_ncols(labels: list[str], fig_width: float, most: int = 4) -> int:
+    """Columns for a figure legend below the axes whose longest entry still fits the width.
+
+    A "small" legend entry is about 0.064 in a character plus 0.42 in for its handle and padding
+    (8.3 pt text); four columns of long condition labels (the demo's arms and willingness) ran
+    past the figure's edges and were cut off.
+
+    Examples:
+        >>> _legend_ncols(["x" * 55] * 6, 13.8)
+        3
+        >>> _legend_ncols(["x" * 40] * 6, 13.8)
+        4
+    """
+    if not labels:
+        return 1
+    entry = 0.064 * max(len(str(label)) for label in labels) + 0.42
+    return max(1, min(most, len(labels), int(fig_width // entry)))
+
+
 def _save(fig: Figure, path: Path, figures: list[Path]) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format=path.suffix.lstrip("."))
@@ -242,7 +261,11 @@ def _trajectories(d: _Data, out: Path, figures: list[Path]) -> str:
         ax.set_xlabel("step")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(
-        handles, labels, loc="outside lower center", ncols=min(4, len(labels)), fontsize="small"
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=_legend_ncols(labels, fig.get_figwidth()),
+        fontsize="small",
     )
     fig.suptitle(
         "Outcomes over time: mean across replications with 95% CI band"
@@ -321,7 +344,11 @@ def _vs_parameter(d: _Data, factor: str, out: Path, figures: list[Path]) -> str:
     handles, labels = axes[0].get_legend_handles_labels()
     if labels:
         fig.legend(
-            handles, labels, loc="outside lower center", ncols=min(4, len(labels)), fontsize="small"
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=_legend_ncols(labels, fig.get_figwidth()),
+            fontsize="small",
         )
     how = (
         "mean with 95% CI across runs"

@@ -276,3 +276,29 @@ def test_report_of_a_facts_folder_points_to_its_own_report(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"config": {"kind": "facts"}}))
     with pytest.raises(ConfigError, match="holds a stylised facts battery"):
         write_report(tmp_path)
+
+
+def test_a_legend_of_long_condition_labels_fits_the_figure():
+    # The demo's trajectories figure: six conditions with long labels (arm and willingness) in a
+    # legend below the axes; with four columns it ran past both edges of the figure.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from supportnet.experiments.report import _grid_axes, _legend_ncols
+
+    labels = [
+        f"{arm} life events (0.0{r} a week), help_seeking_mean=0.{w}"
+        for arm, r in (("fewer", 3), ("more", 8))
+        for w in (3, 6, 9)
+    ]
+    fig, axes = _grid_axes(6)
+    for label in labels:
+        axes[0].plot([0, 1], [0, 1], label=label)
+    ncols = _legend_ncols(labels, fig.get_figwidth())
+    legend = fig.legend(loc="outside lower center", ncols=ncols, fontsize="small")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box = legend.get_window_extent(canvas.get_renderer())
+    assert 1 <= ncols < 4
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+    # Short labels keep four columns.
+    assert _legend_ncols(["a=1", "a=2", "a=3", "a=4", "a=5"], fig.get_figwidth()) == 4
