@@ -35,8 +35,11 @@ some of it,
     x_i = sum_j contacts_ij * [loneliness_j > lonely_threshold]
     loneliness_i <- loneliness_i + (1 - (1 - loneliness_contagion) ** x_i) * (1 - loneliness_i)
 
-and people recover as loneliness relaxes toward their own contact gap (so contagion makes clusters,
-not a town where everyone is lonely; as in the SIS-type models of Hill et al. 2010).
+and people recover as loneliness relaxes toward their own contact gap (as in the SIS-type models of
+Hill et al. 2010). Like them it has a threshold: below it, contagion raises loneliness and clusters
+it (at the defaults, rates up to about 0.005 per contact raise the loneliness assortativity);
+above it, loneliness feeds itself and a town tips until most people are lonely (some towns from
+about 0.006-0.01, every town at 0.02 and above).
 
 No random draws.
 
