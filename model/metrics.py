@@ -11,7 +11,7 @@ measure, so the command line and config validation read the names without loadin
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from .names import SUPPORT_TYPES, TIE_KINDS
@@ -147,6 +147,63 @@ def clustering_sample(ties, sample: np.ndarray) -> float:
     )
 
 
+@lru_cache(maxsize=8)
+def _quantile_plan(n: int):
+    """Where :data:`QUANTILES` sit in a sorted array of ``n`` values, as ``np.quantile`` finds them.
+
+    The "linear" method's own steps (``numpy.lib._function_base_impl``): virtual index (n - 1) q,
+    its floor and the next index (both -1 at or past the last), gamma the distance from the
+    floor, and the positions to partition at (0 and -1 always: -1 shows a NaN, which sorts last).
+
+    Returns:
+        (kth, previous, next, gamma), kept per ``n`` (the population's size rarely changes).
+    """
+    import numpy as np
+
+    virtual = (n - 1) * np.array([q for _, q in QUANTILES])
+    previous = np.floor(virtual)
+    following = previous + 1
+    above = virtual >= n - 1
+    previous[above] = -1
+    following[above] = -1
+    previous, following = previous.astype(np.intp), following.astype(np.intp)
+    gamma = virtual - previous
+    kth = np.unique(np.concatenate(([0, -1], previous, following)))
+    return kth, previous, following, gamma
+
+
+def state_quantiles(states: list[np.ndarray]) -> np.ndarray:
+    """Return ``np.quantile(x, [0.1, 0.5, 0.9])`` for each array of ``states``, bit for bit.
+
+    The arrays share their length, so they are partitioned as rows of one array in one call and
+    interpolated together, where four ``np.quantile`` calls cost ~0.15 ms each, mostly Python
+    (a quarter of the measurement at 1,000 people). The values are numpy's: the same partition
+    positions (order statistics do not depend on how they are found), the same interpolation
+    (``numpy``'s ``_lerp``, elementwise). A row holding NaN is left to ``np.quantile``.
+
+    Args:
+        states: Arrays of equal length (the population's states).
+
+    Returns:
+        Array (len(states), len(QUANTILES)).
+    """
+    import numpy as np
+
+    n = len(states[0])
+    if n == 0:
+        return np.full((len(states), len(QUANTILES)), np.nan)
+    kth, previous, following, gamma = _quantile_plan(n)
+    rows = np.stack(states)
+    rows.partition(kth, axis=1)
+    a, b = rows[:, previous], rows[:, following]
+    diff = b - a
+    result = np.add(a, diff * gamma)
+    np.subtract(b, diff * (1 - gamma), out=result, where=gamma >= 0.5)
+    for r in np.flatnonzero(np.isnan(rows[:, -1])):
+        result[r] = np.quantile(states[r], [q for _, q in QUANTILES])
+    return result
+
+
 def compute(model, ctx=None) -> dict[str, float]:
     """Compute every per-step measure of ``model`` (after a step, or at the start).
 
@@ -165,10 +222,11 @@ def compute(model, ctx=None) -> dict[str, float]:
     mem = pop.members
     everyone = bool(mem.all())  # no professionals: measure the arrays themselves, no copies
     out: dict[str, float] = {}
-    for s in STATES:
-        x = getattr(pop, s) if everyone else getattr(pop, s)[mem]
+    states = [getattr(pop, s) if everyone else getattr(pop, s)[mem] for s in STATES]
+    for s, x in zip(STATES, states, strict=True):
         out[f"mean_{s}"] = float(x.mean()) if len(x) else float("nan")
-        qs = np.quantile(x, [q for _, q in QUANTILES]) if len(x) else [np.nan] * 3
+    quantiles = state_quantiles(states)
+    for s, qs in zip(STATES, quantiles, strict=True):
         for (name, _), val in zip(QUANTILES, qs, strict=True):
             out[f"{name}_{s}"] = float(val)
     n_mem = max(int(mem.sum()), 1)
