@@ -2,6 +2,8 @@
 
 import networkx as nx
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from supportnet import SupportModel, metrics
 from tests.conftest import SMALL
@@ -50,3 +52,39 @@ def test_person_measures_match_the_arrays():
 def test_outcomes_and_reporters_are_declared_measures():
     assert set(metrics.OUTCOMES) <= set(metrics.ALL_MEASURES)
     assert len(set(metrics.ALL_MEASURES)) == len(metrics.ALL_MEASURES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 40).flatmap(
+        lambda n: st.lists(
+            st.lists(
+                st.one_of(
+                    st.floats(0, 1),
+                    st.sampled_from([0.0, -0.0, 0.5, 1.0, float("nan")]),
+                ),
+                min_size=n,
+                max_size=n,
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+)
+def test_state_quantiles_are_numpys_bit_for_bit(rows):
+    """One partition of the stacked states gives np.quantile's p10/p50/p90 exactly (NaN too)."""
+    states = [np.array(r) for r in rows]
+    got = metrics.state_quantiles(states)
+    want = np.array([np.quantile(s, [q for _, q in metrics.QUANTILES]) for s in states])
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 70_000), max_size=300), st.sampled_from([np.int32, np.int64]))
+def test_stable_order_is_numpys_stable_argsort(codes, dtype):
+    """The radix path for small codes gives the same order as a stable argsort of the codes."""
+    from supportnet.ordering import stable_order
+
+    codes = np.array(codes, dtype=dtype)
+    assert np.array_equal(stable_order(codes), np.argsort(codes, kind="stable"))
