@@ -85,24 +85,26 @@ def run(ctx: StepContext) -> None:
     near = rng.random(k)
     g = grid_size(n, p.neighbourhood_size)
     jitter = (rng.random((k, 2)) - 0.5) * (0.5 / g)
-    _join_families(ctx, who, near, jitter, slots)
+    u, v, strength, conflict = _join_families(ctx, who, near, jitter)
+    # The leavers' ties end and the newcomers' family ties form in one change of the tie arrays;
+    # a newcomer's row is free of the leaver's ties, so a family tie to a former partner of the
+    # leaver forms anew (renew).
+    added = ties.add(u, v, FAMILY, strength, conflict, step=ctx.step, remove=slots, renew=True)
+    ctx.formed += len(added)
     ctx.replaced = who
 
 
-def _join_families(
-    ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: np.ndarray, ending: np.ndarray
-) -> None:
-    """Tie the newcomers who join a family to its members, and place them near one of them.
+def _join_families(ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: np.ndarray):
+    """Place the newcomers who join a family near one of its members; return their family ties.
 
-    The leavers' ties (slots ``ending``) end in the same change of the tie arrays: a newcomer's
-    row is free of them, so a family tie to a former partner of the leaver forms anew.
+    Returns:
+        (u, v, strength, conflict) of the family ties to form (empty if nobody joins a family).
     """
-    pop, ties, rng = ctx.pop, ctx.ties, ctx.rng
+    pop, rng = ctx.pop, ctx.rng
     joining = np.flatnonzero(pop.family[who] >= 0)
     if len(joining) == 0:
-        if len(ending):
-            ties.remove(ending)
-        return
+        none = np.zeros(0, np.int64)
+        return none, none, np.zeros(0), np.zeros(0)
     newcomers, slot = who[joining], pop.family[who[joining]]
     # The families' members before this step, sorted by slot (and by index within a slot).
     old = np.flatnonzero(pop.family >= 0)
@@ -127,5 +129,4 @@ def _join_families(
     strength = np.clip(rng.normal(0.8, 0.1, len(u)), 0.3, 1.0)
     strength = np.maximum(strength, ctx.params.family_floor)
     conflict = np.clip(ctx.params.conflict_mean * 2.0 * rng.random(len(u)), 0.0, 1.0)
-    added = ties.add(u, v, FAMILY, strength, conflict, step=ctx.step, remove=ending, renew=True)
-    ctx.formed += len(added)
+    return u, v, strength, conflict
