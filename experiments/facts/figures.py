@@ -129,6 +129,9 @@ def _stat_ci(rows: pd.DataFrame, column: str) -> tuple[float, float, float]:
 def distance_figure(rows: pd.DataFrame, path: Path) -> Path | None:
     """Excess risk of loneliness by network distance against the published curve.
 
+    Also drawn, when the runs have it: the excess against the null that keeps each lonely value
+    within its degree decile (:func:`supportnet.analysis.distance.degree_deciles`).
+
     Args:
         rows: The summary rows of the runs the fact was measured on.
         path: File to write.
@@ -144,6 +147,14 @@ def distance_figure(rows: pd.DataFrame, path: Path) -> Path | None:
     err = np.array([[e[0] - e[1], e[2] - e[0]] for e in est]).T
     ax.errorbar(d, means, yerr=np.nan_to_num(err), fmt="o-", color="#c51b7d", capsize=3,
                 label="SupportNet: mean over seeds, 95% CI")  # fmt: skip
+    # The diagnostic beside it: the same pairs against a null that keeps loneliness within degree
+    # deciles (not judged; it shows how much of the curve is degree, not clustering).
+    kept = [_stat_ci(rows, f"distance.excess_strat_d{k}") for k in d]
+    if any(math.isfinite(e[0]) for e in kept):
+        kept_err = np.array([[e[0] - e[1], e[2] - e[0]] for e in kept]).T
+        ax.errorbar(np.array(d) + 0.08, [e[0] for e in kept], yerr=np.nan_to_num(kept_err),
+                    fmt="^:", color="#7f7f7f", capsize=3,
+                    label="SupportNet, null keeping degree deciles (diagnostic)")  # fmt: skip
     shares = [_stat_ci(rows, f"distance.pairs_d{k}")[0] for k in d]
     for k, s in zip(d, shares, strict=True):
         if math.isfinite(s):

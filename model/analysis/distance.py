@@ -18,6 +18,15 @@ is one sparse-dense product per distance. The share of pairs at each distance, p
 number of (ego, member) pairs at distance d over all ego-member pairs (ego excluded), so the
 shares of d = 1..4 and of "further or unreachable" sum to 1.
 
+A second null, reported beside the published one: the permutations move loneliness only within
+strata of people (deciles of degree), so that the excess is not read off who tends to sit at
+distance d. The published null keeps the network but not who is where in it: when loneliness goes
+with few ties, a lonely alter's pairs at distance 2 run through hubs (well connected, seldom
+lonely) and those at distance 4 join the periphery, and the free null reads that as negative and
+positive excess. Shuffle tests that keep such structure are the usual check of network-correlation
+claims (Anagnostopoulos, Kumar & Mahdian 2008; La Fond & Neville 2010; the critique of Cohen-Cole
+& Fletcher 2008).
+
 Correlation (:func:`loneliness_by_distance`, the older summary): the Pearson correlation of
 loneliness over the (source, person) pairs at each distance.
 
@@ -26,6 +35,12 @@ Sources:
     and spread of loneliness in a large social network. J. Pers. Soc. Psychol. 97(6), 977-991
     (lonely alters raise the chance of being lonely by about 52% at distance 1, 25% at 2, 15% at
     3, none at 4).
+    Anagnostopoulos, A., Kumar, R. & Mahdian, M. (2008). Influence and correlation in social
+    networks. Proc. 14th ACM SIGKDD, 7-15 (the shuffle test).
+    La Fond, T. & Neville, J. (2010). Randomization tests for distinguishing social influence and
+    homophily effects. Proc. 19th WWW, 601-610.
+    Cohen-Cole, E. & Fletcher, J. M. (2008). Detecting implausible social network effects in acne,
+    height, and headaches: longitudinal analysis. BMJ 337, a2533.
     Christakis, N. A. & Fowler, J. H. (2007). The spread of obesity in a large social network
     over 32 years. N. Engl. J. Med. 357, 370-379 (the permutation null: same network, shuffled
     outcomes).
@@ -43,6 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .record import RunRecord
 
 __all__ = [
+    "degree_deciles",
     "distance_measure",
     "distance_top20_measure",
     "excess_risk_by_distance",
@@ -139,6 +155,7 @@ def excess_risk_by_distance(
     n_sources: int = 500,
     n_permutations: int = 100,
     seed: int = 0,
+    strata: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Excess risk of loneliness given a lonely alter at each distance, against a permutation null.
 
@@ -151,12 +168,15 @@ def excess_risk_by_distance(
         n_sources: Egos sampled among members (all when there are fewer).
         n_permutations: Permutations of ``lonely`` among members for the null.
         seed: Seeds the ego sample and the permutations.
+        strata: Optional stratum of each person (integers): a second null that permutes
+            ``lonely`` only within strata (e.g. degree deciles), read as ``excess_strat_d<d>``.
 
     Returns:
         For d = 1..max_distance: ``excess_d<d>`` (P_d / null mean - 1), ``risk_d<d>`` (P_d),
         ``null_d<d>`` (mean of P_d over the permutations), ``pairs_d<d>`` (share of ego-member
-        pairs at distance d); and ``lonely_share`` (lonely members / members). NaN where a
-        value cannot be computed (no lonely alter at d, no members).
+        pairs at distance d); with ``strata``, also ``excess_strat_d<d>`` and ``null_strat_d<d>``
+        (the same against the within-strata permutations); and ``lonely_share`` (lonely members /
+        members). NaN where a value cannot be computed (no lonely alter at d, no members).
     """
     A = sparse.csr_matrix(adjacency, dtype=bool)
     n = A.shape[0]
@@ -167,18 +187,28 @@ def excess_risk_by_distance(
     nan = float("nan")
     out: dict[str, float] = {"lonely_share": float(lon[people].mean()) if m else nan}
     k = min(n_sources, m)
+    names = ("excess", "risk", "null", "pairs") + (
+        ("excess_strat", "null_strat") if strata is not None else ()
+    )
     if k == 0 or m < 2:
         for d in range(1, max_distance + 1):
-            out |= {f"{p}_d{d}": nan for p in ("excess", "risk", "null", "pairs")}
+            out |= {f"{p}_d{d}": nan for p in names}
         return out
     egos = _sample(people, k, seed)
-    # The observed vector and the permuted ones as columns: people x (1 + permutations), zero
-    # outside the members so that only member alters count.
+    # The observed vector and the permuted ones as columns: people x (1 + permutations [+
+    # permutations within strata]), zero outside the members so that only member alters count.
     rng = np.random.default_rng([seed, 0x9E12])
-    shuffled = rng.permuted(np.tile(lon[people], (n_permutations, 1)), axis=1)
-    L = np.zeros((n, 1 + n_permutations))
-    L[people, 0] = lon[people]
-    L[people, 1:] = shuffled.T
+    columns = [
+        lon[people][None, :],
+        rng.permuted(np.tile(lon[people], (n_permutations, 1)), axis=1),
+    ]
+    if strata is not None:
+        columns.append(
+            _permuted_within(lon[people], np.asarray(strata)[people], n_permutations, seed)
+        )
+    L = np.zeros((n, sum(len(c) for c in columns)))
+    L[people] = np.concatenate(columns).T
+    free = slice(1, 1 + n_permutations)
     ego_L = L[egos]
     for d, reach in _distance_layers(A, egos, max_distance):
         C = reach.astype(np.float64) @ sparse.diags_array(mem.astype(np.float64))
@@ -190,10 +220,33 @@ def excess_risk_by_distance(
         numerator = (ego_L * lonely_alters).sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             risk = np.where(denominator > 0, numerator / denominator, np.nan)
-        null = float(np.nanmean(risk[1:])) if np.isfinite(risk[1:]).any() else nan
         out[f"risk_d{d}"] = float(risk[0])
-        out[f"null_d{d}"] = null
+        out[f"null_d{d}"] = null = _mean_risk(risk[free])
         out[f"excess_d{d}"] = float(risk[0]) / null - 1.0 if null > 0 else nan
+        if strata is not None:
+            out[f"null_strat_d{d}"] = null = _mean_risk(risk[free.stop :])
+            out[f"excess_strat_d{d}"] = float(risk[0]) / null - 1.0 if null > 0 else nan
+    return out
+
+
+def _mean_risk(risks: np.ndarray) -> float:
+    """Mean of the permuted P_d that are defined (NaN when none is)."""
+    return float(np.nanmean(risks)) if np.isfinite(risks).any() else float("nan")
+
+
+def _permuted_within(values: np.ndarray, strata: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """``count`` permutations of ``values`` that move each value only within its stratum.
+
+    Each row sorts the people by (stratum, a fresh uniform key): within a stratum that is a
+    uniform random order, and giving the stratum-sorted values to it in turn permutes them within
+    their strata.
+    """
+    rng = np.random.default_rng([seed, 0x57A7])
+    codes = np.unique(strata, return_inverse=True)[1]
+    by_stratum = np.argsort(codes, kind="stable")
+    order = np.argsort(rng.random((count, len(codes))) + codes[None, :], axis=1)
+    out = np.empty((count, len(values)), values.dtype)
+    np.put_along_axis(out, order, np.broadcast_to(values[by_stratum], out.shape), axis=1)
     return out
 
 
@@ -213,9 +266,26 @@ def _record_distance(record: RunRecord, lonely: np.ndarray) -> dict[str, float]:
         (np.ones(len(record.edges_u), bool), (record.edges_u, record.edges_v)),
         shape=(record.n, record.n),
     )
-    res = excess_risk_by_distance(A + A.T, lonely, members, seed=record.seed)
-    keys = [f"{p}_d{d}" for p in ("excess", "pairs") for d in range(1, 5)]
+    A = sparse.csr_matrix(A + A.T)
+    strata = degree_deciles(A, members)
+    res = excess_risk_by_distance(A, lonely, members, seed=record.seed, strata=strata)
+    keys = [f"{p}_d{d}" for p in ("excess", "pairs", "excess_strat") for d in range(1, 5)]
     return {key: res[key] for key in keys} | {"lonely_share": res["lonely_share"]}
+
+
+def degree_deciles(adjacency: sparse.spmatrix, members: np.ndarray) -> np.ndarray:
+    """Decile of each person's degree among the members (0-9; people sharing a degree share it).
+
+    The strata of the degree-keeping null: loneliness goes with few ties (the periphery fact), and
+    pairs at a given distance are not a random draw of people (hubs are two steps from most,
+    the periphery four), so the free permutation null mixes clustering with that confound.
+    """
+    degree = np.asarray((adjacency != 0).sum(axis=1)).ravel()
+    members = np.asarray(members, bool)
+    if not members.any():
+        return np.zeros(len(degree), np.int64)
+    cuts = np.quantile(degree[members], np.linspace(0.1, 0.9, 9))
+    return np.searchsorted(cuts, degree, side="right")
 
 
 def _final_loneliness(record: RunRecord) -> np.ndarray:
@@ -229,7 +299,10 @@ def _final_loneliness(record: RunRecord) -> np.ndarray:
 def distance_measure(record: RunRecord) -> dict[str, float]:
     """Excess risk by distance, lonely = loneliness above the run's threshold (last snapshot).
 
-    Keys: ``excess_d1``..``excess_d4``, ``pairs_d1``..``pairs_d4``, ``lonely_share``.
+    Keys: ``excess_d1``..``excess_d4``, ``pairs_d1``..``pairs_d4``, ``lonely_share``, and
+    ``excess_strat_d1``..``excess_strat_d4``: the excess against a null that keeps each lonely
+    value within its degree decile (:func:`degree_deciles`; a diagnostic, not the published
+    measure).
     """
     return _record_distance(record, _final_loneliness(record) > record.lonely_threshold)
 

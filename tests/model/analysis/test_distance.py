@@ -3,9 +3,13 @@
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from supportnet.analysis.distance import (
+    _permuted_within,
+    degree_deciles,
     distance_measure,
     distance_top20_measure,
     excess_risk_by_distance,
@@ -146,9 +150,69 @@ def test_record_measures_read_the_last_snapshot_and_the_final_network():
     rec = record([snapshot(0, n, loneliness=lon)], edges=(A.row, A.col), seed=4)
     out = distance_measure(rec)
     assert set(out) == {*(f"excess_d{d}" for d in range(1, 5)),
+                        *(f"excess_strat_d{d}" for d in range(1, 5)),
                         *(f"pairs_d{d}" for d in range(1, 5)), "lonely_share"}  # fmt: skip
     direct = excess_risk_by_distance(ring(n), lonely, seed=4)
     assert out["excess_d1"] == direct["excess_d1"] and out["lonely_share"] == lonely.mean()
     top = distance_top20_measure(rec)
     assert top["lonely_share"] == pytest.approx(0.2)
     assert top["excess_d1"] > 0.2  # the planted clustering shows with either definition
+
+
+def test_degree_keeping_null_removes_a_pattern_made_by_degree_alone():
+    """Loneliness set by degree alone (no clustering given degree) on a scale-free network.
+
+    The free null reads an excess (here negative at every distance: everyone's contacts are hubs,
+    seldom lonely); the null that keeps each value within its degree decile reads none.
+    """
+    for seed in range(3):
+        G = nx.barabasi_albert_graph(4000, 2, seed=seed)
+        A = nx.to_scipy_sparse_array(G, format="csr")
+        degree = np.asarray(A.sum(axis=1)).ravel()
+        lonely = np.random.default_rng(seed).random(4000) < np.where(degree <= 2, 0.5, 0.08)
+        strata = degree_deciles(A, np.ones(4000, bool))
+        out = excess_risk_by_distance(A, lonely, n_sources=1000, seed=seed, strata=strata)
+        free = [out[f"excess_d{d}"] for d in range(1, 5)]
+        kept = [out[f"excess_strat_d{d}"] for d in range(1, 5)]
+        assert max(free) < -0.09
+        assert abs(kept[0]) < 0.25 and max(abs(x) for x in kept[1:]) < 0.08
+
+
+def test_degree_keeping_null_still_finds_a_planted_pattern():
+    """On a ring everyone has the same degree: both nulls read the planted chain alike."""
+    n = 20_000
+    lonely = markov_chain(n, PI, LAMBDA, seed=5)
+    A = ring(n)
+    out = excess_risk_by_distance(
+        A, lonely, n_sources=5000, seed=1, strata=degree_deciles(A, np.ones(n, bool))
+    )
+    for d in (1, 2):
+        assert out[f"excess_strat_d{d}"] == pytest.approx(expected_excess(d), abs=0.1)
+    assert abs(out["excess_strat_d4"]) < 0.1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.booleans(), min_size=1, max_size=40),
+    data=st.data(),
+)
+def test_within_strata_permutations_keep_each_stratums_values(values, data):
+    values = np.array(values)
+    strata = np.array(
+        data.draw(st.lists(st.integers(-3, 3), min_size=len(values), max_size=len(values)))
+    )
+    out = _permuted_within(values, strata, 5, seed=data.draw(st.integers(0, 99)))
+    assert out.shape == (5, len(values))
+    for s in np.unique(strata):
+        here = strata == s
+        for row in out:
+            assert sorted(row[here]) == sorted(values[here])
+
+
+def test_within_strata_permutations_are_uniform_within_a_stratum():
+    values = np.array([1, 0, 0, 0, 5, 6])
+    strata = np.array([0, 0, 0, 0, 1, 1])
+    out = _permuted_within(values, strata, 4000, seed=3)
+    where_one = out[:, :4].argmax(axis=1)  # position of the 1 within stratum 0
+    assert np.bincount(where_one, minlength=4) / 4000 == pytest.approx([0.25] * 4, abs=0.03)
+    assert set(map(tuple, out[:, 4:])) == {(5, 6), (6, 5)}
