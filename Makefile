@@ -60,7 +60,7 @@ $(ASSETS): $(STAMP) dashboards/assets.py
 assets: $(ASSETS)
 
 test: $(STAMP) browser $(ASSETS)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not browser"
