@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import solara
@@ -127,37 +128,41 @@ def page_gone(context) -> bool:
     return bool(statuses) and kernel_context.PageStatus.CONNECTED not in statuses
 
 
-@solara.component
-def Monitor(name: str, label: str, text: str):
+def monitor(name: str, label: str, text: str) -> dict[str, str]:
     """A NetLogo-style monitor: a label and a value (``data-monitor`` names it for tests)."""
-    solara.v.Html(
-        tag="div",
-        class_="sn-monitor",
-        attributes={"data-monitor": name},
-        style_="border: 1px solid #ddd; border-radius: 4px; padding: 2px 8px; min-width: 110px",
-        children=[
-            solara.v.Html(tag="div", style_="font-size: 11px; color: #666", children=[label]),
-            solara.v.Html(tag="div", style_="font-size: 16px", children=[text]),
-        ],
-    )
+    return {"name": name, "label": label, "text": text}
+
+
+@solara.component_vue("monitors.vue", vuetify=False)
+def _MonitorRow(monitors: list):
+    pass
 
 
 @solara.component
 def Monitors(session: Session, frame: int):
-    """The step counter and the main measures, updated every frame."""
+    """The step counter and the main measures, updated every frame.
+
+    One widget for all of them (``monitors.vue``): a picture then sends one message for the
+    monitors, not one per monitor (each message costs the server and the browser its own
+    round of work, whatever its size).
+    """
     model = session.model
-    with solara.Row(gap="6px", style="flex-wrap: wrap"):
-        Monitor("step", "Step", str(model.steps))
-        Monitor("people", "People", f"{model.n_people:,}")
-        for name, label, fmt in _MONITORS:
-            Monitor(name, label, fmt.format(model.measures[name]))
-        for iv in session.run.interventions:
-            st = iv.status()
-            Monitor(
+    shown = [
+        monitor("step", "Step", str(model.steps)),
+        monitor("people", "People", f"{model.n_people:,}"),
+    ]
+    for name, label, fmt in _MONITORS:
+        shown.append(monitor(name, label, fmt.format(model.measures[name])))
+    for iv in session.run.interventions:
+        st = iv.status()
+        shown.append(
+            monitor(
                 f"intervention-{iv.kind}",
                 iv.title or iv.kind,
                 f"reached {st.get('reached', 0)}, ties {st.get('ties_created', 0)}",
             )
+        )
+    _MonitorRow(monitors=shown)
 
 
 @solara.component
@@ -496,8 +501,39 @@ def Page():
             version,
             lambda: Controls(session, playing, speed, moved, both, edited, version, open_run),
         )
-    Stage(session, frame, edits, playing, painted, loaded, restoring, key, store,
-          colour_by, size_by, min_strength, tab, select, both)  # fmt: skip
+
+    def stage():
+        return Stage(session, frame, edits, playing, painted, loaded, restoring, key, store,
+                     colour_by, size_by, min_strength, tab, select, both)  # fmt: skip
+
+    OwnRender(stage)  # a picture redraws the views alone (see OwnRender)
+
+
+@solara.component
+def OwnRender(make: Callable[[], solara.Element]):
+    """Render ``make()`` in a render context of its own, inside the page.
+
+    Solara redraws a page from its root: every redraw walks the whole page and compares every
+    property of every widget in it, a hundred sidebar controls included (about 1,100 properties,
+    half the server's time for a picture at the default town). Rendered on its own, the element
+    redraws alone when a value it reads changes (the frame counter, at every picture), and the
+    page around it is not visited. It is built once, when this component first draws (``make``
+    must only close over values that stay the same, as the page's own reactive values do), and
+    closed with it.
+    """
+    widget, set_widget = solara.use_state(cast(Any, None))
+
+    def build():
+        # In an effect, not in the render: an element made while a component renders becomes
+        # that component's child as well, and an effect runs only for what stays on the page.
+        root, context = solara.render_fixed(make(), handle_error=False)
+        set_widget(root)
+        return context.close
+
+    solara.use_effect(build, [])
+    if widget is None:
+        return
+    solara.Column(children=[widget], gap="0px", style="width: 100%")
 
 
 @solara.component

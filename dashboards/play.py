@@ -45,6 +45,9 @@ MIN_FRAME = 0.1
 SLICE = 0.25
 #: Largest share of a process's time spent drawing pictures while its sessions play.
 DRAW_SHARE = 0.5
+#: The same for a session behind its pace: its steps come first, and its pictures are spaced
+#: twice as far apart.
+DRAW_SHARE_BEHIND = 0.25
 #: Steps owed for longer than this are dropped (a session that could not keep up does not
 #: sprint afterwards).
 MAX_LAG = 1.0
@@ -68,6 +71,8 @@ class Pacer:
     def __init__(self) -> None:
         self.debt = 1.0  # the first frame runs a step at once
         self.last: float | None = None
+        #: Whether the last :meth:`owed` dropped steps owed for too long.
+        self.dropped = False
 
     def owed(self, now: float, rate: float, lag: float = MAX_LAG) -> int:
         """Return the whole steps owed at time ``now`` (seconds) at ``rate`` steps per second.
@@ -77,8 +82,15 @@ class Pacer:
         if self.last is not None:
             self.debt += rate * max(now - self.last, 0.0)
         self.last = now
-        self.debt = min(self.debt, max(1.0, rate * lag))
+        cap = max(1.0, rate * lag)
+        self.dropped = self.debt > cap
+        self.debt = min(self.debt, cap)
         return int(self.debt)
+
+    @property
+    def behind(self) -> bool:
+        """Whether the pace is not kept: steps are still owed, or some were dropped."""
+        return self.debt >= 1 or self.dropped
 
     def ran(self, steps: int) -> None:
         """Record that ``steps`` steps were run."""
@@ -100,13 +112,15 @@ class Turns:
         #: Recent seconds one picture took to draw (a moving average).
         self.draw_seconds = 0.05
 
-    def spacing(self) -> float:
+    def spacing(self, behind: bool = False) -> float:
         """Shortest time between two pictures of one session.
 
         Spaced so that drawing stays within :data:`DRAW_SHARE` of the time when all the playing
-        sessions of the process draw.
+        sessions of the process draw (:data:`DRAW_SHARE_BEHIND` for a session ``behind`` its
+        pace).
         """
-        return max(MIN_FRAME, self.draw_seconds * max(self.playing, 1) / DRAW_SHARE)
+        share = DRAW_SHARE_BEHIND if behind else DRAW_SHARE
+        return max(MIN_FRAME, self.draw_seconds * max(self.playing, 1) / share)
 
     def drew(self, seconds: float) -> None:
         """Record how long a picture took."""
@@ -221,6 +235,7 @@ def play(
                     ran = step(want, _stop_after(on, time.thread_time() + SLICE))
                     pacer.ran(ran)
             shown = shown and not ran
+            spacing = queue.spacing(behind=pacer.behind)
             # A picture, outside the turn: drawing mostly waits (for the websocket, for the
             # page), and meanwhile the other sessions of the process step.
             if not shown and clock() - last_picture >= spacing:

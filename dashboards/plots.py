@@ -168,7 +168,7 @@ def line_option(
     y_max: float | None = None,
 ) -> dict[str, Any]:
     """A line chart of ``columns`` of ``df`` (index = step)."""
-    df = thin(df)
+    df = thin(df[list(columns)])  # the chart's columns only: thinning copies what it keeps
     opt = _base(title, y_name, y_max)
     opt["series"] = [_series(df, c, MEASURE_LABELS.get(c, c)) for c in columns]
     return opt

@@ -38,6 +38,7 @@ __all__ = [
     "SPEEDS",
     "DEFAULT_SPEED",
     "Comparison",
+    "MeasureTable",
     "PersonHistory",
     "Run",
     "Session",
@@ -197,6 +198,51 @@ class PersonHistory:
         return df
 
 
+class MeasureTable:
+    """The per-step measures as a DataFrame, equal to ``model.dataframe()``, built up step by step.
+
+    ``model.dataframe()`` converts the whole history from the collector's lists at every call: a
+    picture's table then costs more the longer the run (about 7 ms at 340 steps). Here the
+    values are kept in one growing float array and only the steps since the last call are
+    converted; the frame returned is a view of its first rows (rows already filled never change).
+
+    Args:
+        collector: The model's Mesa DataCollector (its ``model_vars``: name -> list per step).
+    """
+
+    def __init__(self, collector):
+        self._vars: dict[str, list] = collector.model_vars
+        self._data = np.empty((64, len(self._vars)))
+        self._rows = 0  # rows of _data filled
+        self._frame: pd.DataFrame | None = None
+        self._read_at = -1  # steps collected when _frame was made
+
+    def read(self) -> pd.DataFrame:
+        """The table of every step collected so far (index ``step``, one column per measure)."""
+        columns = list(self._vars.values())
+        rows = len(columns[0]) if columns else 0
+        if self._frame is None or rows != self._read_at:
+            new = [c[self._rows : rows] for c in columns]
+            if all(isinstance(x, float) for c in new for x in c):
+                self._frame = self._extended(np.array(new, dtype=float).T)
+            else:  # pandas would infer other column types: the collector's own table
+                self._frame = pd.DataFrame(self._vars)
+            self._frame.index.name = "step"
+            self._read_at = rows
+        return self._frame
+
+    def _extended(self, new: np.ndarray) -> pd.DataFrame:
+        """Append the rows ``new`` (steps x measures); return the table of all rows."""
+        rows = self._rows + len(new)
+        if rows > len(self._data):
+            grown = np.empty((max(rows, 2 * len(self._data)), self._data.shape[1]))
+            grown[: self._rows] = self._data[: self._rows]
+            self._data = grown
+        self._data[self._rows : rows] = new
+        self._rows = rows
+        return pd.DataFrame(self._data[:rows], columns=list(self._vars), copy=False)
+
+
 class Run:
     """One model being watched, with its layout, person history and exchange log.
 
@@ -256,8 +302,7 @@ class Run:
             maxlen=EXCHANGE_STEPS
         )
         self._relaxed_at = 0  # the step the layout was last relaxed at
-        self._df: pd.DataFrame | None = None  # the per-step table, cached per step
-        self._df_steps = -1
+        self._table = MeasureTable(self.model.datacollector)
 
     @property
     def steps(self) -> int:
@@ -332,9 +377,7 @@ class Run:
     def dataframe(self) -> pd.DataFrame:
         """The per-step measures so far (index = step), read consistently while Play runs."""
         with self.lock:
-            if self._df is None or self._df_steps != self.model.steps:
-                self._df, self._df_steps = self.model.dataframe(), self.model.steps
-            return self._df
+            return self._table.read()
 
     def values(self, name: str) -> np.ndarray:
         """A copy of a person state (``stress``, ..., ``degree``, ``mood``) for the members.

@@ -133,9 +133,11 @@ def number_box(rc, label: str):
 
 def monitor(rc, name: str) -> str:
     """Return the text shown by the monitor ``name``."""
-    import ipyvuetify as v
-
-    return rc.find(v.Html, attributes={"data-monitor": name}).widget.children[1].children[0]
+    row = [w for w in widgets(rc.container) if hasattr(w, "monitors")]
+    assert len(row) == 1, f"expected one row of monitors, found {len(row)}"
+    found = [m["text"] for m in row[0].monitors if m["name"] == name]
+    assert len(found) == 1, f"expected one monitor {name!r}, found {len(found)}"
+    return found[0]
 
 
 def widgets(root):

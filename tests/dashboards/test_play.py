@@ -17,6 +17,20 @@ def test_pacer_owes_steps_at_the_rate_and_drops_old_debt():
     assert p.wait(10) > 0
     # A session that could not keep up for 10 s is not owed 100 steps: at most MAX_LAG's worth.
     assert p.owed(10.25, 10) == int(10 * play.MAX_LAG)
+    assert p.dropped and p.behind  # steps were dropped: the pace is not kept
+
+
+def test_a_session_behind_its_pace_draws_less_often():
+    p = play.Pacer()
+    p.ran(p.owed(0.0, 10))
+    assert not p.behind
+    p.owed(0.55, 10)  # 5 steps owed, 3 run: still behind
+    p.ran(3)
+    assert p.behind
+    turns = play.Turns()
+    turns.playing, turns.draw_seconds = 4, 0.2
+    assert turns.spacing() == 0.2 * 4 / play.DRAW_SHARE
+    assert turns.spacing(behind=True) == 0.2 * 4 / play.DRAW_SHARE_BEHIND > turns.spacing()
 
 
 def test_a_slow_page_gets_several_steps_per_picture():

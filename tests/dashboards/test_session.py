@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from supportnet import PRESETS, ParameterError, SupportModel
+from supportnet import PRESETS, ParameterError, SupportModel, make_params
 from supportnet.dashboards.session import (
     MAX_PEOPLE,
     PersonHistory,
+    Run,
     Session,
     interventions_available,
 )
@@ -293,3 +295,18 @@ def test_memory_hand_backs_are_coalesced_and_hold_no_session():
     for t in timers:
         t.cancel()
     app._release_due.clear()
+
+
+@pytest.mark.parametrize(
+    ("preset", "interventions"),
+    [("baseline", ()), ("moods_spread", ()), ("baseline", ({"kind": "outreach"},))],
+)
+def test_the_step_by_step_table_is_the_models_table(preset, interventions):
+    """The views' table (extended with the new steps only) equals ``model.dataframe()``."""
+    run = Run(make_params(dict(PRESETS[preset].params(n_people=120))), 3, interventions)
+    for steps in (0, 1, 5, 70):  # 70 steps past the first 64 rows: the buffer grows
+        run.advance(steps)
+        table, model = run.dataframe(), run.model.dataframe()
+        pd.testing.assert_frame_equal(table, model, check_exact=True)
+        assert list(table.dtypes) == list(model.dtypes)
+        assert run.dataframe() is table  # no new step: the same table
