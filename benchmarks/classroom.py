@@ -12,7 +12,8 @@ computers), presses Play on all of them and lets them play for ``--seconds``. Me
 Step, like a student who pauses to look: one session after another, press Pause, time two presses
 of Step (from the click to the step shown on the page), press Play again.
 
-Reported per N: each session's model steps per second and repaints per second (the network
+Reported per N: each session's model steps per second (over the whole minute, and over the time
+it played: the probes' pauses and Step presses left out) and repaints per second (the network
 canvas's own count of pictures drawn), Step latency (median and 90th percentile), errors on any
 page (page errors, a Python traceback or a "could not be drawn" note in the page), the CPU the
 server and the browsers took (on a 2-core machine the browsers compete with the server, so their
@@ -194,16 +195,23 @@ def run_class(n: int, seconds: float, workers: int | None) -> dict:
         start = time.monotonic()
         load0 = os.getloadavg()
         latencies: list[float] = []
+        paused = [0.0] * n  # seconds each session spent paused by the probes
+        probe_steps = [0] * n  # steps each session made by the probes' Step presses
         probe = 0
         while time.monotonic() - start < seconds:
-            page = pages[probe % n]
+            i = probe % n
+            page = pages[i]
             probe += 1
+            stopped = time.monotonic()
             _button(page, "Pause").click()
             _button(page, "Play").wait_for()
+            before = _step(page)
             for _ in range(2):
                 latencies.append(page.evaluate(_STEP_JS))
+            probe_steps[i] += _step(page) - before
             _button(page, "Play").click()
             _button(page, "Pause").wait_for()
+            paused[i] += time.monotonic() - stopped
             time.sleep(1.0)
         wall = time.monotonic() - start
         steps1 = [_step(p) for p in pages]
@@ -223,6 +231,7 @@ def run_class(n: int, seconds: float, workers: int | None) -> dict:
         browser.close()
         server_traceback = "Traceback" in server.output()
     rates = [(b - a) / wall for a, b in zip(steps0, steps1, strict=True)]
+    playing = playing_rates(steps0, steps1, probe_steps, paused, wall)
     paints = [(b - a) / wall for a, b in zip(draws0, draws1, strict=True)]
     lat = sorted(latencies)
     return {
@@ -231,6 +240,9 @@ def run_class(n: int, seconds: float, workers: int | None) -> dict:
         "seconds": round(wall, 1),
         "steps_per_s_min": round(min(rates), 2),
         "steps_per_s_median": round(statistics.median(rates), 2),
+        "steps_per_s_playing_min": round(min(playing), 2),
+        "steps_per_s_playing_median": round(statistics.median(playing), 2),
+        "paused_s_max": round(max(paused), 1),
         "repaints_per_s_min": round(min(paints), 2),
         "repaints_per_s_median": round(statistics.median(paints), 2),
         "step_ms_median": round(statistics.median(lat)),
@@ -249,6 +261,24 @@ def run_class(n: int, seconds: float, workers: int | None) -> dict:
         "memory_freed_in_s": round(freed_in),
         "errors": errors[:5],
     }
+
+
+def playing_rates(steps0, steps1, probe_steps, paused, wall: float) -> list[float]:
+    """Each session's model steps per second of playing: the probes' pauses and Steps left out.
+
+    The probes pause one session at a time to time Step; a paused session is not playing, so
+    over the whole minute its rate reads low by the share of time it was paused, however well
+    the server keeps its pace. This rate counts only the steps Play made, over the time it
+    played.
+
+    Examples:
+        >>> playing_rates([0, 0], [300, 290], [2, 4], [0.0, 2.0], 60.0)
+        [4.97, 4.93]
+    """
+    return [
+        round((b - a - k) / max(wall - s, 1e-9), 2)
+        for a, b, k, s in zip(steps0, steps1, probe_steps, paused, strict=True)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,15 +304,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Machine: {machine()}")
         print(
             "| sessions | processes | steps/s per session (min / median) "
+            "| steps/s while playing (min / median) "
             "| repaints/s (min / median) | Step latency (median / p90) | errors | server CPU "
             "| browsers' CPU | load avg "
             "| memory idle / playing / after |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             print(
                 f"| {r['sessions']} | {r['processes']} | {r['steps_per_s_min']:.1f} / "
-                f"{r['steps_per_s_median']:.1f} | {r['repaints_per_s_min']:.1f} / "
+                f"{r['steps_per_s_median']:.1f} | {r['steps_per_s_playing_min']:.1f} / "
+                f"{r['steps_per_s_playing_median']:.1f} | {r['repaints_per_s_min']:.1f} / "
                 f"{r['repaints_per_s_median']:.1f} | {r['step_ms_median']} / {r['step_ms_p90']} ms "
                 f"| {r['page_errors']} | {r['server_cpu_cores']:.2f} cores "
                 f"| {r['browser_cpu_cores']:.2f} cores | {r['load_avg_start']:.1f}-"
