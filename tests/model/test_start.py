@@ -67,15 +67,6 @@ def test_the_convoy_start_gives_each_person_their_target_share():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="at the current defaults (loneliness_weight 0.16, care_stress 0.035; the test passed "
-    "at 0.2 and 0.025) residents of more than 1,000 steps in the network-size band 40-55 have not "
-    "reached their settled share by step 700 (0.615 against the law's 0.706). The law itself "
-    "still holds later: re-measured at steps 1,200-1,800 (3 seeds x 2,000 people, residents of "
-    "more than 900 steps) it is within 0.01 for every size below 55. What slowed is the climb "
-    "from the start's 0.55 to the law; to trace (issue 9).",
-)
 def test_newcomers_fill_their_networks_at_the_documented_pace():
     """Re-measures the settled share and NEWCOMER_TIES_PER_STEP after 700 steps.
 
