@@ -20,7 +20,6 @@ __all__ = [
     "layer_contact_rates",
     "poisson_counts",
     "clustering_by_keys",
-    "common_neighbours",
     "contact_sums",
     "count_asking_arcs",
     "merge_sorted",
@@ -28,6 +27,7 @@ __all__ = [
     "nth_neighbours",
     "quality_sum",
     "rows_from_keys",
+    "shared_neighbours",
     "symmetric_sum",
     "tie_update",
 ]
@@ -55,6 +55,32 @@ def quality_sum(u, v, strength, conflict, kind, quality, n):  # pragma: no cover
 
 
 @njit(cache=True)
+def shared_neighbours(keys, vkeys, fptr, bptr, u, v):  # pragma: no cover - compiled
+    """Number of people tied to both ``u`` and ``v`` (the triangles the tie u-v closes).
+
+    A person's neighbours in increasing order are their lower neighbours
+    (``vkeys[bptr[i]:bptr[i+1]]``, low 32 bits) then their higher ones
+    (``keys[fptr[i]:fptr[i+1]]``), so the two sorted lists are intersected by one merge.
+    """
+    low = np.int64(0xFFFFFFFF)
+    nu_lo, nu_hi = bptr[u + 1] - bptr[u], fptr[u + 1] - fptr[u]
+    nv_lo, nv_hi = bptr[v + 1] - bptr[v], fptr[v + 1] - fptr[v]
+    a, b, count = 0, 0, 0
+    while a < nu_lo + nu_hi and b < nv_lo + nv_hi:
+        x = (vkeys[bptr[u] + a] if a < nu_lo else keys[fptr[u] + a - nu_lo]) & low
+        y = (vkeys[bptr[v] + b] if b < nv_lo else keys[fptr[v] + b - nv_lo]) & low
+        if x == y:
+            count += 1
+            a += 1
+            b += 1
+        elif x < y:
+            a += 1
+        else:
+            b += 1
+    return count
+
+
+@njit(cache=True)
 def tie_update(
     strength,
     kind,
@@ -77,15 +103,24 @@ def tie_update(
     end_hazard,
     can_end,
     base_hazard,
-    common,
+    keys,
+    vkeys,
+    fptr,
+    bptr,
     embeddedness,
 ):  # pragma: no cover - compiled
     """Strengthen, maintain, decay, rebalance; return the mask of ties that end (see ties).
 
-    ``common`` is the number of friends the tie's two people share (see
-    :func:`common_neighbours`); with ``embeddedness`` it shelters the tie from ending.
+    With ``embeddedness`` the friends a tie's two people share shelter it from ending
+    (:func:`shared_neighbours`, read from the key indexes ``keys``, ``vkeys``, ``fptr``, ``bptr``
+    as in :func:`layer_contact_rates`). They are counted only for the few ties whose draw falls
+    below the ending chance the tie would have with no shared friend: the chance can only fall
+    with shelter (every factor and sum in it is monotone, also in floating point), so every
+    other tie stays whatever its count. Counting every tie's triangles each step cost about as
+    much as the rest of the tie phase.
     """
     m = len(strength)
+    low = np.int64(0xFFFFFFFF)
     ends = np.zeros(m, np.bool_)
     keep = 1.0 - balance_memory
     for e in range(m):
@@ -114,8 +149,14 @@ def tie_update(
             else:
                 # Weaker ties end more often: the base rate at strength 0.5, twice it at 0;
                 # ties embedded in shared friendships end less often (shelter per tie).
-                shelter = 1.0 / (1.0 + embeddedness * common[e])
-                base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter)
+                base = min(1.0, base_hazard * 2.0 * (1.0 - s))
+                if end_draw[e] >= base + end_hazard:
+                    continue  # cannot end, sheltered or not
+                if embeddedness > 0:
+                    u, v = keys[e] >> 32, keys[e] & low
+                    common = shared_neighbours(keys, vkeys, fptr, bptr, u, v)
+                    shelter = 1.0 / (1.0 + embeddedness * common)
+                    base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter)
                 if end_draw[e] < base + end_hazard:
                     imbalance = min(1.0, abs(bal) / imbalance_threshold)
                     risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
@@ -507,44 +548,6 @@ def poisson_counts(lam, draw):  # pragma: no cover - compiled
             p *= mu / k
             cdf += p
         out[e] = k
-    return out
-
-
-@njit(cache=True)
-def common_neighbours(keys, fptr):  # pragma: no cover - compiled
-    """Number of common neighbours of the two ends of each tie (the triangles it closes).
-
-    Each triangle a < b < c is found once, from its lowest corner a: with a's higher neighbours
-    marked (by the slot of their tie to a), every higher neighbour c of each higher neighbour b
-    that is marked closes it, and its three ties each count one. This reads only higher
-    neighbour lists (contiguous runs of ``keys``), where merging both ends' full neighbour lists
-    per tie cost six times as much. The counts are integers, so the order of counting does not
-    matter.
-
-    Args:
-        keys: Sorted tie keys (u << 32 | v); a tie's slot is its key's position.
-        fptr: Person i's higher neighbours are keys[fptr[i]:fptr[i+1]] (n + 1 entries).
-
-    Returns:
-        Common neighbours per tie, in slot order.
-    """
-    n = len(fptr) - 1
-    out = np.zeros(len(keys), np.int64)
-    low = np.int64(0xFFFFFFFF)
-    mark = np.full(n, -1, np.int64)  # slot of the tie (a, c) for the current a, else -1
-    for a in range(n):
-        for f in range(fptr[a], fptr[a + 1]):
-            mark[keys[f] & low] = f
-        for f in range(fptr[a], fptr[a + 1]):
-            b = keys[f] & low
-            for g in range(fptr[b], fptr[b + 1]):
-                s = mark[keys[g] & low]
-                if s >= 0:
-                    out[f] += 1  # (a, b)
-                    out[g] += 1  # (b, c)
-                    out[s] += 1  # (a, c)
-        for f in range(fptr[a], fptr[a + 1]):
-            mark[keys[f] & low] = -1
     return out
 
 

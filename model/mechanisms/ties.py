@@ -80,7 +80,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import common_neighbours, nth_neighbours, tie_update
+from ..kernels import nth_neighbours, tie_update
 from ..kinds import CAN_END, FAMILY, FRIEND, NEIGHBOUR, ONLINE, decay_by_kind
 from ..ordering import stable_order
 from .context import StepContext, draw_per_tie
@@ -94,17 +94,15 @@ def update_existing(ctx: StepContext) -> np.ndarray:
     end_draw = draw_per_tie(ctx.rng, ties, 1)[0]
     floor = np.full(len(CAN_END), 1e-9)
     floor[FAMILY] = max(p.family_floor, 1e-9)
-    # Shared friends shelter a tie: 1 / (1 + embeddedness * common), in the tie update.
-    common = np.zeros(ties.m, np.int64)
-    if p.embeddedness > 0 and ties.m:
-        fptr, _ = ties.row_pointers()
-        common = common_neighbours(ties.keys, fptr)
+    # Shared friends shelter a tie: 1 / (1 + embeddedness * common), counted in the tie update
+    # from the key indexes for the ties whose draw could end them.
+    fptr, bptr = ties.row_pointers()
     ends = tie_update(
         ties.strength, ties.kind, ties.conflict, ties.balance, ties.last_contact, ctx.contact,
         ctx.flow_uv, ctx.flow_vu, end_draw, ctx.step, p.strengthen_rate, p.reciprocity_bonus,
         p.contact_gain, decay_by_kind(p), floor, p.balance_memory, p.end_threshold,
         p.imbalance_threshold, p.end_hazard, CAN_END, weekly_end_probability(p.tie_end_rate),
-        common, p.embeddedness,
+        ties.keys, ties.vkeys, fptr, bptr, p.embeddedness,
     )  # fmt: skip
     return np.flatnonzero(ends)
 
