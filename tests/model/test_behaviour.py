@@ -172,8 +172,8 @@ def test_loneliness_clusters_and_fades_with_network_distance():
     "personalised",
     "in towns of 400 generic help's effect on perceived support is near zero (g 0.03-0.05 with 12 or 30 "
     "clients; ratio 4-8); it passes in the default town of 1,000 (ratio 2.11, 20 seeds) and at 2,000 "
-    "(1.79); at 400 generic g stays near 0 also with 12 clients, the same 3% of the town (0.031, 60 seeds): "
-    "it depends on the town's size itself, not traced",
+    "(1.79); at 400 generic g stays near 0 also with 12 clients (0.031): they share one professional's "
+    "capacity, so generic help exceeds their need and lowers trust (capacity 3 instead of 5: ratio 1.48)",
 )
 def test_personalised_help_works_about_twice_as_well_as_generic():
     assert_passes("personalised")
