@@ -149,14 +149,14 @@ def tie_update(
             else:
                 # Weaker ties end more often: the base rate at strength 0.5, twice it at 0;
                 # ties embedded in shared friendships end less often (shelter per tie).
-                base = min(1.0, base_hazard * 2.0 * (1.0 - s))
+                rate = base_hazard * 2.0 * (1.0 - s)
+                base = min(1.0, rate)
                 if end_draw[e] >= base + end_hazard:
                     continue  # cannot end, sheltered or not
                 if embeddedness > 0:
                     u, v = keys[e] >> 32, keys[e] & low
                     common = shared_neighbours(keys, vkeys, fptr, bptr, u, v)
-                    shelter = 1.0 / (1.0 + embeddedness * common)
-                    base = min(1.0, base_hazard * 2.0 * (1.0 - s) * shelter)
+                    base = min(1.0, rate * (1.0 / (1.0 + embeddedness * common)))
                 if end_draw[e] < base + end_hazard:
                     imbalance = min(1.0, abs(bal) / imbalance_threshold)
                     risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
