@@ -609,8 +609,8 @@ _PRESETS = (
         "A mixed town of 1,000 people in twenty neighbourhoods, each person in a layered network "
         "of family, friends and neighbours whom they see weekly, monthly or now and then. People "
         "move away and arrive, some need care from their family, and life events come now and "
-        "then; most people cope with some help from their inner circle. The town settles after "
-        "about 300 steps.",
+        "then; most people cope with some help from their inner circle. Its ties settle within "
+        "about 300 steps; loneliness creeps up a few per cent more until about step 600.",
         {},
     ),
     Preset(
