@@ -414,7 +414,9 @@ def test_play_stops_when_the_pages_go(server, browser, leave):
         contexts, pages = playing_pages(server, browser, 3)
         for p in pages:
             expect(monitor(p, "step")).not_to_have_text(re.compile(r"^[0-9]$"), timeout=60_000)
+        before = [int(monitor(p, "step").inner_text().replace(",", "")) for p in pages]
         busy = _cpu_share(pids, 3)
+        after = [int(monitor(p, "step").inner_text().replace(",", "")) for p in pages]
         for c, p in zip(contexts, pages, strict=True):
             if leave == "close":
                 c.close()
@@ -431,7 +433,13 @@ def test_play_stops_when_the_pages_go(server, browser, leave):
     finally:
         for c in contexts:
             c.close()
-    print(f"server CPU: {busy:.2f} of a core playing; then {[round(q, 3) for q in quiet]}")
-    assert busy > 0.1, busy  # playing: the server works
+    print(
+        f"steps {before} -> {after}; server CPU: {busy:.2f} of a core playing; then {[round(q, 3) for q in quiet]}"
+    )
+    # Playing: every town advanced, and the processes measured are the ones doing the work. The
+    # pace is set by the browsers drawing each picture, so on a loaded machine the server's share
+    # can be low (0.09 seen); more than idle is what makes the quiet check below mean something.
+    assert all(a > b for a, b in zip(after, before, strict=True)), (before, after)
+    assert busy > 1.5 * IDLE_SHARE, busy
     assert quiet[-1] < IDLE_SHARE, (quiet, busy)  # gone: it stops
     assert server.alive()
