@@ -200,12 +200,27 @@ class SupportModel(mesa.Model):
         return slots
 
     def _draw_cohesion(self) -> np.ndarray:
-        """Draw each neighbourhood's contact factor: log-normal with mean 1 (see contact)."""
-        from .space import grid_size
+        """Draw each neighbourhood's contact factor: log-normal around the town's level (contact).
+
+        The factors spread between neighbourhoods (``neighbourhood_cohesion_sd``) and are then
+        scaled so that their mean over the town's residents is exactly 1. Why: the spread is a
+        difference *between neighbourhoods*; the town's overall contact is set by the contact
+        rates. Unscaled, a town of 1,000 (16 neighbourhoods) drew its own overall level, with a
+        spread of 6%, and loneliness is so sensitive to contact that this one draw explained
+        r = -0.91 of the differences between towns' mean loneliness (lonely shares of 6% to 49%
+        among 40 towns of the same parameters; validation.md).
+        """
+        from .space import Neighbourhoods, grid_size
 
         g = grid_size(self.n_people, self.params.neighbourhood_size)
         sd = self.params.neighbourhood_cohesion_sd
-        return np.exp(self.rng.normal(-0.5 * sd * sd, sd, g * g))
+        factor = np.exp(self.rng.normal(-0.5 * sd * sd, sd, g * g))
+        pop = self.population
+        residents = ~pop.is_professional  # professionals' contact does not take the factor
+        if g > 1 and residents.any():
+            cell = Neighbourhoods.cell_of_grid(pop.home[residents], g)
+            factor /= factor[cell].mean()
+        return factor
 
     def _node_view(self, i: int) -> _NodeAttrs:
         return _NodeAttrs(self, i)

@@ -270,7 +270,7 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("care_end_rate", F, 0.2, 0, 1, "per person per year", "Chance that a need for care ends in a year (recovery, moving into residential care)", "caregiving"),
     _p("care_need", F, 0.5, 0, 1, "share", "Practical need that never falls below this while a person needs care", "caregiving"),
     _p("care_hours", F, 0.3, 0, 1, "share of capacity per step", "Care a carer gives each step, as a share of their maximum capacity", "caregiving"),
-    _p("care_stress", F, 0.03, 0, 1, "per step", "Stress a carer's role adds each step (the demands and captivity of caring), on top of the burden of giving beyond capacity", "caregiving"),
+    _p("care_stress", F, 0.0275, 0, 1, "per step", "Stress a carer's role adds each step (the demands and captivity of caring), on top of the burden of giving beyond capacity", "caregiving"),
     _p("care_contact_effect", F, 0.3, 0, 1, "share", "How much caring cuts the carer's everyday contact (time taken up by care)", "caregiving"),
     # --- stressors ----------------------------------------------------------------------------
     _p("stressors", B, True, meaning="Switch: life events arrive", group="stressors"),

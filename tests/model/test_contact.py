@@ -121,6 +121,21 @@ def test_neighbourhood_cohesion_scales_residents_contact():
     assert np.allclose(rates, base * cohesion[cell[t.u]] * cohesion[cell[t.v]])
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cohesion_spreads_between_neighbourhoods_around_the_towns_level(seed):
+    # The town's overall contact is the contact rates'; cohesion only redistributes it, so the
+    # residents' mean factor is 1 in every town, while neighbourhoods still differ (log sd kept).
+    sd = 0.5
+    m = SupportModel(rng=seed, neighbourhood_cohesion_sd=sd, **{**SMALL, "neighbourhood_size": 6})
+    g = int(round(np.sqrt(len(m.cohesion))))
+    assert g > 2
+    pop = m.population
+    residents = ~pop.is_professional
+    cell = Neighbourhoods.cell_of_grid(pop.home[residents], g)
+    assert m.cohesion[cell].mean() == pytest.approx(1.0, abs=1e-12)
+    assert np.ptp(np.log(m.cohesion)) > 0.3  # neighbourhoods still differ
+
+
 def test_contact_phase_records_counts_and_accumulates_them_per_tie():
     m = SupportModel(rng=4, **SMALL)
     ctx = context(m)
