@@ -570,8 +570,8 @@ class ReferenceModel(mesa.Model):
             return
         n = len(people)
         hit_draw = rng.random(n).tolist()
-        rates, means, a, b = [], [], [], []
-        for person in people:
+        hit, means, a, b = [], [], [], []
+        for i, person in enumerate(people):
             rate = p.stressor_rate
             mean = p.stressor_magnitude
             if person.subgroup == LOW_INCOME:
@@ -579,28 +579,31 @@ class ReferenceModel(mesa.Model):
             if self.shocked[person.index]:
                 rate *= p.shock_rate_multiplier
                 mean *= p.shock_magnitude_multiplier
-            rates.append(min(max(rate, 0.0), 1.0))
+            if not hit_draw[i] < min(max(rate, 0.0), 1.0):
+                continue
+            hit.append(person)
             mean = min(max(mean, 0.0), 0.95)
             means.append(mean)
             safe = max(mean, 1e-6)
             a.append(safe * BETA_CONCENTRATION)
             b.append((1 - safe) * BETA_CONCENTRATION)
-        magnitudes = rng.beta(np.array(a), np.array(b)).tolist()  # one per person, in order
-        kinds = rng.integers(0, len(EVENT_NEEDS), n).tolist()
-        for i, person in enumerate(people):
-            if not hit_draw[i] < rates[i]:
-                continue
+        # Size and kind only for the people hit, one each, in person order.
+        magnitudes = rng.beta(np.array(a), np.array(b)).tolist()
+        kinds = rng.integers(0, len(EVENT_NEEDS), len(hit)).tolist()
+        for i, person in enumerate(hit):
             magnitude = magnitudes[i] if means[i] > 0 else 0.0
             kind = kinds[i]
             person.event, person.event_kind = magnitude, kind
             profile = NEEDS_BY_EVENT[kind]
             person.need = [min(1.0, x + magnitude * profile[k]) for k, x in enumerate(person.need)]
-        # A loss may end one of the person's ties (not family), chosen in proportion to strength.
-        end_draw = rng.random(n).tolist()
-        which_draw = rng.random(n).tolist()
+        # A loss may end one of the person's ties (not family), chosen in proportion to strength:
+        # two draws per person whose event is a loss, in person order.
+        losers = [person for person in hit if person.event_kind == LOSS]
+        end_draw = rng.random(len(losers)).tolist()
+        which_draw = rng.random(len(losers)).tolist()
         lost = set()
-        for i, person in enumerate(people):
-            if person.event_kind != LOSS or not end_draw[i] < p.loss_ends_tie:
+        for i, person in enumerate(losers):
+            if not end_draw[i] < p.loss_ends_tie:
                 continue
             candidates = [person.ties[j] for j in sorted(person.ties)]
             candidates = [t for t in candidates if ENDABLE[t.kind]]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..rows import row_sum
 from .context import StepContext
 
 
@@ -33,7 +34,7 @@ def run(ctx: StepContext) -> None:
         return
     drag = 1.0 - p.depression_capacity_effect * pop.depression
     # Chronic strain: needs that stay unmet keep stress up (secondary stressors).
-    strain = p.need_stress * np.minimum(pop.need.sum(axis=1), 1.0)
+    strain = p.need_stress * np.minimum(row_sum(pop.need), 1.0)
     strain[pop.is_professional] = 0.0
     pop.stress = np.minimum(pop.stress + strain, 1.0)
     pop.stress *= 1.0 - pop.resilience * drag

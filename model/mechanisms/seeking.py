@@ -37,6 +37,7 @@ import numpy as np
 
 from ..kernels import choose_asked_arcs, count_asking_arcs
 from ..kinds import landing_matrix
+from ..rows import row_max, row_sum
 from .context import StepContext
 
 
@@ -53,15 +54,13 @@ def run(ctx: StepContext) -> None:
     """Decide who asks and which ties they ask; record the asked arcs."""
     p, pop, ties = ctx.params, ctx.pop, ctx.ties
     pop.asked[:] = False
-    total_need = pop.need.sum(axis=1)
+    total_need = row_sum(pop.need)
     ctx.ask_need = total_need
     if not p.seeking:
         return
     n, m = pop.n, ties.m
     u_ask = ctx.rng.random(n)
-    considers = (pop.stress > p.seek_stress_threshold) | (
-        pop.need.max(axis=1) > p.seek_need_threshold
-    )  # noqa: E501
+    considers = (pop.stress > p.seek_stress_threshold) | (row_max(pop.need) > p.seek_need_threshold)
     asks = considers & (total_need > 0) & (u_ask < willingness(ctx)) & ~pop.is_professional
     pop.asked[:] = asks
     if m == 0 or not asks.any():

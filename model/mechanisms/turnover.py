@@ -69,8 +69,8 @@ def run(ctx: StepContext) -> None:
     # arrays); partners lose a tie.
     slots = np.zeros(0, np.int64)
     if ties.m:
-        gone = leave[ties.u] | leave[ties.v]
-        slots = np.flatnonzero(gone)
+        # The leavers' ties by binary search (a few people), not a pass over every tie.
+        slots = np.unique(ties.ties_of(who)[2])
         partners = np.concatenate([ties.v[slots][~leave[ties.v[slots]]],
                                    ties.u[slots][~leave[ties.u[slots]]]])  # fmt: skip
         pop.ties_lost_total += np.bincount(partners, minlength=n)
