@@ -15,8 +15,9 @@ proportion to strength, ends for both of them. This is how more life events make
 as well as more stressed (bereavement and separation are leading causes of loneliness: Dykstra, van
 Tilburg & de Jong Gierveld 2005; Hawkley & Cacioppo 2010).
 
-Draws per step, in order: uniform (n), beta (n), kind (n), uniform (n) whether a loss ends a tie,
-uniform (n) which tie. Professionals meet no events.
+Draws per step, in order: uniform (n) who meets an event; then, for the h people who do, in index
+order, beta (h) its size and kind (h); then, for the l of them whose event is a loss, uniform (l)
+whether it ends a tie and uniform (l) which tie. Professionals meet no events.
 
 Sources:
     Holmes, T. H. & Rahe, R. H. (1967). The social readjustment rating scale (life events as
