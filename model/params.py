@@ -610,7 +610,7 @@ _PRESETS = (
         "of family, friends and neighbours whom they see weekly, monthly or now and then. People "
         "move away and arrive, some need care from their family, and life events come now and "
         "then; most people cope with some help from their inner circle. Its ties settle within "
-        "about 300 steps; loneliness creeps up a few per cent more until about step 600.",
+        "about 300 steps; loneliness creeps up a few per cent more until about step 800.",
         {},
     ),
     Preset(
