@@ -15,6 +15,7 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from .names import SUPPORT_TYPES, TIE_KINDS
+from .rows import row_sum
 
 if TYPE_CHECKING:
     import numpy as np
@@ -233,7 +234,7 @@ def compute(model, ctx=None) -> dict[str, float]:
     out[MEAN_CAPACITY] = float(pop.capacity[mem].mean()) if mem.any() else float("nan")
     out[CASE_PREVALENCE] = float((pop.depression[mem] > p.case_threshold).sum() / n_mem)
     out[LONELY_FRACTION] = float((pop.loneliness[mem] > p.lonely_threshold).sum() / n_mem)
-    out[UNMET_NEED] = float(pop.need[mem].sum(axis=1).mean()) if mem.any() else float("nan")
+    out[UNMET_NEED] = float(row_sum(pop.need[mem]).mean()) if mem.any() else float("nan")
     out[ASKED_FRACTION] = float(pop.asked[mem].sum() / n_mem)
     out[EVENT_FRACTION] = float((pop.event[mem] > 0).sum() / n_mem)
     givers = pop.given > 0

@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kinds import STRESS_RELIEF, landing_matrix
+from ..rows import row_sum
 from .context import StepContext, arc_ends
 
 
@@ -137,14 +138,14 @@ def run(ctx: StepContext) -> None:
         pop.received_effective[:, k] = np.bincount(asker, effective[:, k], n)
     # Responses, each counted by how helpful it was: the giver's competence at the types given
     # and, for generic support, their match to the need, against help_reference.
-    skill = (by_type * pop.competence[giver]).sum(axis=1)
+    skill = row_sum(by_type * pop.competence[giver])
     if generic.any():
-        skill[generic] = (by_type[generic] * pop.competence[giver[generic]] * match).sum(axis=1)
+        skill[generic] = row_sum(by_type[generic] * pop.competence[giver[generic]] * match)
     landed = skill / np.maximum(amount, 1e-300)
     helpful = np.where(amount > 0, np.minimum(1.0, landed / p.help_reference), 0.0)
     pop.responses[:] = np.bincount(asker, helpful, n)
     pop.need -= pop.received_effective
     np.maximum(pop.need, 0.0, out=pop.need)
-    relief = np.bincount(asker, effective.sum(axis=1) * STRESS_RELIEF[kind], n)
+    relief = np.bincount(asker, row_sum(effective) * STRESS_RELIEF[kind], n)
     if p.buffering:  # coping assistance, the second pathway of buffering
         pop.stress *= 1.0 - np.minimum(1.0, p.support_stress_relief * relief)

@@ -124,7 +124,7 @@ def test_neighbourhood_cohesion_scales_residents_contact():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_cohesion_spreads_between_neighbourhoods_around_the_towns_level(seed):
     # The town's overall contact is the contact rates'; cohesion only redistributes it, so the
-    # residents' mean factor is 1 in every town, while neighbourhoods still differ (log sd kept).
+    # residents' mean factor is 1 in every town, while neighbourhoods still differ.
     sd = 0.5
     m = SupportModel(rng=seed, neighbourhood_cohesion_sd=sd, **{**SMALL, "neighbourhood_size": 6})
     g = int(round(np.sqrt(len(m.cohesion))))
