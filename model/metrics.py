@@ -15,7 +15,6 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from .names import SUPPORT_TYPES, TIE_KINDS
-from .rows import row_sum
 
 if TYPE_CHECKING:
     import numpy as np
@@ -218,6 +217,7 @@ def compute(model, ctx=None) -> dict[str, float]:
     import numpy as np
 
     from .kernels import network_pass
+    from .rows import row_sum  # numpy: light commands import this module without it
 
     pop, ties, p = model.population, model.ties, model.params
     mem = pop.members
