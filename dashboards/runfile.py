@@ -181,5 +181,6 @@ def restore(
             progress(session.run.steps, target)
     session.values = pending
     session.seed = int(data.get("next_seed", data["seed"]))
-    session.preset = session._matching_preset()
+    stored = data.get("preset")
+    session.preset = session._matching_preset(prefer=stored if isinstance(stored, str) else None)
     return None

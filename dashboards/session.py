@@ -25,6 +25,7 @@ import pandas as pd
 
 from supportnet import PARAMETERS, PRESETS, ParameterError, SupportModel, make_params
 from supportnet.kinds import TIE_KINDS
+from supportnet.params import Preset
 from supportnet.population import STATE_FIELDS as HISTORY_STATES
 
 from .layout import IncrementalLayout
@@ -45,6 +46,7 @@ __all__ = [
     "interventions_available",
     "mood_badness",
     "people_built",
+    "preset_settings",
     "size_error",
 ]
 
@@ -494,7 +496,7 @@ class Session:
 
     Args:
         seed: The seed of the first run.
-        preset: The preset whose values the controls start from.
+        preset: The preset the session starts from (its values, interventions and comparison).
         **values: Parameter values that override the preset's.
 
     Raises:
@@ -503,7 +505,7 @@ class Session:
     Attributes:
         values: Parameter values being edited (applied to the model at :meth:`reset`).
         seed: The seed of the next reset.
-        preset: Name of the preset the values came from (None once edited away from it).
+        preset: Name of the preset the settings came from (None once edited away from it).
         interventions: Intervention specs switched on, by kind.
         comparison: What B changes, when compare mode is on (else None).
         runs: The run(s) being watched: ``[A]``, or ``[A, B]`` in compare mode.
@@ -522,9 +524,8 @@ class Session:
         self.lock = threading.RLock()
         self.seed = int(seed)
         self.preset: str | None = preset
-        self.values: dict[str, Any] = dict(PRESETS[preset].params(**values))
-        self.interventions: dict[str, dict[str, Any]] = {}
-        self.comparison: Comparison | None = None
+        base, self.interventions, self.comparison = preset_settings(PRESETS[preset])
+        self.values: dict[str, Any] = dict(make_params(base, **values))
         self.runs: list[Run] = []
         self.selected: int | None = None
         self.errors: dict[str, str] = {}
@@ -613,11 +614,34 @@ class Session:
         self._fixed(name)
         return None
 
-    def _matching_preset(self) -> str | None:
+    def _matching_preset(self, prefer: str | None = None) -> str | None:
+        """Return the name of the preset the edited settings match (None when none does).
+
+        A preset that carries interventions or a comparison matches only when the session has
+        the same ones; a preset of values alone matches on the values (interventions and compare
+        mode are then the user's own additions to its town). Of several matches, ``prefer`` (the
+        name stored before) wins, then the one of the session's preset, then one that carries
+        more than values (``lesson_loneliness`` has the values of ``baseline``).
+        """
+        found = []
         for name, p in PRESETS.items():
-            if dict(p.params()) == self.values:
+            try:
+                values, interventions, comparison = preset_settings(p)
+            except ParameterError:
+                continue
+            if values != self.values:
+                continue
+            if p.carries() and (interventions, comparison) != (
+                self.interventions,
+                self.comparison,
+            ):
+                continue
+            found.append(name)
+        for name in (prefer, self.preset):
+            if name in found:
                 return name
-        return None
+        found.sort(key=lambda name: not PRESETS[name].carries())  # stable: declared order
+        return found[0] if found else None
 
     def set_seed(self, seed: Any) -> str | None:
         """Set the seed of the next reset; return an error message or None."""
@@ -632,12 +656,29 @@ class Session:
         return None
 
     def choose_preset(self, name: str) -> str | None:
-        """Load a preset's values and restart from them; return an error message or None."""
+        """Load a preset and restart from it; return an error message or None.
+
+        The preset's values replace the edited ones, its interventions replace those switched on
+        (none for a preset without), and compare mode starts with its comparison (or stops, for
+        a preset without one). All of it is applied in one reset; on error nothing changes.
+        """
         if name not in PRESETS:
             return self._fail(GENERAL, f"unknown preset {name!r}; allowed: {', '.join(PRESETS)}")
-        self.values = dict(PRESETS[name].params())
-        self.preset = name
-        return self.reset()
+        try:
+            values, interventions, comparison = preset_settings(PRESETS[name])
+        except ParameterError as exc:
+            return self._fail(GENERAL, f"preset {name!r}: {exc}")
+        with self.lock:
+            saved = (self.values, self.interventions, self.comparison, self.preset)
+            self.values, self.interventions, self.comparison = values, interventions, comparison
+            self.preset = name
+            error = self.reset()
+            if error:
+                self.values, self.interventions, self.comparison, self.preset = saved
+                # The error belongs to the preset, not to the controls (they show the old values).
+                self.errors = {f: m for f, m in self.errors.items() if m != error}
+                return self._fail(GENERAL, f"preset {name!r}: {error}")
+            return None
 
     def set_intervention(self, kind: str, settings: Mapping[str, Any] | None) -> str | None:
         """Switch an intervention on with ``settings`` (or off with None) for the next reset."""
@@ -647,14 +688,14 @@ class Session:
             return self._fail(field, "interventions are not installed in this version")
         if settings is None:
             self.interventions.pop(kind, None)
-            self._fixed(field)
-            return None
-        spec = {"kind": kind, **settings}
-        try:
-            iv.build(spec)
-        except ParameterError as exc:
-            return self._fail(field, str(exc))
-        self.interventions[kind] = spec
+        else:
+            spec = {"kind": kind, **settings}
+            try:
+                iv.build(spec)
+            except ParameterError as exc:
+                return self._fail(field, str(exc))
+            self.interventions[kind] = spec
+        self.preset = self._matching_preset()
         self._fixed(field)
         return None
 
@@ -772,6 +813,8 @@ class Session:
         if err:
             self.comparison = old
             self.errors["compare"] = err
+        else:
+            self.preset = self._matching_preset()
         return err
 
     def stop_comparison(self) -> None:
@@ -780,6 +823,7 @@ class Session:
             self.comparison = None
             self.runs = self.runs[:1]
             self.errors.pop("compare", None)
+            self.preset = self._matching_preset()
             self.frame += 1
 
     def select(self, person: int | None) -> str | None:
@@ -802,6 +846,41 @@ class Session:
         self.selected = person
         self._fixed("person")
         return None
+
+
+def preset_settings(
+    preset: Preset,
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Comparison | None]:
+    """Return what choosing ``preset`` sets in a session, checked.
+
+    Returns:
+        The parameter values (all of them, validated), the interventions by kind (each spec
+        complete, with every setting, as the Interventions panel keeps them), and the comparison
+        (None for a preset without one).
+
+    Raises:
+        ParameterError: If a value, an intervention or the comparison is invalid, or the preset
+            has interventions and they are not installed.
+    """
+    values = dict(preset.params())
+    interventions: dict[str, dict[str, Any]] = {}
+    if preset.interventions:
+        iv = interventions_available()
+        if iv is None:
+            raise ParameterError("interventions are not installed in this version")
+        for spec in preset.interventions:
+            full = iv.build(dict(spec)).spec()
+            interventions[full["kind"]] = full
+    if preset.compare is None:
+        return values, interventions, None
+    param, value = preset.compare
+    if param:
+        if param not in PARAMETERS:
+            raise ParameterError(f"compare: unknown parameter {param!r}")
+        value = PARAMETERS[param].check(value)
+    elif not interventions:
+        raise ParameterError("compare: B runs without the interventions, but there are none")
+    return values, interventions, Comparison(param, value)
 
 
 def _same_ties(a: SupportModel, b: SupportModel) -> bool:

@@ -13,6 +13,7 @@ from supportnet.params import (
     PARAMETERS,
     PRESETS,
     coerce_text,
+    describe_compare,
     make_params,
     parameter_table,
     preset,
@@ -55,7 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         help="add an intervention (repeatable), e.g. peer_groups:budget=20,start=50; kinds: "
         "peer_groups, professional, community, outreach, online, respite "
-        "(docs/interventions.md lists their settings)",
+        "(docs/interventions.md lists their settings); it adds to a preset's interventions, "
+        "and replaces the preset's one of the same kind",
     )
     p.set_defaults(func=cmd_run)
 
@@ -87,7 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one simulation, print its summary, optionally write the per-step table."""
     from supportnet import SupportModel
 
-    values: dict[str, Any] = dict(preset(args.preset).values) if args.preset else {}
+    chosen = preset(args.preset) if args.preset else None
+    values: dict[str, Any] = dict(chosen.values) if chosen else {}
     values.update(parse_settings(args.settings))
     if args.network:
         values["network"] = "file"
@@ -99,7 +102,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UserError(str(exc)) from None
     from supportnet.interventions import build, parse_spec
 
-    interventions = [build(parse_spec(text)) for text in args.interventions]
+    given = [parse_spec(text) for text in args.interventions]
+    # The preset's interventions, then --intervention's; one given for a preset's kind replaces it.
+    kinds = {spec["kind"] for spec in given}
+    from_preset = [
+        dict(s) for s in (chosen.interventions if chosen else ()) if s["kind"] not in kinds
+    ]
+    interventions = [build(spec) for spec in from_preset + given]
     params = make_params(values)
     for iv in interventions:
         iv.check_params(params)
@@ -110,6 +119,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         net = read_network_file(params.network_file)
         n_people, ties = net.n, len(net.u)
     check_memory(params, args.steps, n_people=n_people, ties=ties)
+    if chosen is not None and chosen.compare is not None:
+        print(
+            f"Preset {chosen.name} compares two towns ({describe_compare(chosen.compare)}) in the "
+            "dashboard's Compare tab; this run is town A alone."
+        )
     started = time.perf_counter()
     model = SupportModel(rng=args.seed, interventions=interventions, params=params)
     model.run_for(args.steps)
@@ -227,5 +241,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
         print(f"  {p.story}")
         if p.values:
             print("  " + ", ".join(f"{k}={v}" for k, v in p.values.items()))
+        if p.carries():
+            print(f"  Also sets {p.carries()}.")
         print()
     return 0

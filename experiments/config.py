@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from supportnet import metrics
-from supportnet.params import PARAMETERS, PRESETS, ParameterError, make_params
+from supportnet.params import PARAMETERS, PRESETS, ParameterError, Preset, make_params
 
 from .schema import DESIGN_KINDS, Key, section_of
 
@@ -743,7 +743,9 @@ def parse_config(
     preset_name = top.get("preset", "")
     base: dict[str, Any] = {}
     if preset_name:
-        if preset_name in PRESETS:
+        if preset_name in PRESETS and PRESETS[preset_name].carries():
+            p.add(_preset_carries(PRESETS[preset_name]))
+        elif preset_name in PRESETS:
             base.update(PRESETS[preset_name].values)
         else:
             p.value(
@@ -781,6 +783,36 @@ def parse_config(
     memory = _check_points(p, config, max_runs)
     p.raise_if_any()
     return dataclasses.replace(config, warnings=tuple(_warnings(config, top)), memory=memory)
+
+
+def _preset_carries(preset: Preset) -> str:
+    """The problem of a preset that sets more than values (a lesson's): what to write instead.
+
+    A sweep takes only a preset's values; its interventions and its comparison (the dashboard's
+    A and B) are not dropped silently but refused, with the config lines that say the same.
+    """
+    instead = []
+    if preset.values:
+        shown = ", ".join(f"{k} = {toml_value(v)}" for k, v in preset.values.items())
+        instead.append(f"its values in [base] ({shown})")
+    if preset.interventions:
+        instead.append("its interventions in [[interventions]] (or [[arms]])")
+    if preset.compare is not None:
+        param, value = preset.compare
+        if param:
+            a = preset.params()[param]
+            instead.append(
+                f"A and B as [design.vary] {param} = [{toml_value(a)}, {toml_value(value)}]"
+            )
+        else:
+            instead.append("B as [control] (the same runs without the interventions)")
+    return (
+        f"'preset' = {toml_value(preset.name)} sets {preset.carries()}, which a sweep does not "
+        "take from a preset; allowed: a preset of parameter values alone; instead, write "
+        + ", ".join(instead[:-1])
+        + (" and " if len(instead) > 1 else "")
+        + instead[-1]
+    )
 
 
 def _read_design(p: _Problems, table: Mapping[str, Any], base_dir: Path | None) -> Design:

@@ -98,7 +98,9 @@ _TOP = (
     Key(
         "preset",
         "str",
-        "Start from this preset's values (`supportnet presets`); [base] overrides it",
+        "Start from this preset's values (`supportnet presets`); [base] overrides it. A preset "
+        "that also sets interventions or a comparison (the lesson presets) is refused, with the "
+        "[base], [[interventions]], [control] or [design.vary] lines that say the same",
         default="",
     ),
     Key(

@@ -31,6 +31,8 @@ __all__ = [
     "Params",
     "Preset",
     "coerce_text",
+    "describe_compare",
+    "describe_spec",
     "make_params",
     "parameter_table",
     "preset",
@@ -589,17 +591,80 @@ def coerce_text(name: str, text: str) -> Any:
 
 @dataclass(frozen=True)
 class Preset:
-    """A named scenario: a short story and the parameter values that tell it."""
+    """A named scenario: a short story and the parameter values that tell it.
+
+    A preset can also switch interventions on and set up the dashboard's compare mode (the
+    lesson presets do): choosing it in the dashboard then loads all three, and ``supportnet run
+    --preset`` runs its interventions (compare mode is the dashboard's alone).
+
+    Attributes:
+        name: The preset's name (``supportnet run --preset NAME``).
+        title: Its name in words (the dashboard's Preset picker).
+        story: What the scenario is and what to watch, for students.
+        values: Parameter values that differ from the defaults.
+        provenance: Where the values came from (a calibration's config and commit), if stored.
+        compare: None, or ``(param, value)``: condition B is condition A with this one change,
+            the arguments of the dashboard session's ``start_comparison``; ``("", None)`` makes
+            B the same town without the interventions.
+        interventions: Intervention specs, as ``supportnet.interventions.build`` takes them
+            (e.g. ``{"kind": "peer_groups", "start": 300, "budget": 30}``); checked where used.
+    """
 
     name: str
     title: str
     story: str
     values: Mapping[str, Any]
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    compare: tuple[str, Any] | None = None
+    interventions: tuple[Mapping[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Read-only copies: a preset is shared by every session of a server.
+        specs = tuple(MappingProxyType(dict(s)) for s in self.interventions)
+        object.__setattr__(self, "interventions", specs)
+        if self.compare is not None:
+            object.__setattr__(self, "compare", tuple(self.compare))
 
     def params(self, **overrides: Any) -> Params:
         """Return the preset's validated parameters with ``overrides`` applied."""
         return make_params(dict(self.values), **overrides)
+
+    def carries(self) -> str:
+        """Say what the preset sets beyond parameter values ('' when nothing).
+
+        >>> preset("lesson_buffering").carries()
+        'a comparison (B: buffering = off)'
+        """
+        parts = []
+        if self.interventions:
+            parts.append(
+                "interventions (" + "; ".join(map(describe_spec, self.interventions)) + ")"
+            )
+        if self.compare is not None:
+            parts.append(f"a comparison ({describe_compare(self.compare)})")
+        return " and ".join(parts)
+
+
+def describe_compare(compare: tuple[str, Any]) -> str:
+    """Say in words what condition B changes: ``B: buffering = off``.
+
+    >>> describe_compare(("", None))
+    'B: the same town without the interventions'
+    """
+    param, value = compare
+    if not param:
+        return "B: the same town without the interventions"
+    if isinstance(value, bool):
+        shown = "on" if value else "off"
+    else:
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"B: {param} = {shown}"
+
+
+def describe_spec(spec: Mapping[str, Any]) -> str:
+    """Say in words what an intervention spec sets: ``peer_groups, start 300, budget 30``."""
+    rest = ", ".join(f"{k} {v}" for k, v in spec.items() if k != "kind")
+    return f"{spec.get('kind', '?')}" + (f", {rest}" if rest else "")
 
 
 _PRESETS = (
@@ -718,6 +783,44 @@ _PRESETS += (
             "sisa": True,
             "sisa_classic": True,
         },
+    ),
+)
+
+# The lesson presets (docs/lessons/): each sets up the matched towns A and B of one classroom
+# lesson in the dashboard's Compare tab. experiments/lessons checks that what each worksheet says
+# students will see still happens on these settings.
+_PRESETS += (
+    Preset(
+        "lesson_buffering",
+        "Lesson 1: Does support protect?",
+        "Two matched towns of 1,000 people with many life events. In A, feeling supported softens "
+        "the stress of each event (buffering, as in the default town); in B it does not. Same "
+        "seed, same people. Play to step 300 and read B − A for depression in the Compare tab; "
+        "then set the Stressor rate to 0.03, press Reset, and do it again.",
+        {"stressor_rate": 0.10},
+        compare=("buffering", False),
+    ),
+    Preset(
+        "lesson_loneliness",
+        "Lesson 2: Is loneliness catching?",
+        "Two matched towns of 1,000 people. A is the default town: lonely people withdraw, but "
+        "loneliness does not pass from person to person. B is the same town where each contact "
+        "with a lonely person carries a small chance of catching loneliness. Colour people by "
+        "loneliness and size them by ties, play, and watch where the lonely are; then compare "
+        "the lonely share and the loneliness similarity of neighbours in A and B.",
+        {},
+        compare=("loneliness_contagion", 0.005),
+    ),
+    Preset(
+        "lesson_interventions",
+        "Lesson 3: Which help helps most?",
+        "A town of 400 people. From step 300 to step 400, peer support groups spend 30 units a "
+        "step helping people in A; B is the same town without them. Each group of students "
+        "swaps in its own intervention (same start, duration and budget) in the Interventions "
+        "panel, presses Reset, plays past step 400 and reads B − A in the Compare tab.",
+        {"n_people": 400, "n_groups": 28, "neighbourhood_size": 20},
+        compare=("", None),
+        interventions=({"kind": "peer_groups", "start": 300, "duration": 100, "budget": 30},),
     ),
 )
 

@@ -73,6 +73,30 @@ def test_preset_and_network_file(tmp_path, capsys):
     assert "4 people" in out and "network file" in out
 
 
+def test_a_presets_interventions_act_and_its_comparison_is_named(capsys):
+    small = ["--set", "n_people=120", "--set", "n_groups=10", "--steps", "305"]
+    assert main(["run", "--preset", "lesson_interventions", *small]) == 0
+    out = capsys.readouterr().out
+    assert "preset lesson_interventions" in out
+    line = next(x for x in out.splitlines() if x.startswith("Intervention peer_groups"))
+    assert "budget 30/step from step 300" in line and "acted 6 steps" in line, line  # steps 300-305
+    assert "B: the same town without the interventions" in out and "town A alone" in out
+    # An --intervention of the preset's kind replaces the preset's.
+    args = ["--intervention", "peer_groups:start=301,budget=10"]
+    assert main(["run", "--preset", "lesson_interventions", *small, *args]) == 0
+    out = capsys.readouterr().out
+    assert [x for x in out.splitlines() if x.startswith("Intervention ")] == [
+        next(x for x in out.splitlines() if "budget 10/step from step 301" in x)
+    ]
+
+
+def test_a_preset_without_interventions_runs_none(capsys):
+    assert main(["run", "--preset", "lesson_buffering", "--steps", "2", *SMALL]) == 0
+    out = capsys.readouterr().out
+    assert "Intervention" not in out
+    assert "(B: buffering = off) in the dashboard's Compare tab" in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -150,4 +174,7 @@ def test_params_and_presets(capsys):
     assert main(["params", "--group", "ties", "--markdown"]) == 0
     assert "| `strengthen_rate` |" in capsys.readouterr().out
     assert main(["presets"]) == 0
-    assert "pandemic_shock: Pandemic shock" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "pandemic_shock: Pandemic shock" in out
+    assert "lesson_buffering: Lesson 1: Does support protect?" in out
+    assert "  Also sets a comparison (B: buffering = off)." in out

@@ -39,6 +39,24 @@ def test_a_comparison_is_restored():
     assert len(t.runs) == 2 and t.runs[1].dataframe().equals(s.runs[1].dataframe())
 
 
+@pytest.mark.parametrize("name", ["lesson_loneliness", "lesson_interventions"])
+def test_a_lesson_preset_is_still_shown_after_a_reload(name):
+    s = Session(seed=2, **SMALL)
+    s.choose_preset(name)
+    s.step(2)
+    data = runfile.parse(exports.run_file_bytes(s))
+    assert data["preset"] == name
+    t = Session(seed=1, **SMALL)
+    assert runfile.restore(t, data) is None
+    assert t.preset == name and t.comparison == s.comparison
+    assert t.interventions == s.interventions and len(t.runs) == 2
+    # The same settings under the name "baseline" stay "baseline" (the stored name wins).
+    if name == "lesson_loneliness":
+        u = Session(seed=1, **SMALL)
+        assert runfile.restore(u, {**data, "preset": "baseline"}) is None
+        assert u.preset == "baseline"
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [

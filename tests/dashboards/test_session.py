@@ -88,6 +88,85 @@ def test_presets_load_their_values_and_restart():
     assert "unknown preset" in s.choose_preset("nope")
 
 
+def _b_differs_as_the_preset_says(name: str, a, b) -> None:
+    if name == "lesson_buffering":
+        assert a.params.buffering and not b.params.buffering
+        assert a.params.stressor_rate == b.params.stressor_rate == 0.10
+    elif name == "lesson_loneliness":
+        assert a.params.loneliness_contagion == 0 and b.params.loneliness_contagion == 0.005
+        assert dict(a.params) == dict(PRESETS["baseline"].params())
+    else:
+        assert [s["kind"] for s in a.intervention_specs] == ["peer_groups"]
+        assert a.intervention_specs[0]["budget"] == 30 and b.intervention_specs == ()
+        assert dict(b.params) == dict(a.params) and a.params.n_people == 400
+    changed = {k for k in a.params if a.params[k] != b.params[k]}
+    assert changed == ({PRESETS[name].compare[0]} - {""})  # one change, or none
+
+
+@pytest.mark.parametrize("name", ["lesson_buffering", "lesson_loneliness", "lesson_interventions"])
+def test_a_lesson_preset_sets_up_a_and_b_and_baseline_undoes_it(name):
+    s = Session(seed=1)
+    s.step(2)
+    assert s.choose_preset(name) is None
+    assert s.preset == name and s.error is None
+    a, b = s.runs
+    assert (a.label, b.label) == ("A", "B") and a.steps == b.steps == 0
+    assert (s.comparison.param, s.comparison.value) == PRESETS[name].compare
+    _b_differs_as_the_preset_says(name, a, b)
+    assert not s.pending() and not s.interventions_pending()
+    assert s._matching_preset() == name  # lesson_loneliness: not baseline, whose values it has
+    s.step(1)
+    assert a.steps == b.steps == 1
+    # The Preset picker's other presets stop the comparison and clear the interventions.
+    assert s.choose_preset("baseline") is None
+    assert len(s.runs) == 1 and s.comparison is None and s.interventions == {}
+    assert s.run.intervention_specs == () and s.preset == "baseline" and s.run.steps == 0
+
+
+def test_a_lesson_preset_is_kept_while_its_settings_match():
+    s = Session(seed=1, **SMALL)
+    assert s.choose_preset("lesson_loneliness") is None
+    s.stop_comparison()
+    assert s.preset == "baseline"  # the default town, compared with nothing
+    assert s.start_comparison("loneliness_contagion", 0.005) is None
+    assert s.preset == "baseline"  # the name it had still matches: kept
+    assert s.choose_preset("lesson_interventions") is None
+    settings = {k: v for k, v in s.interventions["peer_groups"].items() if k != "kind"}
+    assert s.set_intervention("peer_groups", {**settings, "budget": 10}) is None
+    assert s.preset is None  # another intervention: the students' own lesson 3
+    assert s.set_intervention("peer_groups", settings) is None
+    assert s.preset == "lesson_interventions"
+
+
+def test_a_preset_that_cannot_be_set_up_changes_nothing(monkeypatch):
+    import supportnet.dashboards.session as session_module
+    from supportnet.params import Preset
+
+    s = Session(seed=1, **SMALL)
+    s.start_comparison("stressor_rate", 0.2)
+    s.step(3)
+    before = (dict(s.values), s.comparison, list(s.runs), s.preset)
+    bad = {
+        "wrong_compare": Preset("wrong_compare", "W", "w", {}, compare=("stresor_rate", 0.1)),
+        "no_interventions": Preset("no_interventions", "N", "n", {}, compare=("", None)),
+        "too_big_b": Preset("too_big_b", "T", "t", {}, compare=("n_people", MAX_PEOPLE + 1)),
+        "bad_intervention": Preset(
+            "bad_intervention", "I", "i", {}, interventions=({"kind": "peer_groups", "x": 1},)
+        ),
+    }
+    monkeypatch.setattr(session_module, "PRESETS", {**PRESETS, **bad})
+    for name, words in [
+        ("wrong_compare", "unknown parameter 'stresor_rate'"),
+        ("no_interventions", "there are none"),
+        ("too_big_b", f"B: parameter 'n_people': {MAX_PEOPLE + 1:,} people is more than"),
+        ("bad_intervention", "unknown setting 'x'"),
+    ]:
+        message = s.choose_preset(name)
+        assert message.startswith(f"preset {name!r}: ") and words in message, message
+        assert (dict(s.values), s.comparison, list(s.runs), s.preset) == before
+        assert s.error_of("") == message and s.run.steps == 3
+
+
 def test_compare_builds_b_from_the_same_seed_and_start(session):
     assert session.start_comparison("buffering", False) is None
     a, b = session.runs

@@ -152,6 +152,22 @@ def test_preset_values_are_the_base_and_base_overrides_them(tiny):
     assert c.base["shock_start"] == shock["shock_start"] and c.base["shock_rate_multiplier"] == 2.0
 
 
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("lesson_buffering", "sets a comparison (B: buffering = off)"),
+        ("lesson_loneliness", "[design.vary] loneliness_contagion = [0.0, 0.005]"),
+        ("lesson_interventions", "sets interventions (peer_groups, start 300"),
+        ("lesson_interventions", "its interventions in [[interventions]] (or [[arms]])"),
+        ("lesson_interventions", "B as [control] (the same runs without the interventions)"),
+    ],
+)
+def test_a_preset_that_sets_more_than_values_is_refused_with_what_to_write(name, words):
+    msg = one_problem(changed(preset=name))
+    assert msg.startswith(f"exp.toml: 'preset' = \"{name}\" sets "), msg
+    assert "which a sweep does not take from a preset" in msg and words in msg, msg
+
+
 # --- parameters ---------------------------------------------------------------------------------
 def test_unknown_parameter_with_did_you_mean():
     msg = one_problem(changed(base__stresor_rate=0.1))

@@ -198,6 +198,49 @@ def test_presets_are_valid_and_have_stories():
         preset("pandemic")
 
 
+#: The lesson presets (docs/lessons/) and the one change each makes in condition B.
+LESSONS = {
+    "lesson_buffering": ("buffering", False),
+    "lesson_loneliness": ("loneliness_contagion", 0.005),
+    "lesson_interventions": ("", None),
+}
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_presets_carry_a_valid_comparison_and_interventions(name):
+    p = PRESETS[name]
+    assert p.title.startswith("Lesson ") and len(p.story) > 100
+    p.params()  # the values validate
+    assert p.compare == LESSONS[name]
+    param, value = p.compare
+    if param:
+        assert param in PARAMETERS
+        assert PARAMETERS[param].check(value) == value
+        assert p.params()[param] != value  # B differs from A
+        assert p.params(**{param: value})[param] == value
+    else:
+        assert p.interventions  # "B without the interventions" needs some
+    from supportnet.interventions import build
+
+    for spec in p.interventions:
+        built = build(dict(spec))
+        for k, v in spec.items():
+            assert built.spec()[k] == v
+    assert p.carries()  # `supportnet presets` and a sweep config say what it sets
+
+
+def test_presets_of_values_alone_carry_nothing_more():
+    for name in ("baseline", "pandemic_shock", "moods_spread"):
+        p = PRESETS[name]
+        assert p.compare is None and p.interventions == () and p.carries() == ""
+
+
+def test_a_presets_interventions_cannot_be_changed_in_place():
+    spec = PRESETS["lesson_interventions"].interventions[0]
+    with pytest.raises(TypeError):
+        spec["budget"] = 1  # shared by every session of a server
+
+
 def test_parameter_table_lists_every_parameter():
     md = parameter_table()
     text = parameter_table(markdown=False)
