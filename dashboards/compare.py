@@ -18,7 +18,14 @@ from supportnet import PARAMETERS, metrics
 
 from .controls import FieldError, ParamControl, label_of
 from .network import NetworkView
-from .plots import MEASURE_LABELS, Chart, compare_option, difference_option
+from .plots import (
+    MEASURE_LABELS,
+    Chart,
+    compare_option,
+    depression_by_support,
+    difference_option,
+    support_gradient_option,
+)
 from .session import Session
 
 __all__ = ["CompareTab", "NO_INTERVENTIONS", "choices"]
@@ -129,6 +136,9 @@ def CompareTab(
     with solara.Columns([1, 1]):
         Chart(compare_option(da, db, measure), "compare")
         Chart(difference_option(da, db, measure), "difference")
+    # Who is protected: the stress-buffering picture (lesson 1), for both towns as they are now.
+    gradients = [depression_by_support(run.model) for run in (a, b)]
+    Chart(support_gradient_option(gradients), "support-gradient")
 
 
 def choices(with_interventions: bool) -> list[dict[str, str]]:

@@ -27,6 +27,7 @@ __all__ = [
     "MAX_POINTS",
     "MEASURE_LABELS",
     "compare_option",
+    "depression_by_support",
     "difference_option",
     "histogram_option",
     "line_option",
@@ -34,6 +35,7 @@ __all__ = [
     "network_option",
     "person_option",
     "strain_option",
+    "support_gradient_option",
     "support_kind_option",
     "support_type_option",
     "thin",
@@ -323,6 +325,64 @@ def difference_option(a: pd.DataFrame, b: pd.DataFrame, measure: str) -> dict[st
         )
     ]
     return opt
+
+
+#: Groups of people by perceived support in the support-gradient chart (fifths).
+SUPPORT_GROUPS = ("lowest fifth", "second", "middle", "fourth", "highest fifth")
+
+
+def depression_by_support(model, groups: int = len(SUPPORT_GROUPS)) -> list[float | None]:
+    """Mean depression of the town's people in each fifth of perceived support, lowest first.
+
+    Fifths are by rank within the town (ties in perceived support are split by person number),
+    so each holds the same number of people whatever the town's level of support. This is the
+    picture of stress buffering (Cohen & Wills 1985): where support buffers stress, the least
+    supported are much more depressed than the most supported, and more so the more stress
+    there is. None for a group with nobody in it (a town of fewer people than groups).
+    """
+    pop = model.population
+    support, depression = pop.perceived_support[pop.members], pop.depression[pop.members]
+    order = np.argsort(support, kind="stable")
+    return [
+        _num(part.mean()) if len(part) else None
+        for part in np.array_split(depression[order], groups)
+    ]
+
+
+def support_gradient_option(
+    gradients: Sequence[Sequence[float | None]], labels: Sequence[str] = ("A", "B")
+) -> dict[str, Any]:
+    """Mean depression by fifth of perceived support, one line per town (see above)."""
+    colours = ("#1f77b4", "#ff7f0e")
+    return {
+        "animation": False,
+        "title": {
+            "text": "Who is protected: depression by perceived support (now)",
+            "left": 0,
+            "textStyle": {"fontSize": 14},
+        },
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0, "itemWidth": 14, "textStyle": {"fontSize": 11}},
+        "grid": {"left": 48, "right": 24, "top": 50, "bottom": 64},
+        "xAxis": {
+            "type": "category",
+            "data": list(SUPPORT_GROUPS),
+            "name": "people grouped by their perceived support",
+            "nameLocation": "middle",
+            "nameGap": 24,
+        },
+        "yAxis": {"type": "value", "name": "mean depression", "min": 0},
+        "series": [
+            {
+                "type": "line",
+                "name": label,
+                "data": list(values),
+                "color": colours[i % 2],
+                "symbolSize": 7,
+            }
+            for i, (label, values) in enumerate(zip(labels, gradients, strict=True))
+        ],
+    }
 
 
 def person_option(series: pd.DataFrame, person: int) -> dict[str, Any]:

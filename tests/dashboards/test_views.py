@@ -225,6 +225,38 @@ def test_compare_and_difference():
     assert diff == [[0, 0.0], [1, 0.05], [2, 0.2]]
 
 
+def test_depression_by_support_is_the_mean_of_each_fifth_by_support():
+    """Fifths by rank of perceived support, lowest first; each the mean of its people."""
+    s = Session(seed=5, n_people=203)
+    s.step(30)
+    model = s.run.model
+    pop = model.population
+    support, depression = pop.perceived_support[pop.members], pop.depression[pop.members]
+    fifths = plots.depression_by_support(model)
+    order = np.argsort(support, kind="stable")
+    sizes = [41, 41, 41, 40, 40]  # 203 people: the first three fifths get one more
+    edges = np.cumsum([0, *sizes])
+    expected = [depression[order[a:b]].mean() for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    assert fifths == pytest.approx(expected, abs=1e-5)
+    # The people in a higher fifth never have less perceived support than those below.
+    assert support[order[edges[1] - 1]] <= support[order[edges[4]]]
+    opt = plots.support_gradient_option([fifths, fifths[::-1]])
+    assert [s["name"] for s in opt["series"]] == ["A", "B"]
+    assert opt["series"][1]["data"] == fifths[::-1]
+    assert opt["xAxis"]["data"][0] == "lowest fifth"
+    json.dumps(opt)  # what the page is sent
+
+
+def test_buffering_shows_as_a_steeper_support_gradient_under_stress():
+    """The chart shows what lesson 1 says: with buffering, the least supported fare worse."""
+    on = Session(seed=2, stressor_rate=0.10, n_people=400)
+    off = Session(seed=2, stressor_rate=0.10, n_people=400, buffering=False)
+    on.step(150)
+    off.step(150)
+    gap = [g[0] - g[-1] for g in map(plots.depression_by_support, (on.run.model, off.run.model))]
+    assert gap[0] > gap[1] > 0
+
+
 def test_people_are_coloured_by_their_sisa_mood_and_the_shares_are_plotted():
     s = Session(seed=3, sisa=True, sisa_classic=True, network="random_regular", n_people=300)
     s.step(40)
