@@ -38,6 +38,7 @@ from .controls import (
 )
 from .info import InfoTab
 from .inspector import Inspector, PersonCard
+from .lessons_tab import LessonsTab
 from .network import NetworkView
 from .plots import (
     Chart,
@@ -62,6 +63,9 @@ from .store import SAVE_EVERY, RunStore
 __all__ = ["Guarded", "Page", "page_context", "page_gone", "session_key"]
 
 log = logging.getLogger(__name__)
+
+#: The tabs, in the order :func:`Views` draws them (the Lessons tab opens Compare by its place).
+TABS = ("Model", "Plots", "Inspector", "Compare", "Results", "Info", "Lessons")
 
 #: The page's own styles: the model tab lays out by the room it has (network and charts side by
 #: side on a wide screen, one above the other on a narrow one), and field errors stand out.
@@ -651,6 +655,7 @@ def Exports(session: Session, version: int, open_run, on_change):
 @solara.component
 def Views(session, frame, colour_by, size_by, min_strength, tab, select, both):
     """The tabs (redrawn every frame; only the open tab is drawn)."""
+    open_compare = solara.use_memo(lambda: lambda: tab.set(TABS.index("Compare")), [tab])
     with solara.lab.Tabs(value=tab, lazy=True):
         with solara.lab.Tab("Model"):
             ModelTab(session, frame, colour_by, size_by, min_strength, select)
@@ -664,3 +669,5 @@ def Views(session, frame, colour_by, size_by, min_strength, tab, select, both):
             ResultsExplorer()
         with solara.lab.Tab("Info"):
             InfoTab()
+        with solara.lab.Tab("Lessons"):
+            LessonsTab(session, both, open_compare)

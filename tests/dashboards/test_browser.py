@@ -16,8 +16,9 @@ import pytest
 from playwright.sync_api import expect
 
 from supportnet import PARAMETERS, PRESETS
+from supportnet.dashboards.lessons import read_lesson
 from supportnet.dashboards.network import palette
-from supportnet.dashboards.session import interventions_available
+from supportnet.dashboards.session import Comparison, interventions_available
 
 pytestmark = [
     pytest.mark.browser,
@@ -283,6 +284,68 @@ def test_info_tab(app):
     for heading in ("What is it?", "How it works", "How to use it", "Things to notice",
                     "Things to try", "Extending the model", "Credits and references"):  # fmt: skip
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
+
+
+LESSON_PRESETS = ("lesson_buffering", "lesson_loneliness", "lesson_interventions")
+
+
+def test_lessons_tab_sets_up_each_lesson_and_shows_its_worksheet(app, images):
+    """Each lesson set up by its button, then by the Preset picker; a worksheet read in the tab.
+
+    The lesson files are being written alongside: what is checked holds whether a file exists
+    (its worksheet, headings and figures show) or not (one line says where it is expected).
+    """
+    page = app
+    sidebar = page.locator(".v-navigation-drawer")
+    for number, name in enumerate(LESSON_PRESETS, 1):
+        preset = PRESETS[name]
+        b = Comparison(*preset.compare).describe()
+        button(page, "Step").click()  # set-up must bring A and B back to step 0
+        page.get_by_role("tab", name="Lessons").click()
+        title = read_lesson(number).title  # the file's first heading, or the preset's title
+        card = page.locator(".sn-lesson", has=page.get_by_role("heading", name=title, exact=True))
+        card.get_by_role("button", name="Set up this lesson").click()
+        expect(
+            card.get_by_text(f"Lesson {number} is set up: A and B are reset to step 0")
+        ).to_be_visible()
+        expect(sidebar.get_by_text(preset.story[:60])).to_be_visible()
+        if number == 1:
+            page.screenshot(path=str(images / "dashboard-lessons.png"))
+        card.get_by_role("button", name="Open the Compare tab").click()
+        expect(page.get_by_text(b)).to_be_visible()
+        expect(page.get_by_text(re.compile(r"· step 0$"))).to_be_visible()
+        expect(page.locator(CANVAS)).to_have_count(2)
+        page.get_by_role("tab", name="Model").click()
+        expect(monitor(page, "step")).to_have_text("0")
+        expect(monitor(page, "people")).to_have_text(f"{preset.params().n_people:,}")
+    # The Preset picker: any other preset stops the comparison; a lesson's starts its own.
+    page.get_by_role("tab", name="Compare").click()
+    choose(page, "Preset", PRESETS["baseline"].title)
+    expect(button(page, "Start comparison")).to_be_visible()
+    for name in LESSON_PRESETS:
+        preset = PRESETS[name]
+        choose(page, "Preset", preset.title)
+        expect(sidebar.get_by_text(preset.story[:60])).to_be_visible()
+        expect(page.get_by_text(Comparison(*preset.compare).describe())).to_be_visible()
+        expect(page.locator(CANVAS)).to_have_count(2)
+    # Lesson 1's worksheet, read beside the model (or the line saying where it is expected).
+    page.get_by_role("tab", name="Lessons").click()
+    lesson = read_lesson(1)
+    card = page.locator(".sn-lesson").first
+    if lesson.text is None:
+        expect(card.get_by_text(lesson.problem)).to_be_visible()
+        return
+    card.get_by_role("button", name="Read the worksheet").click()
+    text = page.locator(".sn-lesson-text")
+    expect(text.get_by_role("heading", name=lesson.title, exact=True)).to_be_visible()
+    expect(text.get_by_role("heading").nth(1)).to_be_visible()
+    figures = text.locator('img[src^="data:image/"]')
+    if "](data:image/" in lesson.text:  # its figures are drawn, not broken
+        figures.first.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "() => { const i = document.querySelector('.sn-lesson-text img[src^=\"data:image/\"]');"
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
 
 
 def _drawn_rgb(code: int) -> str:

@@ -329,6 +329,29 @@ def test_the_moods_preset_shows_moods():
     assert "SISa" in page_text(box) and "Moods spread (SISa)" in page_text(box)
 
 
+def test_lessons_tab_sets_up_a_lesson_like_the_preset_picker():
+    box, rc = render(FullPage())
+    button(rc, "Step").click()
+    _tab(rc, app.TABS.index("Lessons"))
+    text = page_text(box)
+    assert "Lesson 1: Does support protect?" in text and "Lesson 3: Which help helps most?" in text
+    setups = [
+        w for w in rc.find(v.Btn).widgets if w.children and w.children[-1] == "Set up this lesson"
+    ]
+    assert len(setups) == 3
+    setups[0].click()
+    lesson = PRESETS["lesson_buffering"]
+    assert by_label(rc, v.Select, "Preset").v_model == lesson.title  # the sidebar follows
+    assert "Lesson 1 is set up: A and B are reset to step 0" in page_text(box)
+    button(rc, "Open the Compare tab").click()
+    assert rc.find(v.Tabs).widget.v_model == app.TABS.index("Compare")
+    text = page_text(box)
+    assert "B: buffering = off" in text and "· step 0" in text and len(_network(box)) == 2
+    # The Preset picker undoes it: baseline stops the comparison.
+    by_label(rc, v.Select, "Preset").v_model = PRESETS["baseline"].title
+    assert "Start comparison" in page_text(box) and len(_network(box)) == 0
+
+
 def test_compare_tab():
     box, rc = render(FullPage())
     _tab(rc, 3)
