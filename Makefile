@@ -6,13 +6,14 @@ STAMP := $(VENV)/.installed
 ASSETS := $(VENV)/solara-assets/.complete
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 
-.PHONY: help setup demo run test test-fast lint format docs bench browser assets dashboard clean screenshots lock check-packaging
+.PHONY: help setup demo run test test-fast lint format docs bench browser assets dashboard clean screenshots lessons lock check-packaging
 
 help:
 	@echo "make demo       set up (first time) and run the demo sweep with its report"
 	@echo "make test       set up (first time) and run the full test suite, browser tests included"
 	@echo "make test-fast  the suite without browser tests"
 	@echo "make dashboard  start the dashboard on http://127.0.0.1:8765"
+	@echo "make lessons    re-run the lessons' towns: answer keys, figures and screenshots in docs/lessons/"
 	@echo "make lint       ruff check and format check"
 	@echo "make docs       regenerate the parameter tables in docs/"
 	@echo "make bench      run the speed benchmarks"
@@ -80,6 +81,14 @@ docs: $(STAMP)
 # Refresh the dashboard screenshots in docs/images/ (made by the browser tests).
 screenshots: $(STAMP) browser $(ASSETS)
 	SUPPORTNET_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -n 2 --dist loadgroup tests/dashboards
+
+# The classroom lessons (docs/lessons/): run the towns each worksheet has students run, check what
+# each answer key says (exit 1 naming a claim that no longer holds), rewrite the answer keys'
+# tables and figures, then walk each worksheet in a real browser and refresh its screenshots.
+lessons: $(STAMP) browser $(ASSETS)
+	$(BIN)/python -m supportnet.experiments.lessons
+	SUPPORTNET_LESSON_WALK=1 SUPPORTNET_LESSON_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser \
+	  -p no:randomly tests/dashboards/test_browser_lessons.py
 
 bench: $(STAMP)
 	$(BIN)/python -m supportnet.benchmarks.speed --sizes 1000,10000,100000 --steps 20 --json

@@ -322,7 +322,7 @@ INTERVENTIONS = (
         -1,
         -0.06,
         -0.01,
-        min_share=0.75,
+        min_share=0.6,
     ),
     Claim(
         "interventions",
