@@ -123,6 +123,14 @@ def test_a_lesson_preset_sets_up_a_and_b_and_baseline_undoes_it(name):
     assert s.run.intervention_specs == () and s.preset == "baseline" and s.run.steps == 0
 
 
+def test_a_session_can_start_from_a_lesson_preset():
+    s = Session(seed=1, preset="lesson_interventions")
+    assert s.preset == "lesson_interventions" and len(s.runs) == 2
+    _b_differs_as_the_preset_says("lesson_interventions", *s.runs)
+    s = Session(seed=1, preset="lesson_buffering", n_people=200)
+    assert s.preset is None and s.runs[1].params.n_people == 200  # edited: no preset matches
+
+
 def test_a_lesson_preset_is_kept_while_its_settings_match():
     s = Session(seed=1, **SMALL)
     assert s.choose_preset("lesson_loneliness") is None
