@@ -122,7 +122,16 @@ def cmd_facts(args: argparse.Namespace) -> int:
     if args.preset:
         from supportnet.params import preset
 
-        preset(args.preset)  # an unknown preset: one message with a did-you-mean
+        chosen = preset(args.preset)  # an unknown preset: one message with a did-you-mean
+        if chosen.carries():
+            # The battery measures one world at a time: dropping a preset's interventions or
+            # comparison silently would measure something else than the preset's name says.
+            values = " ".join(f"--set {k}={v}" for k, v in chosen.values.items())
+            raise UserError(
+                f"--preset: {args.preset!r} sets {chosen.carries()}, which the facts battery "
+                "does not run (it measures the facts of one world, without interventions); "
+                + (f"measure its town with {values}" if values else "measure the defaults")
+            )
     overrides = Overrides(
         preset=args.preset or "",
         set=parse_settings(args.settings),

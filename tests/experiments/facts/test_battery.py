@@ -14,6 +14,10 @@ from supportnet.experiments.facts import load_battery
 
 VERDICTS = {"pass", "fail", "not measurable"}
 
+# One worker for the module under `pytest -n 2 --dist loadgroup`: the quick battery (about a
+# minute of CPU) is then run once for the module, not once per worker that gets one of its tests.
+pytestmark = pytest.mark.xdist_group("facts-quick-battery")
+
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
@@ -99,6 +103,15 @@ def test_list(capsys):
         (
             ["--set", "stressor_rate=0.6"],
             "fact 'stress-dose', arm 'double': parameter 'stressor_rate': 1.2 is out of range",
+        ),
+        (
+            ["--preset", "lesson_interventions"],
+            "--preset: 'lesson_interventions' sets interventions (peer_groups, start 300, "
+            "duration 100, budget 30) and a comparison",
+        ),
+        (
+            ["--preset", "lesson_buffering"],
+            "measure its town with --set stressor_rate=0.1",
         ),
         (["--only", ","], "--only: give one or more fact ids"),
         (["--file", "/nonexistent/facts.toml"], "no such facts file"),
