@@ -306,6 +306,43 @@ INTERVENTIONS = (
     ),
     Claim(
         "interventions",
+        "targeting_lonely_support",
+        "Targeting: peer groups aimed at the most lonely raise perceived support at least as "
+        "much as aimed at the most stressed (the default; most lonely - most stressed).",
+        lambda m: (
+            _arm_effect("mean_perceived_support", "peer_groups_most_lonely")(m)
+            - _arm_effect("mean_perceived_support", "peer_groups")(m)
+        ),
+        +1,
+        0.0,
+        0.03,
+        min_share=0.75,
+    ),
+    Claim(
+        "interventions",
+        "targeting_lonely_share",
+        "... but lower the lonely share less (the most lonely's fall in lonely share minus the "
+        "most stressed's is positive: a smaller fall).",
+        lambda m: (
+            _arm_effect("lonely_fraction", "peer_groups_most_lonely")(m)
+            - _arm_effect("lonely_fraction", "peer_groups")(m)
+        ),
+        +1,
+        0.003,
+        0.04,
+        min_share=0.75,
+    ),
+    Claim(
+        "interventions",
+        "targeting_random",
+        "Peer groups at random still raise perceived support (arm - none).",
+        _arm_effect("mean_perceived_support", "peer_groups_random"),
+        +1,
+        0.01,
+        0.06,
+    ),
+    Claim(
+        "interventions",
         "community_support",
         "Community programmes raise perceived support too.",
         _arm_effect("mean_perceived_support", "community"),

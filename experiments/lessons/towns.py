@@ -43,6 +43,9 @@ INTERVENTION_ARMS: dict[str, dict[str, Any] | None] = {
     "outreach": {"kind": "outreach"},
     "online": {"kind": "online"},
     "respite": {"kind": "respite"},
+    # Observe 2 (targeting): the peer groups aimed otherwise than at the most stressed.
+    "peer_groups_random": {"kind": "peer_groups", "targeting": "random"},
+    "peer_groups_most_lonely": {"kind": "peer_groups", "targeting": "most_lonely"},
 }
 
 #: Lesson 1's stress levels: the preset's many life events and the worksheet's few.
