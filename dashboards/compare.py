@@ -33,8 +33,9 @@ __all__ = ["CompareTab", "NO_INTERVENTIONS", "choices"]
 #: The choice of B that switches A's interventions off.
 NO_INTERVENTIONS = "(interventions off)"
 
-#: Measures offered for the comparison plots.
-COMPARE_MEASURES = metrics.OUTCOMES
+#: Measures offered for the comparison plots: the outcomes, and how alike neighbours' loneliness
+#: is (lesson 2 compares how contagion and withdrawal cluster loneliness).
+COMPARE_MEASURES = (*metrics.OUTCOMES, metrics.LONELINESS_ASSORTATIVITY)
 
 
 @solara.component

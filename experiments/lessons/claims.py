@@ -168,7 +168,7 @@ BUFFERING = (
         "protected_high",
         "Who is protected: with many life events, in town A the third of people with the least "
         "perceived support are more depressed than the third with the most, by more than in "
-        "town B (A's gap minus B's gap is positive).",
+        "town B: buffering protects the well supported most (A's gap minus B's gap).",
         _diff("gap_high_A", "gap_high_B"),
         +1,
         0.02,
