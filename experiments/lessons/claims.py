@@ -358,7 +358,7 @@ INTERVENTIONS = (
         _arm_effect("unmet_need", "professional_personalised"),
         -1,
         -0.06,
-        -0.01,
+        -0.004,
         min_share=0.6,
     ),
     Claim(

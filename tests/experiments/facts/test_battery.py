@@ -4,6 +4,7 @@ The quick battery runs the real model (fewer seeds, shorter runs) on 2 workers, 
 Whether the facts pass is not asserted here: that is what the battery measures.
 """
 
+import fcntl
 import json
 import shutil
 
@@ -14,16 +15,25 @@ from supportnet.experiments.facts import load_battery
 
 VERDICTS = {"pass", "fail", "not measurable"}
 
-# One worker for the module under `pytest -n 2 --dist loadgroup`: the quick battery (about a
-# minute of CPU) is then run once for the module, not once per worker that gets one of its tests.
-pytestmark = pytest.mark.xdist_group("facts-quick-battery")
 
+@pytest.fixture(scope="session")
+def quick(tmp_path_factory, worker_id):
+    """The quick battery, run once for the whole test session, whatever the xdist workers.
 
-@pytest.fixture(scope="module")
-def quick(tmp_path_factory):
-    out = tmp_path_factory.mktemp("facts") / "quick"
-    code = main(["facts", "--quick", "--workers", "2", "--out", str(out), "--no-progress"])
-    return out, code
+    It is over a minute of CPU. Under ``pytest -n 2`` the workers share the parent of their
+    temporary folders: the first to get here runs it there under a lock, the other waits and
+    reads it (the tests copy it before changing anything).
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if worker_id != "master" else base
+    out = root / "facts-quick"
+    with open(root / "facts-quick.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = root / "facts-quick.exit-code"
+        if not done.exists():
+            code = main(["facts", "--quick", "--workers", "2", "--out", str(out), "--no-progress"])
+            done.write_text(str(code))
+        return out, int(done.read_text())
 
 
 def test_quick_battery_judges_every_fact_and_writes_its_report(quick, capsys):
