@@ -309,9 +309,8 @@ INTERVENTIONS = (
         "targeting_lonely_support",
         "Targeting: peer groups aimed at the most lonely raise perceived support at least as "
         "much as aimed at the most stressed (the default; most lonely - most stressed).",
-        lambda m: (
-            _arm_effect("mean_perceived_support", "peer_groups_most_lonely")(m)
-            - _arm_effect("mean_perceived_support", "peer_groups")(m)
+        _diff(
+            "mean_perceived_support_peer_groups_most_lonely", "mean_perceived_support_peer_groups"
         ),
         +1,
         0.0,
@@ -323,10 +322,7 @@ INTERVENTIONS = (
         "targeting_lonely_share",
         "... but lower the lonely share less (the most lonely's fall in lonely share minus the "
         "most stressed's is positive: a smaller fall).",
-        lambda m: (
-            _arm_effect("lonely_fraction", "peer_groups_most_lonely")(m)
-            - _arm_effect("lonely_fraction", "peer_groups")(m)
-        ),
+        _diff("lonely_fraction_peer_groups_most_lonely", "lonely_fraction_peer_groups"),
         +1,
         0.003,
         0.04,
