@@ -443,6 +443,33 @@ def adjacency_from_keys(keys, vkeys, n):  # pragma: no cover - compiled
     return indptr, indices, slots
 
 
+@njit(cache=True, inline="always")
+def _stable_rank(key, k, a):  # pragma: no cover - compiled
+    """Rank of ``key[a]`` among ``key[:k]`` sorted descending, stably (equal keys: lower first).
+
+    The count of keys ahead of it: those before it that are not smaller, those after it that
+    are larger. Two branch-free counting loops: an insertion sort's branches follow the data
+    and are mispredicted about once per tie, which made most of the layer kernel's time
+    (its ranks are the same: the position in a stable sort).
+    """
+    x = key[a]
+    rank = 0
+    for b in range(a):
+        rank += key[b] >= x
+    for b in range(a + 1, k):
+        rank += key[b] > x
+    return rank
+
+
+@njit(cache=True, inline="always")
+def _layer(rank, inner, sympathy):  # pragma: no cover - compiled
+    """Layer of the tie at ``rank``: 0 inner circle, 1 sympathy group, 2 wider network.
+
+    Branch-free; the same as ``0 if rank < inner else 1 if rank < sympathy else 2``.
+    """
+    return (rank >= inner) * (1 + (rank >= sympathy))
+
+
 @njit(cache=True)
 def layer_contact_rates(
     keys, vkeys, fptr, bptr, strength, layer_inner, layer_sympathy, rates, avail
@@ -497,28 +524,17 @@ def layer_contact_rates(
             slot[k] = t
             key[k] = strength[t]
             k += 1
-        # By strength, descending; stable, so equal strengths keep neighbour order. Insertion
-        # sort for the usual few ties, a merge sort (also stable) for large networks.
+        # By strength, descending; stable, so equal strengths keep neighbour order. Each of
+        # the usual few ties is ranked by counting the ties before it (a merge sort, also
+        # stable, for large networks).
         if k > 32:
             ranked = slot[:k][np.argsort(-key[:k], kind="mergesort")]
+            for r in range(k):
+                out[ranked[r]] += 0.5 * rates[_layer(r, layer_inner[i], layer_sympathy[i])]
         else:
-            for a in range(1, k):
-                s, x = slot[a], key[a]
-                b = a - 1
-                while b >= 0 and key[b] < x:
-                    slot[b + 1] = slot[b]
-                    key[b + 1] = key[b]
-                    b -= 1
-                slot[b + 1] = s
-                key[b + 1] = x
-            ranked = slot[:k]
-        for r in range(k):
-            if r < layer_inner[i]:
-                out[ranked[r]] += 0.5 * rates[0]
-            elif r < layer_sympathy[i]:
-                out[ranked[r]] += 0.5 * rates[1]
-            else:
-                out[ranked[r]] += 0.5 * rates[2]
+            for a in range(k):
+                r = _stable_rank(key, k, a)
+                out[slot[a]] += 0.5 * rates[_layer(r, layer_inner[i], layer_sympathy[i])]
     for e in range(m):
         out[e] = out[e] * avail[keys[e] >> 32] * avail[keys[e] & low]
     return out

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supportnet.kernels import shared_neighbours, tie_update
+from supportnet.kernels import layer_contact_rates, merge_sorted, shared_neighbours, tie_update
 from supportnet.kinds import CAN_END, FAMILY, FRIEND
 from supportnet.network import TieStore
 
@@ -75,3 +75,56 @@ def test_tie_update_shelters_ties_by_their_shared_friends_exactly():
             np.testing.assert_array_equal(got, expected)
         # Shelter is real: embedded ties end less often than they would without it.
         assert _ends(store, draw, 3.0, 0.0).sum() < _ends(store, draw, 0.0, 0.0).sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 45),
+    density=st.floats(0.0, 1.0),
+    levels=st.integers(1, 6),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_layer_ranks_are_those_of_a_stable_sort(n, density, levels, seed):
+    # Few strength levels make many equal strengths (ranked by neighbour index); up to 44 ties
+    # per person reach the merge sort for large networks; layer sizes include inner > sympathy.
+    store = _random_store(n, density, seed)
+    rng = np.random.default_rng(seed)
+    store.strength[:] = rng.integers(1, levels + 1, store.m) / levels
+    inner = rng.integers(0, 12, n)
+    sympathy = rng.integers(0, 30, n)
+    rates = np.array([3.0, 0.7, 0.1])
+    fptr, bptr = store.row_pointers()
+    got = layer_contact_rates(
+        store.keys, store.vkeys, fptr, bptr, store.strength, inner, sympathy, rates, np.ones(n)
+    )
+    sides: dict[tuple[int, int], list[float]] = {}
+    for i, partners in enumerate(_neighbour_sets(store)):
+        slots = {j: store.find([min(i, j)], [max(i, j)])[0] for j in partners}
+        ranked = sorted(sorted(partners), key=lambda j: -store.strength[slots[j]])
+        for r, j in enumerate(ranked):
+            layer = 0 if r < inner[i] else 1 if r < sympathy[i] else 2
+            sides.setdefault((min(i, j), max(i, j)), []).append(0.5 * rates[layer])
+    want = [sides[(a, b)][0] + sides[(a, b)][1] for a, b in zip(store.u, store.v, strict=True)]
+    assert np.array_equal(got, np.array(want, float))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    m=st.integers(0, 300),
+    removed=st.floats(0.0, 1.0),
+    added=st.integers(0, 60),
+    dtype=st.sampled_from([np.int8, np.int32, np.int64, np.float64]),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_merge_sorted_cuts_and_inserts_like_numpy(m, removed, added, dtype, seed):
+    rng = np.random.default_rng(seed)
+    old = rng.integers(-100, 100, m).astype(dtype)
+    remove = np.flatnonzero(rng.random(m) < removed)
+    new = rng.integers(-100, 100, added).astype(dtype)
+    insert_at = np.sort(rng.integers(0, m + 1, added))
+    want = np.insert(old, insert_at, new)
+    keep = np.ones(len(want), bool)
+    keep[remove + np.searchsorted(insert_at, remove, side="right")] = False
+    got = merge_sorted(old, remove, new, insert_at)
+    assert got.dtype == old.dtype
+    assert np.array_equal(got, want[keep])
