@@ -23,6 +23,7 @@ from scipy import sparse
 
 from .kernels import (
     adjacency_from_keys,
+    carry_rows,
     merge_sorted,
     rows_from_keys,
     symmetric_sum,
@@ -462,6 +463,7 @@ class TieStore:
         new_vkeys = np.sort((hi << _SHIFT) | lo)
         v_insert = np.searchsorted(self.vkeys, new_vkeys)
         self.vkeys = merge_sorted(self.vkeys, v_remove, new_vkeys, v_insert)
+        self._carry_rows(removed_u, removed_v, lo, hi)
         self.version += 1
         if self._graph is not None:
             if len(remove):
@@ -469,6 +471,20 @@ class TieStore:
             if len(new_keys):
                 self._graph_add(new_keys, lo, hi)
         return dest_new
+
+    def _carry_rows(self, removed_u, removed_v, new_u, new_v) -> None:
+        """Carry the cached row pointers and degrees over a merge (before ``version`` moves on).
+
+        A person's rows start where they did, shifted by the ties that ended and formed among
+        the people before them: a few per-person counts instead of a pass over every key (the
+        next :meth:`row_pointers` call would count them all again, once per merge). New arrays,
+        since callers may keep the old ones. Nothing is carried when the cache is out of date.
+        """
+        cached = self._rows_cache
+        if cached is None or cached[0] != self.version:
+            return
+        rows = carry_rows(*cached[1:], removed_u, removed_v, new_u, new_v)
+        self._rows_cache = (self.version + 1, *rows)
 
     # --- the networkx mirror ----------------------------------------------------------------
     @property

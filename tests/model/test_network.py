@@ -5,7 +5,10 @@ import pickle
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from supportnet.kernels import rows_from_keys
 from supportnet.kinds import FAMILY, FRIEND, KIND_CODES
 from supportnet.network import TieGraph, TieStore, tie_keys
 
@@ -112,3 +115,20 @@ def test_degree_and_weighted_degree():
     s = store_with([(0, 1), (0, 2), (3, 4)])
     assert s.degree().tolist() == [2, 1, 1, 1, 1, 0]
     assert s.weighted_degree(np.array([1.0, 2.0, 3.0])).tolist() == [3, 1, 2, 3, 3, 0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 30), seed=st.integers(0, 2**31 - 1))
+def test_row_pointers_carried_over_merges_are_those_counted_afresh(n, seed):
+    rng = np.random.default_rng(seed)
+    s = TieStore(n)
+    for _ in range(6):
+        s.row_pointers()  # cached, so the merge below carries it over
+        ending = np.flatnonzero(rng.random(s.m) < 0.3)
+        u, v = rng.integers(0, n, (2, rng.integers(0, 3 * n + 1)))
+        s.add(u, v, FRIEND, 0.5, remove=ending, renew=bool(rng.integers(2)))
+        carried = s._rows_cache
+        assert carried is not None and carried[0] == s.version
+        for got, want in zip(carried[1:], rows_from_keys(s.keys, s.vkeys, n), strict=True):
+            assert got.dtype == want.dtype
+            assert np.array_equal(got, want)
