@@ -669,9 +669,11 @@ def contact_sums(
 
 @njit(cache=True)
 def count_asking_arcs(u, v, asks, contact):  # pragma: no cover - compiled
-    """Number of arcs leaving an asker over a tie with contact (see choose_asked_arcs)."""
+    """Number of arcs leaving an asker over a tie with contact (see choose_asked_arcs).
+
+    Branch-free: whether a tie had contact is a coin toss to the branch predictor.
+    """
     count = 0
     for e in range(len(u)):
-        if contact[e]:
-            count += asks[u[e]] + asks[v[e]]
+        count += contact[e] * (np.int64(asks[u[e]]) + np.int64(asks[v[e]]))
     return count
