@@ -223,7 +223,12 @@ def compute(model, ctx=None) -> dict[str, float]:
     mem = pop.members
     everyone = bool(mem.all())  # no professionals: measure the arrays themselves, no copies
     out: dict[str, float] = {}
-    states = [getattr(pop, s) if everyone else getattr(pop, s)[mem] for s in STATES]
+
+    def of_members(x: np.ndarray) -> np.ndarray:
+        """The members' rows of ``x``: ``x`` itself when everyone is a member (no copy)."""
+        return x if everyone else x[mem]
+
+    states = [of_members(getattr(pop, s)) for s in STATES]
     for s, x in zip(STATES, states, strict=True):
         out[f"mean_{s}"] = float(x.mean()) if len(x) else float("nan")
     quantiles = state_quantiles(states)
@@ -231,12 +236,12 @@ def compute(model, ctx=None) -> dict[str, float]:
         for (name, _), val in zip(QUANTILES, qs, strict=True):
             out[f"{name}_{s}"] = float(val)
     n_mem = max(int(mem.sum()), 1)
-    out[MEAN_CAPACITY] = float(pop.capacity[mem].mean()) if mem.any() else float("nan")
-    out[CASE_PREVALENCE] = float((pop.depression[mem] > p.case_threshold).sum() / n_mem)
-    out[LONELY_FRACTION] = float((pop.loneliness[mem] > p.lonely_threshold).sum() / n_mem)
-    out[UNMET_NEED] = float(row_sum(pop.need[mem]).mean()) if mem.any() else float("nan")
-    out[ASKED_FRACTION] = float(pop.asked[mem].sum() / n_mem)
-    out[EVENT_FRACTION] = float((pop.event[mem] > 0).sum() / n_mem)
+    out[MEAN_CAPACITY] = float(of_members(pop.capacity).mean()) if mem.any() else float("nan")
+    out[CASE_PREVALENCE] = float((of_members(pop.depression) > p.case_threshold).sum() / n_mem)
+    out[LONELY_FRACTION] = float((of_members(pop.loneliness) > p.lonely_threshold).sum() / n_mem)
+    out[UNMET_NEED] = float(row_sum(of_members(pop.need)).mean()) if mem.any() else float("nan")
+    out[ASKED_FRACTION] = float(of_members(pop.asked).sum() / n_mem)
+    out[EVENT_FRACTION] = float((of_members(pop.event) > 0).sum() / n_mem)
     givers = pop.given > 0
     depleted = pop.capacity < p.burnout_capacity * pop.capacity_max
     out[BURNT_OUT] = float((givers & depleted).sum() / givers.sum()) if givers.any() else 0.0
@@ -254,10 +259,10 @@ def compute(model, ctx=None) -> dict[str, float]:
         ties.u, ties.v, ties.kind, ties.strength, pop.loneliness, pop.n, len(TIE_KINDS)
     )
     out[TIES] = float(ties.m)
-    out[MEAN_DEGREE] = float(deg[mem].mean()) if mem.any() else 0.0
+    out[MEAN_DEGREE] = float(of_members(deg).mean()) if mem.any() else 0.0
     out[MEAN_TIE_STRENGTH] = float(strength_sum / ties.m) if ties.m else float("nan")
     out[CLUSTERING] = clustering_sample(ties, model.clustering_nodes)
-    out[ISOLATES] = float((deg[mem] == 0).sum())
+    out[ISOLATES] = float((of_members(deg) == 0).sum())
     out[COMPONENTS] = float(components)
     out[LONELINESS_ASSORTATIVITY] = float(assortativity)
     out[TIES_FORMED] = float(ctx.formed if ctx is not None else 0)

@@ -107,8 +107,9 @@ def _join_families(ctx: StepContext, who: np.ndarray, near: np.ndarray, jitter: 
         return none, none, np.zeros(0), np.zeros(0)
     newcomers, slot = who[joining], pop.family[who[joining]]
     # The families' members before this step, sorted by slot (and by index within a slot).
-    old = np.flatnonzero(pop.family >= 0)
-    old = old[~np.isin(old, who)]
+    staying = pop.family >= 0
+    staying[who] = False  # a mask: np.isin(old, who) sorted both arrays
+    old = np.flatnonzero(staying)
     old = old[stable_order(pop.family[old])]
     lo = np.searchsorted(pop.family[old], slot, "left")
     size = np.searchsorted(pop.family[old], slot, "right") - lo
