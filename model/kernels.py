@@ -213,6 +213,33 @@ def merge_sorted(old, remove, new, insert_at):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _components(u, v, n):  # pragma: no cover - compiled
+    """Number of connected components of n people and the ties (u, v), in any order.
+
+    Union-find with path halving. In canonical order the ties of one lower end come one after
+    another, so its root is found once for the run and the other ends' roots are hung under it
+    (it stays the root): half the finds. The count does not depend on the order of the unions.
+    """
+    parent = np.arange(n)
+    components = n
+    current, root = -1, 0
+    for e in range(len(u)):
+        if u[e] != current:
+            current = root = u[e]
+            while parent[root] != root:
+                parent[root] = parent[parent[root]]
+                root = parent[root]
+        b = v[e]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if b != root:
+            parent[b] = root
+            components -= 1
+    return components
+
+
+@njit(cache=True)
 def network_pass(u, v, kind, strength, x, n, n_kinds):  # pragma: no cover - compiled
     """Tie-level measures: components, assortativity of x, ties by kind, strength.
 
@@ -225,25 +252,14 @@ def network_pass(u, v, kind, strength, x, n, n_kinds):  # pragma: no cover - com
         (components, assortativity (NaN without variation), count per kind, sum of strength).
     """
     m = len(u)
-    parent = np.arange(n)
-    components = n
     counts = np.zeros(n_kinds, np.int64)
     total = 0.0
     s = 0.0
     for e in range(m):
-        a, b = u[e], v[e]
-        s += x[a] + x[b]
+        s += x[u[e]] + x[v[e]]
         counts[kind[e]] += 1
         total += strength[e]
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        while parent[b] != b:
-            parent[b] = parent[parent[b]]
-            b = parent[b]
-        if a != b:
-            parent[a] = b
-            components -= 1
+    components = _components(u, v, n)
     corr = np.nan
     if m >= 2:
         mean = s / (2 * m)

@@ -1,10 +1,17 @@
 """Compiled tie kernels against plain Python on random networks."""
 
+import networkx as nx
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supportnet.kernels import layer_contact_rates, merge_sorted, shared_neighbours, tie_update
+from supportnet.kernels import (
+    _components,
+    layer_contact_rates,
+    merge_sorted,
+    shared_neighbours,
+    tie_update,
+)
 from supportnet.kinds import CAN_END, FAMILY, FRIEND
 from supportnet.network import TieStore
 
@@ -128,3 +135,22 @@ def test_merge_sorted_cuts_and_inserts_like_numpy(m, removed, added, dtype, seed
     got = merge_sorted(old, remove, new, insert_at)
     assert got.dtype == old.dtype
     assert np.array_equal(got, want[keep])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    density=st.floats(0.0, 0.3),
+    shuffled=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_components_are_those_networkx_counts(n, density, shuffled, seed):
+    store = _random_store(n, density, seed)
+    u, v = store.u, store.v
+    if shuffled:  # any order of the ties, not only the canonical one
+        order = np.random.default_rng(seed).permutation(store.m)
+        u, v = u[order], v[order]
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
+    assert _components(u, v, n) == nx.number_connected_components(G)
