@@ -13,15 +13,21 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import ConfigError, ExperimentConfig
 from .executors import make_executor
 from .plan import RunSpec, plan_runs
 from .progress import SweepProgress
 from .store import ResultStore
+
+if TYPE_CHECKING:
+    from .executors import DaskExecutor, InProcessExecutor, ProcessExecutor
+
+    Executor = InProcessExecutor | ProcessExecutor | DaskExecutor
 
 __all__ = ["SweepOutcome", "default_folder", "run_sweep"]
 
@@ -110,6 +116,7 @@ def run_sweep(
     command: Sequence[str] | None = None,
     echo: Callable[[str], None] | None = print,
     specs: list[RunSpec] | None = None,
+    executor: Executor | None = None,
 ) -> SweepOutcome:
     """Run (or resume) the sweep of ``config`` into a results folder.
 
@@ -124,6 +131,10 @@ def run_sweep(
         command: Command line recorded in the manifest (default: ``sys.argv``).
         echo: Where one-line messages go (None: nowhere).
         specs: The planned runs, if already computed.
+        executor: An executor the caller has already entered, to run on instead of one made from
+            ``workers``, ``scheduler`` and ``dask_local``. The sweep neither enters nor closes
+            it, so a caller running many sweeps (a calibration's batches) starts its workers
+            once.
 
     Returns:
         What happened.
@@ -136,7 +147,10 @@ def run_sweep(
     started = time.perf_counter()
     folder = Path(out) if out is not None else default_folder(config)
     specs = specs if specs is not None else plan_runs(config)
-    executor = make_executor(workers, scheduler, dask_local)
+    # A caller's executor stays open after the sweep: it is the caller's to close.
+    own = executor is None
+    if executor is None:
+        executor = make_executor(workers, scheduler, dask_local)
     _check_memory(config, dask_local or (1 if scheduler else getattr(executor, "workers", 1)))
     store = ResultStore(folder)
     session = {
@@ -146,11 +160,17 @@ def run_sweep(
         "executor": executor.description,
     }
     with store.lock(session["command"]):
-        return _run_locked(config, store, specs, executor, session, force, progress, say, started)
+        return _run_locked(
+            config, store, specs, executor, own, session, force, progress, say, started
+        )
 
 
-def _run_locked(config, store, specs, executor, session, force, progress, say, started):
-    """The sweep itself, while this process holds the folder's lock."""
+def _run_locked(config, store, specs, executor, own, session, force, progress, say, started):
+    """The sweep itself, while this process holds the folder's lock.
+
+    ``own``: the sweep opens and closes ``executor``; otherwise its caller has opened it and
+    closes it.
+    """
     from .provenance import provenance
 
     folder = store.folder
@@ -179,7 +199,10 @@ def _run_locked(config, store, specs, executor, session, force, progress, say, s
     try:
         with _sigterm_as_interrupt():
             if todo:
-                with executor, SweepProgress(len(specs), len(rows), config.name, progress) as bar:
+                with (
+                    executor if own else nullcontext(),
+                    SweepProgress(len(specs), len(rows), config.name, progress) as bar,
+                ):
                     outcome.executor = executor.description
                     for result in executor.results(todo):
                         if result.ok and result.model_code != expected_code:

@@ -182,7 +182,18 @@ def _open_folder(folder: Path, config: CalibrationConfig, force: bool) -> None:
 
 @contextmanager
 def _executor_options(workers, scheduler, dask_local):
-    """Keyword arguments for the sweep; a local Dask cluster is started once for all batches."""
+    """Keyword arguments for the sweep of every batch, and where the runs go, in words.
+
+    Workers are started once for the whole calibration, not once per batch: a local Dask
+    cluster, or the local worker processes (a pool's start costs seconds, a batch's runs may
+    take less). They are stopped when the calibration ends, however it ends: at once after an
+    error, Ctrl-C or SIGTERM, which is treated as Ctrl-C while the pool is open so the workers
+    are stopped too. Which process runs a run never changes its result, so the shared pool gives
+    the same posterior as a pool per batch.
+
+    Yields:
+        ``(keyword arguments of run_sweep, description)``.
+    """
     if dask_local:
         from ..executors import DaskExecutor
 
@@ -193,7 +204,14 @@ def _executor_options(workers, scheduler, dask_local):
         yield {"scheduler": scheduler}, f"Dask cluster at {scheduler}"
         return
     n = workers or os.cpu_count() or 1
-    yield {"workers": n}, ("this process" if n == 1 else f"{n} local processes")
+    if n == 1:
+        yield {"workers": 1}, "this process"
+        return
+    from ..executors import ProcessExecutor
+    from ..sweep import _sigterm_as_interrupt
+
+    with _sigterm_as_interrupt(), ProcessExecutor(n) as ex:
+        yield {"executor": ex}, ex.description
 
 
 class _Clock:

@@ -240,7 +240,8 @@ def evaluate(
         proposals: The particles to evaluate.
         folder: The calibration's folder; runs are stored in ``folder/runs``.
         arm_of: From :func:`arm_map`.
-        executor: ``workers``, ``scheduler`` (keyword arguments of the sweep).
+        executor: Keyword arguments of the sweep: ``workers``, ``scheduler``, or an open
+            ``executor`` shared by every batch.
         command: Command line for the runs folder's manifest.
 
     Returns:

@@ -79,9 +79,9 @@ def test_the_posterior_recovers_known_parameters(tmp_path):
     from supportnet.experiments.calibrate.output import parameter_summary
 
     # In this process: the posterior does not depend on the workers (test_run.py proves it on a
-    # tiny calibration; here workers=1 and 2 give the same posterior to the bit), and local
-    # workers are started afresh for each of its 11 batches, which under pytest-xdist, with both
-    # cores already busy, costs their start-ups and buys no speed.
+    # tiny calibration; here workers=1 and 2 give the same posterior to the bit), and under
+    # pytest-xdist, with both cores already busy, local workers cost their start-up and buy no
+    # speed.
     config, outcome = recover(tmp_path, workers=1, figures=False)
     summary = parameter_summary(config, outcome.posterior.particles).set_index("parameter")
     inside = {

@@ -64,27 +64,55 @@ def test_the_reference_run_writes_posterior_report_and_predictive_check(referenc
     assert len(pd.read_parquet(folder / "predictive.parquet")) == 2
 
 
-#: The tiny calibration in two generations of one batch of 16 each: 4 batches (2 generations and
-#: the predictive draws) instead of the reference's 14. Local workers are started afresh for every
-#: batch, and under pytest (which has threads) that is a fork-server start of 2-4 seconds, so the
-#: batch count, not the runs, sets this test's time. What it checks needs no more: each batch's
-#: runs are spread over both workers and this process (warm start) and finish out of order; the
-#: second generation's proposals, weights and acceptance depend on the first's distances; the
-#: predictive draws run on the workers too.
-ONE_BATCH_CAL = TINY_CAL.replace("generations = 3", "generations = 2").replace(
-    "batch = 3", "batch = 16"
-)
+@pytest.fixture
+def pools(monkeypatch):
+    """Every local worker pool started meanwhile (the class ProcessExecutor starts, counting)."""
+    from supportnet.experiments import executors
+
+    started = []
+
+    class CountedPool(executors.WorkerPool):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+            self.processes = [w.proc for w in self.workers]
+
+    monkeypatch.setattr(executors, "WorkerPool", CountedPool)
+    return started
 
 
-def test_local_workers_give_the_same_posterior(tmp_path):
-    """Its own reference in this process (~9 s): cheaper than the shared one's 14 worker starts."""
-    path = tmp_path / "onebatch.toml"
-    path.write_text(ONE_BATCH_CAL)
-    config = load_calibration(path)
-    assert (config.abc.generations, config.abc.batch) == (2, 16)
-    run_calibration(config, tmp_path / "one", workers=1, echo=None, report=False)
-    run_calibration(config, tmp_path / "two", workers=2, echo=None, report=False)
-    assert_same_posterior(tmp_path / "one", tmp_path / "two")
+def test_local_workers_give_the_same_posterior_from_one_pool(
+    reference, tiny_cal_file, tmp_path, pools
+):
+    """The reference's 14 batches run on one pool of workers, started once and closed at the end.
+
+    Each batch's runs finish out of order; the later generations' proposals, weights and
+    acceptance depend on the earlier distances; the predictive draws run on the workers too.
+    """
+    out = tmp_path / "two"
+    config = load_calibration(tiny_cal_file)
+    outcome = run_calibration(config, out, workers=2, echo=None, report=False)
+    batches = sum(-(-g.meta["proposals"] // config.abc.batch) for g in outcome.generations) + 1
+    assert batches == 14  # the generations' batches and the predictive draws
+    assert len(pools) == 1
+    assert pools[0].workers == [] and not any(p.is_alive() for p in pools[0].processes)
+    assert_same_posterior(reference[0], out)
+
+
+def test_an_interrupted_calibration_stops_its_workers(tiny_cal_file, tmp_path, pools):
+    """Ctrl-C after the first batch: the pool is closed on the way out, its workers stopped."""
+
+    def interrupt(line):
+        if line.startswith("generation"):  # a batch is done
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_calibration(
+            load_calibration(tiny_cal_file), tmp_path / "cal", workers=2, echo=interrupt,
+            report=False,
+        )  # fmt: skip
+    assert len(pools) == 1
+    assert pools[0].workers == [] and not any(p.is_alive() for p in pools[0].processes)
 
 
 def test_a_dask_cluster_gives_the_same_posterior(reference, tiny_cal_file, tmp_path):
