@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     Executor = InProcessExecutor | ProcessExecutor | DaskExecutor
 
-__all__ = ["SweepOutcome", "default_folder", "run_sweep"]
+__all__ = ["SweepOutcome", "default_folder", "run_sweep", "sigterm_as_interrupt"]
 
 
 def default_folder(config: ExperimentConfig) -> Path:
@@ -68,7 +68,7 @@ class SweepOutcome:
 
 
 @contextmanager
-def _sigterm_as_interrupt():
+def sigterm_as_interrupt():
     """Treat SIGTERM like Ctrl-C, so the summary and manifest are finalised before exiting."""
 
     def handler(signum, frame):
@@ -197,7 +197,7 @@ def _run_locked(config, store, specs, executor, own, session, force, progress, s
 
     expected_code = runner.MODEL_CODE
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             if todo:
                 with (
                     executor if own else nullcontext(),

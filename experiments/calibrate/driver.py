@@ -208,9 +208,9 @@ def _executor_options(workers, scheduler, dask_local):
         yield {"workers": 1}, "this process"
         return
     from ..executors import ProcessExecutor
-    from ..sweep import _sigterm_as_interrupt
+    from ..sweep import sigterm_as_interrupt
 
-    with _sigterm_as_interrupt(), ProcessExecutor(n) as ex:
+    with sigterm_as_interrupt(), ProcessExecutor(n) as ex:
         yield {"executor": ex}, ex.description
 
 
