@@ -4,6 +4,9 @@ Each function returns a plain ECharts ``option`` dict (JSON), so the browser dra
 a frame only sends the numbers. Long runs are thinned to at most :data:`MAX_POINTS` points per
 line (every k-th step, the last one always kept), so a frame's message stays small however long
 the run. Measure names come from :mod:`supportnet.metrics`, never string literals of our own.
+
+The charts over time shade the town's warm-up (steps 0 to :data:`SETTLING_STEPS`) grey and mark
+it *settling*, so that the town settling from its made-up start is not read as a result.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ __all__ = [
     "Chart",
     "MAX_POINTS",
     "MEASURE_LABELS",
+    "SETTLING_STEPS",
     "compare_option",
     "depression_by_support",
     "difference_option",
@@ -43,6 +47,18 @@ __all__ = [
 ]
 
 MAX_POINTS = 400
+
+#: Steps the standard starting town takes to settle, shaded "settling" on the charts over time.
+#: Measured (docs/validation.md, the stationary fact; docs/model.md, section 2): the tie count and
+#: most measures settle within about 300 steps, but loneliness (and depression with it) keeps
+#: rising a few per cent until about step 800, as lonely people end up at the edge of the network
+#: at the pace ties turn over. Measured on the default town; other towns settle at their own pace.
+SETTLING_STEPS = 800
+
+#: The "settling" label is left off a shaded stretch narrower than this share of the chart (a
+#: long run, or one that starts just before the end of the warm-up), where it would spill over
+#: the steps after it.
+_SETTLING_LABEL_MIN_SHARE = 0.05
 
 #: Words for the measures the plots show.
 MEASURE_LABELS: Mapping[str, str] = {
@@ -162,6 +178,37 @@ def _base(title: str, y_name: str = "", y_max: float | str | None = None) -> dic
     }
 
 
+def _shade_settling(opt: dict[str, Any]) -> dict[str, Any]:
+    """Shade the part of the warm-up (steps 0 to :data:`SETTLING_STEPS`) that the chart shows.
+
+    The shaded stretch runs from the chart's first step to its last or to the end of the warm-up,
+    whichever comes first; a chart whose steps all lie after the warm-up (a person's recent
+    history late in a run) shows none. The shade is a ``markArea`` of the first series: it spans
+    the whole height of the chart, whichever y axis the series is on, and is drawn under the
+    lines. Hiding the first series (clicking its legend entry) hides the shade with it.
+    """
+    ends = [s["data"][i][0] for s in opt["series"] if s["data"] for i in (0, -1)]
+    if not ends:
+        return opt
+    first, last = min(ends), max(ends)
+    end = min(last, SETTLING_STEPS)
+    if end <= first:
+        return opt
+    show_label = (end - first) >= _SETTLING_LABEL_MIN_SHARE * (last - first)
+    opt["series"][0]["markArea"] = {
+        "silent": True,  # no hover: pointing at the chart still shows the lines' values
+        "itemStyle": {"color": "rgba(128, 128, 128, 0.14)"},
+        "label": {
+            "show": show_label,
+            "position": "insideTop",
+            "color": "#666666",
+            "fontSize": 11,
+        },
+        "data": [[{"name": "settling", "xAxis": first}, {"xAxis": end}]],
+    }
+    return opt
+
+
 def line_option(
     df: pd.DataFrame,
     columns: Sequence[str],
@@ -169,11 +216,11 @@ def line_option(
     y_name: str = "",
     y_max: float | None = None,
 ) -> dict[str, Any]:
-    """A line chart of ``columns`` of ``df`` (index = step)."""
+    """A line chart of ``columns`` of ``df`` (index = step), the warm-up shaded."""
     df = thin(df[list(columns)])  # the chart's columns only: thinning copies what it keeps
     opt = _base(title, y_name, y_max)
     opt["series"] = [_series(df, c, MEASURE_LABELS.get(c, c)) for c in columns]
-    return opt
+    return _shade_settling(opt)
 
 
 def wellbeing_option(df: pd.DataFrame) -> dict[str, Any]:
@@ -297,18 +344,22 @@ def histogram_option(
 
 
 def compare_option(a: pd.DataFrame, b: pd.DataFrame, measure: str, labels=("A", "B")) -> dict:
-    """Measure ``measure`` of runs A and B over time."""
+    """Measure ``measure`` of runs A and B over time, the warm-up shaded."""
     name = MEASURE_LABELS.get(measure, measure)
     opt = _base(f"{name}: A and B", name)
     opt["series"] = [
         _series(thin(a), measure, labels[0], color="#1f77b4"),
         _series(thin(b), measure, labels[1], color="#ff7f0e"),
     ]
-    return opt
+    return _shade_settling(opt)
 
 
 def difference_option(a: pd.DataFrame, b: pd.DataFrame, measure: str) -> dict[str, Any]:
-    """B minus A of ``measure`` over the steps both have run, with the zero line marked."""
+    """B minus A of ``measure`` over the steps both have run, with the zero line marked.
+
+    The warm-up is not shaded here: A and B are matched towns that settle together, so their
+    difference is the change's doing from the first step (the lessons read it at step 300).
+    """
     name = MEASURE_LABELS.get(measure, measure)
     common = a.index.intersection(b.index)
     diff = pd.DataFrame({"d": b.loc[common, measure] - a.loc[common, measure]})
@@ -394,7 +445,7 @@ def person_option(series: pd.DataFrame, person: int) -> dict[str, Any]:
     opt["series"] = [
         _series(thin(series), c, label, **_colour_of(f"mean_{c}")) for c, label in cols.items()
     ]
-    return opt
+    return _shade_settling(opt)
 
 
 def _colour_of(measure: str) -> dict[str, str]:

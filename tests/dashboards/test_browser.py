@@ -228,7 +228,22 @@ def test_plots_tab(app, images):
     # Each plot over time spans exactly the steps run.
     for name in ("wellbeing-all", "strain", "support-type", "support-kind", "network-measures"):
         expect(page.locator(f'[data-chart="{name}"]')).to_have_attribute("data-x-extent", "0,5")
+        # ... and shades them as the warm-up (the steps run are all in it), without widening it.
+        assert settling_shade(page, name) == [0, 5]
     page.screenshot(path=str(images / "dashboard-plots.png"), full_page=True)
+
+
+def settling_shade(page, name: str) -> list[int] | None:
+    """The steps chart ``name`` shades as the warm-up, as ECharts holds them."""
+    return page.evaluate(
+        """async (name) => {
+            const ec = await window.snEcharts;
+            const chart = ec.getInstanceByDom(document.querySelector(`[data-chart="${name}"] > div`));
+            const area = chart.getOption().series[0].markArea;
+            return area && area.data.length ? area.data[0].map((end) => end.xAxis) : null;
+        }""",
+        name,
+    )
 
 
 def test_compare_mode(app, images):
@@ -252,6 +267,11 @@ def test_compare_mode(app, images):
         }}""",
         timeout=20_000,
     )
+    # A and B are shaded as the warm-up; B - A is not (matched towns settle together).
+    for name in ("compare", "difference"):
+        expect(page.locator(f'[data-chart="{name}"]')).to_have_attribute("data-x-extent", "0,10")
+    assert settling_shade(page, "compare") == [0, 10]
+    assert settling_shade(page, "difference") is None
     page.screenshot(path=str(images / "dashboard-compare.png"), full_page=True)
     choose(page, "Measure", "Mean stress")
     expect(page.locator('[data-chart="difference"] canvas')).to_have_count(1)

@@ -11,10 +11,12 @@ import pytest
 
 from supportnet import metrics
 from supportnet.dashboards import plots
+from supportnet.dashboards.info import info_text
 from supportnet.dashboards.layout import INNER_CIRCLE, inner_circle
 from supportnet.dashboards.network import EdgeSync, frame_data, palette, tie_codes
 from supportnet.dashboards.session import (
     COLOUR_MEASURES,
+    HISTORY_STATES,
     MOOD_BADNESS,
     SIZE_MEASURES,
     Session,
@@ -223,6 +225,82 @@ def test_compare_and_difference():
     assert [s["name"] for s in comp["series"]] == ["A", "B"]
     diff = plots.difference_option(a, b, metrics.MEAN_STRESS)["series"][0]["data"]
     assert diff == [[0, 0.0], [1, 0.05], [2, 0.2]]
+
+
+W = plots.SETTLING_STEPS
+
+#: Every chart over time, made from one table of every measure (index = step).
+OVER_TIME = {
+    "wellbeing": plots.wellbeing_option,
+    "strain": plots.strain_option,  # unmet need on a second y axis
+    "type": plots.support_type_option,
+    "kind": plots.support_kind_option,
+    "network": plots.network_option,  # clustering on a second y axis
+    "mood": plots.mood_option,
+    "compare": lambda df: plots.compare_option(df, df * 1.1, metrics.MEAN_LONELINESS),
+    "person": lambda df: plots.person_option(df[list(HISTORY_STATES)], 0),
+}
+
+
+def _steps_frame(steps: range) -> pd.DataFrame:
+    """Every measure the charts draw, random, at ``steps``."""
+    columns = [*plots.MEASURE_LABELS, *HISTORY_STATES]
+    rng = np.random.default_rng(len(steps))
+    return pd.DataFrame(rng.random((len(steps), len(columns))), columns=columns, index=steps)
+
+
+def _settling(opt) -> tuple[int, int] | None:
+    """The steps the chart shades as the warm-up, checked to be on the first series only."""
+    json.dumps(opt, allow_nan=False)  # what the page is sent
+    assert all("markArea" not in s for s in opt["series"][1:])
+    area = opt["series"][0].get("markArea")
+    if area is None:
+        return None
+    (start, end), *more = area["data"]
+    assert more == [] and start["name"] == "settling" and set(end) == {"xAxis"}
+    return start["xAxis"], end["xAxis"]
+
+
+@pytest.mark.parametrize("chart", list(OVER_TIME))
+@pytest.mark.parametrize(
+    ("steps", "shaded"),
+    [
+        (range(0, 1201), (0, W)),  # a run from the start, past the warm-up
+        (range(0, 301), (0, 300)),  # a run still in the warm-up: shaded as far as it goes
+        (range(500, 1501), (500, W)),  # a history that begins in the warm-up
+        (range(W, W + 500), None),  # ... or at its end
+        (range(W + 1, W + 1500), None),  # ... or after it: nothing to shade
+        (range(0, 1), None),  # one step: no stretch to shade
+    ],
+)
+def test_charts_over_time_shade_the_warm_up_they_show(chart, steps, shaded):
+    opt = OVER_TIME[chart](_steps_frame(steps))
+    assert _settling(opt) == shaded
+    if shaded:
+        area = opt["series"][0]["markArea"]
+        assert area["silent"] and area["label"]["show"]
+        # The shade lies within the steps drawn, so the x axis still spans exactly those.
+        drawn = [p[0] for s in opt["series"] for p in s["data"]]
+        assert min(drawn) <= shaded[0] < shaded[1] <= max(drawn)
+        assert (opt["xAxis"]["min"], opt["xAxis"]["max"]) == ("dataMin", "dataMax")
+
+
+def test_the_settling_label_is_left_off_a_sliver():
+    """A shade under a twentieth of the chart keeps its grey but not its word."""
+    long = plots.wellbeing_option(_steps_frame(range(0, 40 * W + 1)))
+    assert _settling(long) == (0, W) and not long["series"][0]["markArea"]["label"]["show"]
+    late = plots.wellbeing_option(_steps_frame(range(W - 10, W + 500)))
+    assert _settling(late) == (W - 10, W) and not late["series"][0]["markArea"]["label"]["show"]
+
+
+def test_the_difference_of_matched_towns_is_not_shaded():
+    """A and B settle together: B - A is the change's doing from the start (lesson 1 reads it)."""
+    df = _steps_frame(range(0, 1201))
+    assert _settling(plots.difference_option(df, df * 1.1, metrics.MEAN_LONELINESS)) is None
+
+
+def test_the_info_tab_says_what_the_shaded_stretch_is():
+    assert f"the first {W} steps are shaded grey and marked *settling*" in info_text()
 
 
 def test_depression_by_support_is_the_mean_of_each_fifth_by_support():
