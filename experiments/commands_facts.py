@@ -6,9 +6,13 @@ import argparse
 import os
 import sys
 
-from .cli import UserError, positive_int
+from .cli import UserError, positive_int, whole_number
 
 __all__ = ["add_executor_options", "check_executor_options", "cmd_facts", "register"]
+
+
+#: An argparse type for --burn-in and --seed: 0 or more.
+_steps = whole_number(0, "a whole number >= 0")
 
 
 def add_executor_options(p: argparse.ArgumentParser) -> None:
@@ -66,6 +70,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--seeds", type=positive_int, metavar="N", help="seeds per fact (default: as declared, 10)"
+    )
+    p.add_argument(
+        "--burn-in",
+        type=_steps,
+        metavar="STEPS",
+        help="measure every setting after this many steps instead of its declared burn-in "
+        "(does a fact hold at another run length?)",
+    )
+    p.add_argument(
+        "--seed",
+        type=_steps,
+        metavar="N",
+        help="the battery's seed, replacing the declared one: the same facts in other towns",
     )
     add_executor_options(p)
     p.add_argument("--out", metavar="DIR", help="results folder (default results/facts[-quick])")
@@ -137,6 +154,8 @@ def cmd_facts(args: argparse.Namespace) -> int:
         set=parse_settings(args.settings),
         quick=args.quick,
         seeds=args.seeds,
+        burn_in=args.burn_in,
+        seed=args.seed,
     )
     try:
         outcome = run_facts(

@@ -84,11 +84,13 @@ class Setting:
         """Steps per run (burn-in plus the measured steps)."""
         return self.burn_in + self.measure_steps
 
-    def resolved(self, *, quick: bool, seeds: int | None) -> Setting:
-        """Return the setting as run: quick values applied, then a seed count given by the user."""
+    def resolved(self, *, quick: bool, seeds: int | None, burn_in: int | None = None) -> Setting:
+        """Return the setting as run: quick values, then the user's seed count and burn-in."""
         values = dict(self.quick) if quick else {}
         if seeds is not None:
             values["seeds"] = seeds
+        if burn_in is not None:
+            values["burn_in"] = burn_in
         if not values:
             return self
         from dataclasses import replace

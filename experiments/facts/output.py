@@ -108,7 +108,7 @@ def _settings_as_run(battery: Battery, overrides: Overrides, used: set[str]) -> 
     out = {}
     for name, s in battery.settings.items():
         if name in used:
-            r = s.resolved(quick=overrides.quick, seeds=overrides.seeds)
+            r = overrides.setting(s)
             out[name] = {
                 "label": r.label,
                 "burn_in": r.burn_in,
@@ -164,7 +164,7 @@ def write_report(
         "format": FORMAT,
         "battery": {
             "source": source_name(battery),
-            "seed": battery.seed,
+            "seed": overrides.battery_seed(battery),
             "overrides": overrides.as_dict(),
             "settings": _settings_as_run(battery, overrides, used),
             "facts": [r.fact.id for r in results],
@@ -197,6 +197,10 @@ def _markdown(battery, results, overrides, used, manifest, per_fact) -> str:
         how.append(", ".join(f"`{k} = {v}`" for k, v in overrides.set.items()))
     if overrides.quick:
         how.append("quick (fewer seeds, shorter runs: plumbing, not verdicts)")
+    if overrides.burn_in is not None:
+        how.append(f"every setting measured after a burn-in of {overrides.burn_in} steps")
+    if overrides.seed is not None:
+        how.append(f"battery seed {overrides.seed} (another set of towns)")
     lines = [
         "# Stylised facts battery",
         "",

@@ -38,18 +38,38 @@ class Overrides:
         set: Parameter values that replace the base values of every run.
         quick: Use each setting's quick values (fewer seeds, shorter runs).
         seeds: Seeds per setting, replacing the declared (or quick) count.
+        burn_in: Steps before measuring in every setting, replacing the declared (or quick)
+            burn-in: the same facts measured after another burn-in (a robustness check).
+        seed: The battery's seed, replacing the declared one: another set of towns.
     """
 
     preset: str = ""
     set: Mapping[str, Any] = field(default_factory=dict)
     quick: bool = False
     seeds: int | None = None
+    burn_in: int | None = None
+    seed: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for manifests and facts.json."""
-        return _plain(
-            {"preset": self.preset, "set": dict(self.set), "quick": self.quick, "seeds": self.seeds}
-        )
+        """Plain data for manifests and facts.json.
+
+        ``burn_in`` and ``seed`` appear only when given, so a battery run without them keeps the
+        digest (and the results folder) it had before they existed.
+        """
+        data = {"preset": self.preset, "set": dict(self.set), "quick": self.quick}
+        data["seeds"] = self.seeds
+        for key in ("burn_in", "seed"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return _plain(data)
+
+    def battery_seed(self, battery: Battery) -> int:
+        """The seed the runs derive from: ``seed`` if given, else the battery's own."""
+        return battery.seed if self.seed is None else self.seed
+
+    def setting(self, setting: Setting) -> Setting:
+        """``setting`` as run: quick values, then the seed count and burn-in given here."""
+        return setting.resolved(quick=self.quick, seeds=self.seeds, burn_in=self.burn_in)
 
 
 @dataclass(frozen=True)
@@ -114,8 +134,8 @@ class BatteryConfig:
 
     @property
     def seed(self) -> int:
-        """The battery's seed."""
-        return self.battery.seed
+        """The seed the runs derive from (the battery's, unless the overrides give another)."""
+        return self.overrides.battery_seed(self.battery)
 
     def canonical(self) -> dict[str, Any]:
         """The declarations and how they are run, as plain data (what the hash covers).
@@ -233,10 +253,7 @@ def plan_battery(
             entry["used"] = entry["used"] or fact.id in chosen
             arm_of[(fact.id, arm.name)] = entry["name"]
     runs: list[FactRun] = []
-    resolved = {
-        name: s.resolved(quick=overrides.quick, seeds=overrides.seeds)
-        for name, s in battery.settings.items()
-    }
+    resolved = {name: overrides.setting(s) for name, s in battery.settings.items()}
     arms = {k: {a: e for a, e in v.items() if e["used"]} for k, v in arms.items()}
     arms = {k: v for k, v in arms.items() if v}
     most = max((resolved[name].seeds for name in arms), default=0)
@@ -245,7 +262,7 @@ def plan_battery(
             setting: Setting = resolved[setting_name]
             if rep >= setting.seeds:
                 continue
-            seed = run_seed(battery.seed, rep, {"setting": setting_name})
+            seed = run_seed(overrides.battery_seed(battery), rep, {"setting": setting_name})
             for entry in known.values():
                 run = FactRun(
                     run_id=f"{setting_name}-{entry['name']}-r{rep:02d}",

@@ -31,7 +31,7 @@ import pandas as pd
 from ..files import atomic_path
 from .figures import VERDICT_COLOURS
 
-__all__ = ["collect", "main", "plot", "run_tradeoff"]
+__all__ = ["checks_of", "collect", "main", "plot", "run_battery", "run_tradeoff"]
 
 _BAND = "#a6dba0"
 
@@ -70,51 +70,80 @@ def run_tradeoff(
         SystemExit: With the battery's exit status if a battery is refused (bad parameter or
             value: its one-line message is already printed).
     """
+    for value in values:
+        print(f"{name} = {value}", flush=True)
+        args = ["--set", f"{name}={value}", *extra]
+        run_battery(
+            only, _folder(out, name, value), args, seeds=seeds, quick=quick, workers=workers
+        )
+    return collect(name, values, out)
+
+
+def run_battery(
+    only: str,
+    folder: Path,
+    args: Sequence[str] = (),
+    *,
+    seeds: int | None = None,
+    quick: bool = False,
+    workers: int | None = None,
+) -> None:
+    """Run ``supportnet facts --only ONLY --out FOLDER ARGS...`` (resuming what is there).
+
+    Raises:
+        SystemExit: With the battery's exit status if it is refused (its one-line message is
+            already printed).
+    """
     from ..cli import main as cli_main
 
-    for value in values:
-        argv = ["facts", "--only", only, "--set", f"{name}={value}", "--no-progress"]
-        argv += ["--out", str(_folder(out, name, value))]
-        if seeds is not None:
-            argv += ["--seeds", str(seeds)]
-        if workers is not None:
-            argv += ["--workers", str(workers)]
-        if quick:
-            argv.append("--quick")
-        argv += list(extra)
-        print(f"{name} = {value}", flush=True)
-        code = cli_main(argv)
-        if code not in (0, None):
-            raise SystemExit(code)
-    return collect(name, values, out)
+    argv = ["facts", "--only", only, "--no-progress", "--out", str(folder), *args]
+    if seeds is not None:
+        argv += ["--seeds", str(seeds)]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
+    if quick:
+        argv.append("--quick")
+    code = cli_main(argv)
+    if code not in (0, None):
+        raise SystemExit(code)
+
+
+def checks_of(folder: Path) -> list[dict]:
+    """Every check of the battery in ``folder`` (its ``report/facts.json``), one dict each.
+
+    Keys: ``fact``, ``check``, ``mean``, ``lo``, ``hi`` (NaN when not measured), ``verdict``,
+    ``target`` (in words), ``low``, ``high``, ``kind`` (the target's) and ``seeds``.
+    """
+    report = json.loads((folder / "report" / "facts.json").read_text())
+    rows = []
+    for fact in report["facts"]:
+        for check in fact["checks"]:
+            target = check["target"]
+            lo, hi = check["ci"] if check.get("ci") else (math.nan, math.nan)
+            rows.append(
+                {
+                    "fact": fact["id"],
+                    "check": check["label"],
+                    "mean": math.nan if check["mean"] is None else check["mean"],
+                    "lo": math.nan if lo is None else lo,
+                    "hi": math.nan if hi is None else hi,
+                    "verdict": check["verdict"],
+                    "target": check["target_text"],
+                    "low": target.get("low", target.get("value")),
+                    "high": target.get("high"),
+                    "kind": target["kind"],
+                    "seeds": check.get("n_seeds"),
+                }
+            )
+    return rows
 
 
 def collect(name: str, values: Sequence[str], out: Path) -> pd.DataFrame:
     """Read each value's ``report/facts.json``: one row per value and check."""
     rows = []
     for value in values:
-        report = json.loads((_folder(out, name, value) / "report" / "facts.json").read_text())
-        for fact in report["facts"]:
-            for check in fact["checks"]:
-                target = check["target"]
-                lo, hi = check["ci"] if check.get("ci") else (math.nan, math.nan)
-                rows.append(
-                    {
-                        "parameter": name,
-                        "value": float(value),
-                        "fact": fact["id"],
-                        "check": check["label"],
-                        "mean": math.nan if check["mean"] is None else check["mean"],
-                        "lo": math.nan if lo is None else lo,
-                        "hi": math.nan if hi is None else hi,
-                        "verdict": check["verdict"],
-                        "target": check["target_text"],
-                        "low": target.get("low", target.get("value")),
-                        "high": target.get("high"),
-                        "kind": target["kind"],
-                        "seeds": check.get("n_seeds"),
-                    }
-                )
+        for row in checks_of(_folder(out, name, value)):
+            rows.append({"parameter": name, "value": float(value), **row})
     return pd.DataFrame(rows)
 
 
