@@ -557,14 +557,11 @@ def layer_contact_rates(
     out = np.zeros(m)
     n = len(fptr) - 1
     low = np.int64(0xFFFFFFFF)
-    # Each person's ties to lower neighbours (u, i), in slot order (u increasing), found in one
-    # counting pass over the ties (a binary search per tie cost three times the whole kernel).
-    lower = np.empty(m, np.int64)
-    fill = bptr[:n].copy()
-    for e in range(m):
-        i = keys[e] & low
-        lower[fill[i]] = e
-        fill[i] += 1
+    # People are visited in increasing order, so when person i is visited, each lower
+    # neighbour u's tie (u, i) is u's first tie to a higher neighbour not yet visited: a cursor
+    # per person finds it (a counting pass over every tie for their slots beforehand cost a
+    # fifth of the kernel, a binary search per tie three times the whole kernel).
+    cursor = fptr[:n].copy()
     biggest = 0
     for i in range(n):
         biggest = max(biggest, (fptr[i + 1] - fptr[i]) + (bptr[i + 1] - bptr[i]))
@@ -574,8 +571,10 @@ def layer_contact_rates(
         # Lower neighbours first, then higher: neighbour index increasing.
         k = 0
         for t in range(bptr[i], bptr[i + 1]):
-            slot[k] = lower[t]
-            key[k] = strength[lower[t]]
+            e = cursor[vkeys[t] & low]
+            cursor[vkeys[t] & low] = e + 1
+            slot[k] = e
+            key[k] = strength[e]
             k += 1
         for t in range(fptr[i], fptr[i + 1]):
             slot[k] = t
