@@ -115,9 +115,11 @@ def tie_update(
     (:func:`shared_neighbours`, read from the key indexes ``keys``, ``vkeys``, ``fptr``, ``bptr``
     as in :func:`layer_contact_rates`). They are counted only for the few ties whose draw falls
     below the ending chance the tie would have with no shared friend: the chance can only fall
-    with shelter (every factor and sum in it is monotone, also in floating point), so every
-    other tie stays whatever its count. Counting every tie's triangles each step cost about as
-    much as the rest of the tie phase.
+    with shelter, so every other tie stays whatever its count. Two screens: the base rate plus
+    ``end_hazard`` (every factor and sum in it is monotone, also in floating point), then the
+    full chance with the tie's own risk, plus 1e-12 for rounding (a tenth of the ties the first
+    screen lets through). Counting every tie's triangles each step cost about as much as the
+    rest of the tie phase; counting them for the first screen's ties, a third of the kernel.
     """
     m = len(strength)
     low = np.int64(0xFFFFFFFF)
@@ -153,15 +155,22 @@ def tie_update(
                 base = min(1.0, rate)
                 if end_draw[e] >= base + end_hazard:
                     continue  # cannot end, sheltered or not
+                imbalance = min(1.0, abs(bal) / imbalance_threshold)
+                risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
                 if embeddedness > 0:
+                    # The chance of ending, base + (1 - base) * end_hazard * risk, grows with
+                    # base (risk <= 1) and shelter only lowers base: a draw at or above the
+                    # chance without shelter (plus 1e-12, far above rounding) cannot end it.
+                    if end_draw[e] >= base + (1.0 - base) * end_hazard * risk + 1e-12:
+                        continue
                     u, v = keys[e] >> 32, keys[e] & low
                     common = shared_neighbours(keys, vkeys, fptr, bptr, u, v)
                     base = min(1.0, rate * (1.0 / (1.0 + embeddedness * common)))
-                if end_draw[e] < base + end_hazard:
-                    imbalance = min(1.0, abs(bal) / imbalance_threshold)
-                    risk = min(1.0, imbalance * imbalance + conflict[e] * conflict[e])
-                    if end_draw[e] < base + (1.0 - base) * end_hazard * risk:
-                        ends[e] = True
+                if (
+                    end_draw[e] < base + end_hazard
+                    and end_draw[e] < base + (1.0 - base) * end_hazard * risk
+                ):
+                    ends[e] = True
     return ends
 
 

@@ -84,6 +84,47 @@ def test_tie_update_shelters_ties_by_their_shared_friends_exactly():
         assert _ends(store, draw, 3.0, 0.0).sum() < _ends(store, draw, 0.0, 0.0).sum()
 
 
+def test_tie_update_screens_by_risk_without_changing_a_decision():
+    """The second screen (the full chance without shelter, with imbalance and conflict) is exact.
+
+    Imbalance and conflict make the risk term matter; draws sit at and around each tie's
+    chance of ending (with and without shelter), where a screen that dropped a tie it should
+    keep would show. The expected ends use every tie's shared friends, in Python.
+    """
+    for seed in range(5):
+        store = _random_store(60, 0.2, seed)
+        rng = np.random.default_rng(seed + 200)
+        m = store.m
+        store.balance[:] = rng.uniform(-2.0, 2.0, m)
+        store.conflict[:] = rng.uniform(0.0, 1.0, m) ** 3
+        sets = _neighbour_sets(store)
+        common = np.array(
+            [
+                len(sets[a] & sets[b])
+                for a, b in zip(store.u.tolist(), store.v.tolist(), strict=True)
+            ]
+        )
+        s = store.strength * (1.0 - 0.01)
+        balance = (1.0 - 0.1) * store.balance  # no flows: the balance forgets
+        imbalance = np.minimum(1.0, np.abs(balance) / 1.0)
+        risk = np.minimum(1.0, imbalance**2 + store.conflict**2)
+        for embeddedness, hazard in ((0.5, 0.02), (3.0, 0.3), (0.0, 0.3)):
+            rate = 0.3 * 2.0 * (1.0 - s)
+            sheltered = np.minimum(1.0, rate * (1.0 / (1.0 + embeddedness * common)))
+            chance = sheltered + (1.0 - sheltered) * hazard * risk
+            bare = np.minimum(1.0, rate)
+            bare_chance = bare + (1.0 - bare) * hazard * risk
+            pick = rng.integers(0, 4, m)
+            draw = np.select(
+                [pick == 0, pick == 1, pick == 2],
+                [chance, np.nextafter(chance, 0.0), bare_chance],
+                rng.random(m),
+            )
+            expected = CAN_END[store.kind] & ((s < 0.05) | (draw < chance))
+            got = _ends(store, draw, embeddedness, hazard)
+            np.testing.assert_array_equal(got, expected)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     n=st.integers(2, 45),
