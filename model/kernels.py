@@ -16,12 +16,12 @@ from numba import njit
 
 __all__ = [
     "adjacency_from_keys",
+    "asking_arcs",
     "choose_asked_arcs",
     "layer_contact_rates",
     "poisson_counts",
     "clustering_by_keys",
     "contact_sums",
-    "count_asking_arcs",
     "merge_sorted",
     "network_pass",
     "nth_neighbours",
@@ -306,15 +306,14 @@ def choose_asked_arcs(
     landing,
     breadth,
     draw,
-    contact,
+    arcs,
 ):  # pragma: no cover - compiled
     """Arcs on which people ask for help (see mechanisms.seeking), in arc order.
 
-    The candidates are the arcs leaving askers over ties with contact this step, in arc order:
-    u -> v for every such tie whose u asks (ties in canonical order), then v -> u for every such
-    tie whose v asks. Candidate c, from s to d,
-    has weight w = strength * fit(s's needs, d's competence, tie kind) and is asked when
-    ``draw[c]`` is below min(1, breadth * w / (sum of s's weights)).
+    The candidates are the arcs leaving askers over ties with contact this step, in arc order
+    (:func:`asking_arcs`). Candidate c, from s to d, has weight
+    w = strength * fit(s's needs, d's competence, tie kind) and is asked when ``draw[c]`` is
+    below min(1, breadth * w / (sum of s's weights)).
 
     Args:
         u: Lower endpoint per tie.
@@ -328,36 +327,31 @@ def choose_asked_arcs(
         landing: Landing table (kinds, 4).
         breadth: ask_breadth.
         draw: One uniform per candidate arc, in candidate order.
-        contact: Per tie, whether it had everyday contact this step.
+        arcs: The candidate arcs, from :func:`asking_arcs`.
 
     Returns:
         Indices of the asked arcs (into the 2m arc list: u -> v for every tie, then v -> u).
     """
     m, n = len(u), len(asks)
-    count = len(draw)
+    count = len(arcs)
     weight = np.empty(count)
-    arc = np.empty(count, np.int64)
     source = np.empty(count, np.int64)
     wsum = np.zeros(n)
-    c = 0
-    for direction in range(2):
-        for e in range(m):
-            s, d = (u[e], v[e]) if direction == 0 else (v[e], u[e])
-            if not asks[s] or not contact[e]:
-                continue
-            w = strength[e] * _fit(s, d, kind[e], need, total_need, competence, landing)
-            weight[c] = w
-            arc[c] = e + direction * m
-            source[c] = s
-            wsum[s] += w
-            c += 1
+    for c in range(count):
+        a = arcs[c]
+        e = a if a < m else a - m
+        s, d = (u[e], v[e]) if a < m else (v[e], u[e])
+        w = strength[e] * _fit(s, d, kind[e], need, total_need, competence, landing)
+        weight[c] = w
+        source[c] = s
+        wsum[s] += w
     out = np.empty(count, np.int64)
     k = 0
     for c in range(count):
         s = source[c]
         total = wsum[s] if wsum[s] > 0 else 1.0
         if draw[c] < min(1.0, breadth * weight[c] / total):
-            out[k] = arc[c]
+            out[k] = arcs[c]
             k += 1
     return out[:k].copy()
 
@@ -692,12 +686,21 @@ def contact_sums(
 
 
 @njit(cache=True)
-def count_asking_arcs(u, v, asks, contact):  # pragma: no cover - compiled
-    """Number of arcs leaving an asker over a tie with contact (see choose_asked_arcs).
+def asking_arcs(u, v, asks, contact):  # pragma: no cover - compiled
+    """The arcs leaving an asker over a tie with contact, in arc order (see choose_asked_arcs).
 
-    Branch-free: whether a tie had contact is a coin toss to the branch predictor.
+    u -> v for every such tie whose u asks (ties in canonical order), then v -> u for every
+    such tie whose v asks; as indices into the 2m arc list. Branch-free: each arc is written
+    and kept by advancing the count by whether it qualifies (whether a tie had contact is a
+    coin toss to the branch predictor).
     """
-    count = 0
-    for e in range(len(u)):
-        count += contact[e] * (np.int64(asks[u[e]]) + np.int64(asks[v[e]]))
-    return count
+    m = len(u)
+    arcs = np.empty(2 * m, np.int64)
+    c = 0
+    for e in range(m):
+        arcs[c] = e
+        c += contact[e] & asks[u[e]]
+    for e in range(m):
+        arcs[c] = e + m
+        c += contact[e] & asks[v[e]]
+    return arcs[:c].copy()

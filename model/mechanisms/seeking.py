@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import choose_asked_arcs, count_asking_arcs
+from ..kernels import asking_arcs, choose_asked_arcs
 from ..kinds import landing_matrix
 from ..rows import row_max, row_sum
 from .context import StepContext
@@ -69,12 +69,11 @@ def run(ctx: StepContext) -> None:
         return
     # One uniform per arc leaving an asker over a tie with contact this step, in arc order; one
     # compiled pass weighs and picks. Help is asked for over everyday contact, not instead of it.
-    c = ctx.contact
-    count = int(count_asking_arcs(ties.u, ties.v, asks, c))
-    u_arc = ctx.rng.random(count)
+    arcs = asking_arcs(ties.u, ties.v, asks, ctx.contact)
+    u_arc = ctx.rng.random(len(arcs))
     ctx.ask_arcs = choose_asked_arcs(
         ties.u, ties.v, ties.kind, ties.strength, asks, pop.need, total_need, pop.competence,
-        landing_matrix(p), p.ask_breadth, u_arc, c,
+        landing_matrix(p), p.ask_breadth, u_arc, arcs,
     )  # fmt: skip
     _book_sessions(ctx, total_need)
 
