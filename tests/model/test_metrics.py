@@ -80,6 +80,21 @@ def test_state_quantiles_are_numpys_bit_for_bit(rows):
     assert np.array_equal(np.signbit(got), np.signbit(want))
 
 
+def test_state_quantiles_keep_numpys_sign_of_zero_where_rows_hold_both_zeros():
+    """numpy's vectorised sort and partition each give zeros of either sign in a row holding
+    both: the quantiles sort the rows, so a row whose quantile is a zero is partitioned as
+    ``np.quantile`` does. Many rows of mostly zeros of both signs, and some NaN."""
+    rng = np.random.default_rng(5)
+    values = np.array([0.0, -0.0, 0.3, 1.0, np.nan, -0.2])
+    for _ in range(3000):
+        n = int(rng.integers(1, 200))
+        states = [rng.choice(values, n, p=[0.4, 0.3, 0.1, 0.1, 0.02, 0.08]) for _ in range(4)]
+        got = metrics.state_quantiles(states)
+        want = np.array([np.quantile(s, [q for _, q in metrics.QUANTILES]) for s in states])
+        assert np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 70_000), max_size=300), st.sampled_from([np.int32, np.int64]))
 def test_stable_order_is_numpys_stable_argsort(codes, dtype):
