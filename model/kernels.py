@@ -30,6 +30,7 @@ __all__ = [
     "shared_neighbours",
     "symmetric_sum",
     "tie_update",
+    "ties_of_people",
 ]
 
 
@@ -375,6 +376,37 @@ def nth_neighbours(keys, vkeys, fptr, bptr, people, draw):  # pragma: no cover -
         idx = min(int(draw[t] * deg), deg - 1)
         out[t] = (vkeys[bptr[i] + idx] if idx < nb else keys[fptr[i] + idx - nb]) & mask
     return out
+
+
+@njit(cache=True)
+def ties_of_people(keys, vkeys, fptr, bptr, people):  # pragma: no cover - compiled
+    """Each of ``people``'s ties, person by person: (position in ``people``, partner, slot).
+
+    A person's lower neighbours (ties (u, i), ``vkeys[bptr[i]:bptr[i+1]]``, their slots found
+    in u's row of ``keys``: a few entries, where a binary search over every key meets a cache
+    miss at nearly every step), then their higher ones (ties (i, v), ``keys[fptr[i]:fptr[i+1]]``,
+    slots themselves): partners in increasing order, which is also slot order.
+    """
+    low = np.int64(0xFFFFFFFF)
+    count = 0
+    for i in people:
+        count += (bptr[i + 1] - bptr[i]) + (fptr[i + 1] - fptr[i])
+    owner = np.empty(count, np.int64)
+    partner = np.empty(count, np.int64)
+    slot = np.empty(count, np.int64)
+    o = 0
+    for t in range(len(people)):
+        i = people[t]
+        for p in range(bptr[i], bptr[i + 1]):
+            u = vkeys[p] & low
+            owner[o], partner[o] = t, u
+            start, stop = fptr[u], fptr[u + 1]
+            slot[o] = start + np.searchsorted(keys[start:stop], (u << 32) | i)
+            o += 1
+        for p in range(fptr[i], fptr[i + 1]):
+            owner[o], partner[o], slot[o] = t, keys[p] & low, p
+            o += 1
+    return owner, partner, slot
 
 
 @njit(cache=True)

@@ -27,9 +27,9 @@ from .kernels import (
     merge_sorted,
     rows_from_keys,
     symmetric_sum,
+    ties_of_people,
 )
 from .kinds import KIND_CODES, TIE_KINDS
-from .ordering import stable_order
 
 __all__ = ["TieAttrs", "TieGraph", "TieStore", "tie_keys"]
 
@@ -197,12 +197,6 @@ def _graph_from_snapshot(G: nx.Graph) -> nx.Graph:
     return G
 
 
-def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Concatenated ranges ``start[i] : start[i] + count[i]``, as one index array."""
-    ends = np.cumsum(count)
-    return np.repeat(start - ends + count, count) + np.arange(ends[-1] if len(ends) else 0)
-
-
 class TieStore:
     """Tie state as arrays kept in canonical (u, v) order; the adjacency built from them on demand.
 
@@ -299,33 +293,17 @@ class TieStore:
     def ties_of(self, people: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each of ``people``'s ties: person by person in the order given, partners in index order.
 
-        Read from the two key indexes by binary search, so asking about a few people costs
-        little, where a pass over every tie would cost the same for one person as for all.
-        A person's ties in partner order are also their ties in slot order.
+        Read from the two key indexes at the people's rows (:meth:`row_pointers`), so asking
+        about a few people costs little, where a pass over every tie would cost the same for one
+        person as for all. A person's ties in partner order are also their ties in slot order.
 
         Returns:
             (owner, partner, slot): ``owner`` is the position in ``people`` (a person given twice
             is answered twice), ``partner`` the person at the tie's other end, ``slot`` the tie's
             slot.
         """
-        people = np.asarray(people, np.int64)
-        first, last = people << _SHIFT, (people + 1) << _SHIFT
-        f0 = np.searchsorted(self.keys, first)
-        b0 = np.searchsorted(self.vkeys, first)
-        nf = np.searchsorted(self.keys, last) - f0
-        nb = np.searchsorted(self.vkeys, last) - b0
-        who = np.arange(len(people))
-        lower = _ranges(b0, nb)  # ties (u, i): partners below i, in vkeys
-        higher = _ranges(f0, nf)  # ties (i, v): partners above i, slots themselves
-        lower_partner = self.vkeys[lower] & _LOW
-        lower_owner = np.repeat(who, nb)
-        owner = np.concatenate([lower_owner, np.repeat(who, nf)])
-        partner = np.concatenate([lower_partner, self.keys[higher] & _LOW])
-        slot = np.concatenate(
-            [self.find_keys((lower_partner << _SHIFT) | people[lower_owner]), higher]
-        )
-        order = stable_order(owner)  # per person: lower partners, then higher
-        return owner[order], partner[order], slot[order]
+        fptr, bptr = self.row_pointers()
+        return ties_of_people(self.keys, self.vkeys, fptr, bptr, np.asarray(people, np.int64))
 
     def degree(self) -> np.ndarray:
         """Number of ties of each person (cached until ties form or end; do not modify)."""

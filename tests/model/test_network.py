@@ -132,3 +132,30 @@ def test_row_pointers_carried_over_merges_are_those_counted_afresh(n, seed):
         for got, want in zip(carried[1:], rows_from_keys(s.keys, s.vkeys, n), strict=True):
             assert got.dtype == want.dtype
             assert np.array_equal(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 30),
+    density=st.floats(0.0, 1.0),
+    asked=st.lists(st.integers(0, 29), max_size=12),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_ties_of_lists_each_persons_ties_in_partner_order(n, density, asked, seed):
+    """Person by person as given (repeats answered twice), partners increasing, their slots."""
+    rng = np.random.default_rng(seed)
+    u, v = np.triu_indices(n, 1)
+    keep = rng.random(len(u)) < density
+    s = TieStore(n)
+    s.add(u[keep], v[keep], FRIEND, 0.5)
+    s.remove(np.flatnonzero(rng.random(s.m) < 0.2))  # row pointers carried over a merge
+    people = np.array([p % n for p in asked], np.int64)
+    owner, partner, slot = s.ties_of(people)
+    want = [
+        (t, j, int(s.find([min(i, j)], [max(i, j)])[0]))
+        for t, i in enumerate(people.tolist())
+        for j in range(n)
+        if j != i and s.find([min(i, j)], [max(i, j)])[0] >= 0
+    ]
+    got = list(zip(owner.tolist(), partner.tolist(), slot.tolist(), strict=True))
+    assert got == want
