@@ -422,7 +422,9 @@ class TieStore:
 
         Returns the new ties' slots, in key order.
         """
-        remove = np.unique(np.asarray(remove if remove is not None else [], np.int64))
+        remove = np.asarray(remove if remove is not None else [], np.int64)
+        if len(remove) > 1 and not (remove[1:] > remove[:-1]).all():
+            remove = np.unique(remove)  # the callers' are sorted and distinct already
         if len(remove) == 0 and len(new_keys) == 0:
             return np.zeros(0, np.int64)
         removed_u, removed_v = self.u[remove], self.v[remove]
