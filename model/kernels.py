@@ -643,23 +643,44 @@ def poisson_counts(lam, draw):  # pragma: no cover - compiled
     units in the last place that 1 - mu and the computed e^-mu can be off) is certainly below the
     computed e^-mu, and its count is 0 without computing the exponential; others go the full way,
     so the counts are exactly those of the full inversion.
+
+    The full way runs in rounds over the ties still searching, not tie by tie: round k adds
+    the k-th term (p *= mu / k; cdf += p, as the tie-by-tie loop does, so the same numbers) for
+    every tie whose draw is still above its sum, and keeps those it leaves above. A tie-by-tie
+    loop ended after a number of terms that follows the draw, a branch mispredicted about once
+    per tie, and each tie's divisions waited on the one before; in rounds the ties' divisions
+    overlap and no branch follows the data (0.5-0.7 against 1.2 ms for 70,000 ties).
     """
-    out = np.zeros(len(lam))
-    for e in range(len(lam)):
+    m = len(lam)
+    out = np.zeros(m)
+    # The ties that need the exponential, as positions; kept by advancing the count.
+    idx = np.empty(m, np.int64)
+    c = 0
+    for e in range(m):
         mu = lam[e]
-        if mu <= 0.0:
-            continue
-        u = draw[e]
-        if u < (1.0 - mu) - 1e-15:
-            continue
-        p = np.exp(-mu)
-        cdf = p
-        k = 0
-        while u > cdf and k < 1000:
-            k += 1
-            p *= mu / k
-            cdf += p
-        out[e] = k
+        idx[c] = e
+        c += (not (mu <= 0.0)) & (not (draw[e] < (1.0 - mu) - 1e-15))
+    p = np.empty(c)
+    cdf = np.empty(c)
+    for t in range(c):
+        p[t] = np.exp(-lam[idx[t]])
+    searching = 0  # ties whose draw is above the sum so far, compacted in place
+    for t in range(c):
+        e, pt = idx[t], p[t]
+        idx[searching], p[searching], cdf[searching] = e, pt, pt
+        searching += draw[e] > pt
+    k = 0
+    while searching > 0 and k < 1000:
+        k += 1
+        still = 0
+        for t in range(searching):
+            e = idx[t]
+            pk = p[t] * (lam[e] / k)
+            ck = cdf[t] + pk
+            out[e] = k
+            idx[still], p[still], cdf[still] = e, pk, ck
+            still += draw[e] > ck
+        searching = still
     return out
 
 

@@ -3,6 +3,8 @@
 Also the seeking phase's rule that help is asked for only over ties with contact this step.
 """
 
+import math
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -68,6 +70,41 @@ def test_poisson_counts_invert_one_uniform(lam):
     # The count is the smallest k whose cumulative probability reaches u (inversion).
     assert np.array_equal(counts, stats.poisson.ppf(u, lam) if lam > 0 else np.zeros(len(u)))
     assert poisson_counts(np.array([lam]), np.array([0.0]))[0] == 0
+
+
+def _inversion(mu: float, u: float) -> int:
+    """One tie's count, tie by tie, as the kernel's rounds must reproduce bit for bit."""
+    if mu <= 0.0 or u < (1.0 - mu) - 1e-15:
+        return 0
+    p = math.exp(-mu)
+    cdf, k = p, 0
+    while u > cdf and k < 1000:
+        k += 1
+        p *= mu / k
+        cdf += p
+    return k
+
+
+def test_poisson_counts_in_rounds_are_the_tie_by_tie_inversion():
+    """Means from 0 to 900 (past exp's underflow, where the count stops at 1000), NaN, and
+    draws exactly at e^-mu and at each cumulative sum, where a differently rounded sum shows."""
+    rng = np.random.default_rng(3)
+    lam = rng.exponential(rng.choice([0.1, 1.0, 5.0, 60.0], 6000))
+    lam[:50] = np.linspace(0.0, 900.0, 50)
+    lam[rng.random(len(lam)) < 0.03] = 0.0
+    lam[rng.random(len(lam)) < 0.01] = np.nan
+    draw = rng.random(len(lam))
+    at = rng.random(len(lam)) < 0.3
+    draw[at] = np.exp(-lam[at])
+    k = rng.integers(1, 4, len(lam))
+    sums = np.array(
+        [stats.poisson.cdf(j, mu) if mu == mu else 0.5 for j, mu in zip(k, lam, strict=True)]
+    )
+    near = rng.random(len(lam)) < 0.2
+    draw[near] = np.clip(sums[near], 0.0, np.nextafter(1.0, 0.0))
+    got = poisson_counts(lam, draw)
+    want = [_inversion(mu, u) for mu, u in zip(lam.tolist(), draw.tolist(), strict=True)]
+    assert got.tolist() == want
 
 
 def test_poisson_counts_have_the_poisson_mean_and_variance():
