@@ -95,8 +95,12 @@ def run_robustness(
     seeds: int | None = None,
     quick: bool = False,
     workers: int | None = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Run the battery's ``only`` facts in each variant; return the checks (:func:`collect`).
+
+    ``force`` lets each battery take over its folder when it was run another way before (more
+    seeds than last time, say), keeping the runs that did not change.
 
     Raises:
         SystemExit: With the battery's exit status if a battery is refused (its one-line
@@ -104,7 +108,9 @@ def run_robustness(
     """
     for v in chosen:
         print(f"{v.name}: {v.label}", flush=True)
-        run_battery(only, out / v.name, v.args, seeds=seeds, quick=quick, workers=workers)
+        run_battery(
+            only, out / v.name, v.args, seeds=seeds, quick=quick, workers=workers, force=force
+        )
     return collect(chosen, out)
 
 
@@ -160,7 +166,7 @@ def plot(table: pd.DataFrame, path: Path) -> Path:
 
     names = list(dict.fromkeys(table["variant"]))
     checks = list(dict.fromkeys(zip(table["fact"], table["check"], strict=True)))
-    fig, ax = plt.subplots(figsize=(2.0 + 1.5 * len(names), 0.8 + 0.32 * len(checks)))
+    fig, ax = plt.subplots(figsize=(4.0 + 1.3 * len(names), 1.0 + 0.3 * len(checks)))
     grey = to_rgb("#eeeeee")
     image = [[grey] * len(names) for _ in checks]
     for i, (fact, check) in enumerate(checks):
@@ -172,16 +178,28 @@ def plot(table: pd.DataFrame, path: Path) -> Path:
                 r = hit.iloc[0]
                 image[i][j] = to_rgb(VERDICT_COLOURS.get(r["verdict"], "#eeeeee"))
                 text = "" if math.isnan(r["mean"]) else f"{r['mean']:.3g}"
-                ax.text(j, i, text, ha="center", va="center", fontsize=7)
+                ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white")
     ax.imshow(image, aspect="auto")
+    from matplotlib.patches import Patch
+
+    shown = list(dict.fromkeys(table["verdict"]))
+    handles = [Patch(color=VERDICT_COLOURS.get(v, "#eeeeee"), label=v) for v in shown]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.04),
+        ncol=len(handles),
+        fontsize=8,
+    )
     ax.set_xticks(range(len(names)), names, fontsize=8)
+    ax.xaxis.tick_top()
     ax.set_yticks(range(len(checks)), [f"{f}: {c}" for f, c in checks], fontsize=7)
     ax.set_title(
         "Each check's verdict when the battery is run another way (mean over seeds)", fontsize=9
     )
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
+        fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -225,11 +243,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="town sizes of the size variants (default 500,2000; '' for none)",
     )  # fmt: skip
     ap.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
+    ap.add_argument(
+        "--force",
+        action="store_true",
+        help="let each battery take over a folder it ran another way (e.g. with fewer seeds)",
+    )
     args = ap.parse_args(argv)
     chosen = variants(burn_in=args.burn_in, seed=args.seed, sizes=args.sizes)
     table = run_robustness(
-        chosen, args.only, args.out, seeds=args.seeds, quick=args.quick, workers=args.workers
-    )
+        chosen, args.only, args.out,
+        seeds=args.seeds, quick=args.quick, workers=args.workers, force=args.force,
+    )  # fmt: skip
     with atomic_path(args.out / "robustness.csv") as tmp:
         table.to_csv(tmp, index=False)
     write_text(args.out / "robustness.md", markdown(table))

@@ -87,8 +87,12 @@ def run_battery(
     seeds: int | None = None,
     quick: bool = False,
     workers: int | None = None,
+    force: bool = False,
 ) -> None:
     """Run ``supportnet facts --only ONLY --out FOLDER ARGS...`` (resuming what is there).
+
+    With ``force`` the battery accepts a folder holding another battery's results (e.g. with
+    fewer seeds) and keeps the runs that did not change.
 
     Raises:
         SystemExit: With the battery's exit status if it is refused (its one-line message is
@@ -103,6 +107,8 @@ def run_battery(
         argv += ["--workers", str(workers)]
     if quick:
         argv.append("--quick")
+    if force:
+        argv.append("--force")
     code = cli_main(argv)
     if code not in (0, None):
         raise SystemExit(code)

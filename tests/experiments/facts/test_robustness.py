@@ -67,3 +67,20 @@ def test_mistakes_are_one_clear_line(args, message, tmp_path, capsys):
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "x").exists()
+
+
+def test_each_battery_gets_the_options_of_its_variant(tmp_path, monkeypatch):
+    import supportnet.experiments.cli as cli
+
+    calls = []
+    monkeypatch.setattr(cli, "main", lambda argv: calls.append(argv) or 0)
+    monkeypatch.setattr(robustness, "collect", lambda chosen, out: None)
+    chosen = robustness.variants(burn_in=500, seed=3, sizes=(2000,))
+    robustness.run_robustness(chosen, "layers", tmp_path, seeds=20, workers=2, force=True)
+    assert [c[c.index("--out") + 1] for c in calls] == [
+        str(tmp_path / n) for n in ("declared", "burn-in-500", "other-towns", "town-2000")
+    ]
+    for argv, variant in zip(calls, chosen, strict=True):
+        assert argv[:3] == ["facts", "--only", "layers"]
+        assert " ".join(variant.args) in " ".join(argv)
+        assert argv[-5:] == ["--seeds", "20", "--workers", "2", "--force"]
