@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # The words of this command, for the results' provenance: the argv given when called from
+    # Python (a trade-off or robustness check runs batteries this way), not the process's own.
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

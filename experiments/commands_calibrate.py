@@ -67,7 +67,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             dask_local=args.dask_local,
             force=args.force,
             echo=lambda text: print(text, flush=True),
-            command=["supportnet", *sys.argv[1:]],
+            command=["supportnet", *args.argv],
         )
     except ExecutorError as exc:
         raise UserError(str(exc)) from None

@@ -168,7 +168,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
             dask_local=args.dask_local,
             force=args.force,
             progress=not args.no_progress,
-            command=["supportnet", *sys.argv[1:]],
+            command=["supportnet", *args.argv],
         )
     except ExecutorError as exc:
         raise UserError(str(exc)) from None

@@ -186,7 +186,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             dask_local=args.dask_local,
             force=args.force,
             progress=not args.no_progress,
-            command=["supportnet", *sys.argv[1:]],
+            command=["supportnet", *args.argv],
             specs=specs,
         )
     except ExecutorError as exc:

@@ -62,6 +62,8 @@ def test_the_report_says_how_the_battery_was_run(tmp_path, capsys):
     assert report["battery"]["settings"]["standard"]["burn_in"] == 40
     assert report["battery"]["overrides"]["burn_in"] == 40
     text = (out / "report" / "report.md").read_text()
+    # The command is the one given here, not this process's own (pytest's) arguments.
+    assert f"Command: `supportnet {' '.join(argv)} --workers 1 --out {out} --no-progress`" in text
     assert "after a burn-in of 40 steps" in text and "battery seed 7" in text
     assert "Burn-in 40 steps" in text
 
