@@ -184,31 +184,31 @@ def _open_folder(folder: Path, config: CalibrationConfig, force: bool) -> None:
 def _executor_options(workers, scheduler, dask_local):
     """Keyword arguments for the sweep of every batch, and where the runs go, in words.
 
-    Workers are started once for the whole calibration, not once per batch: a local Dask
-    cluster, or the local worker processes (a pool's start costs seconds, a batch's runs may
-    take less). They are stopped when the calibration ends, however it ends: at once after an
-    error, Ctrl-C or SIGTERM, which is treated as Ctrl-C while the pool is open so the workers
-    are stopped too. Which process runs a run never changes its result, so the shared pool gives
-    the same posterior as a pool per batch.
+    Workers are started, or a cluster connected to, once for the whole calibration, not once
+    per batch: the local worker processes, a local Dask cluster, or one client of a Dask
+    cluster whose workers are checked once (a pool's start or a client's connection and check
+    cost seconds; a batch's runs may take less). They are stopped, or the client closed, when
+    the calibration ends, however it ends: at once after an error, Ctrl-C or SIGTERM, which is
+    treated as Ctrl-C while they are open so that workers are stopped too. Which process runs a
+    run never changes its result, so a shared executor gives the same posterior as one per batch.
 
     Yields:
         ``(keyword arguments of run_sweep, description)``.
     """
-    if dask_local:
+    from ..sweep import sigterm_as_interrupt
+
+    if dask_local or scheduler:
         from ..executors import DaskExecutor
 
-        with DaskExecutor(local_workers=dask_local) as ex:
-            yield {"scheduler": ex._cluster.scheduler_address}, ex.description
-        return
-    if scheduler:
-        yield {"scheduler": scheduler}, f"Dask cluster at {scheduler}"
+        cluster = DaskExecutor(local_workers=dask_local) if dask_local else DaskExecutor(scheduler)
+        with sigterm_as_interrupt(), cluster as ex:
+            yield {"executor": ex}, ex.description
         return
     n = workers or os.cpu_count() or 1
     if n == 1:
         yield {"workers": 1}, "this process"
         return
     from ..executors import ProcessExecutor
-    from ..sweep import sigterm_as_interrupt
 
     with sigterm_as_interrupt(), ProcessExecutor(n) as ex:
         yield {"executor": ex}, ex.description

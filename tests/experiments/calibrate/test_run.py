@@ -180,9 +180,24 @@ def test_a_dask_cluster_gives_the_same_posterior(reference, tiny_cal_file, tmp_p
     assert_same_posterior(reference[0], out)
 
 
-def test_a_local_dask_cluster_gives_the_same_posterior(reference, tiny_cal_file, tmp_path):
+def test_a_local_dask_cluster_gives_the_same_posterior(
+    reference, tiny_cal_file, tmp_path, monkeypatch
+):
+    """One cluster and one client for the whole calibration, closed at the end."""
+    from supportnet.experiments import executors
+
+    opened = []
+    enter = executors.DaskExecutor.__enter__
+
+    def counted_enter(self):
+        opened.append(self)
+        return enter(self)
+
+    monkeypatch.setattr(executors.DaskExecutor, "__enter__", counted_enter)
     out = tmp_path / "dask-local"
     run_calibration(load_calibration(tiny_cal_file), out, dask_local=2, echo=None)
+    assert len(opened) == 1  # not a client per batch (14 batches)
+    assert opened[0]._client is None and opened[0]._cluster is None  # closed
     assert_same_posterior(reference[0], out)
 
 
