@@ -94,17 +94,10 @@ def machine() -> dict:
 
 
 def town(size: int) -> dict:
-    """Parameters of a town of ``size`` people: the defaults, with community groups scaled.
+    """Parameters of a town of ``size`` people (:func:`supportnet.params.scaled_town`)."""
+    from supportnet.params import scaled_town
 
-    Community groups (focal points) have a fixed number, ``n_groups``, meant for the default
-    town; kept as it is, a town 100 times larger would have groups 100 times larger, and a
-    different network. So the number of groups scales with the town, keeping the default town's
-    people per group (read from the parameter declarations, not copied here).
-    """
-    from supportnet.params import PARAMETERS
-
-    people, groups = PARAMETERS["n_people"].default, PARAMETERS["n_groups"].default
-    return {"n_people": size, "n_groups": max(1, round(groups * size / people))}
+    return scaled_town(size)
 
 
 # --- the child processes ------------------------------------------------------------------------

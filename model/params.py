@@ -36,6 +36,7 @@ __all__ = [
     "make_params",
     "parameter_table",
     "preset",
+    "scaled_town",
 ]
 
 #: Starting-network families (``network``). ``file`` reads ``network_file``.
@@ -851,6 +852,19 @@ def _stored_presets(folder: Path = PRESET_DIR) -> tuple[Preset, ...]:
 PRESETS: Mapping[str, Preset] = MappingProxyType(
     {p.name: p for p in (*_PRESETS, *_stored_presets())}
 )
+
+
+def scaled_town(size: int) -> dict[str, int]:
+    """Parameters of a town of ``size`` people, with the community groups scaled to it.
+
+    Community groups (focal points) have a fixed number, ``n_groups``, meant for the default
+    town; kept as it is, a town 100 times larger would have groups 100 times larger, and a
+    different network. So the number of groups scales with the town, keeping the default town's
+    people per group (read from the declarations, not copied here). Neighbourhoods need no
+    scaling: their size is a parameter.
+    """
+    people, groups = PARAMETERS["n_people"].default, PARAMETERS["n_groups"].default
+    return {"n_people": size, "n_groups": max(1, round(groups * size / people))}
 
 
 def preset(name: str) -> Preset:

@@ -70,9 +70,7 @@ def default_folder(overrides: Overrides, battery: Battery | None = None) -> Path
     extra = {"set": dict(overrides.set)}
     if battery is not None and battery.source and Path(battery.source).name != "facts.toml":
         extra["file"] = Path(battery.source).stem
-    for key in ("burn_in", "seed"):
-        if getattr(overrides, key) is not None:
-            extra[key] = getattr(overrides, key)
+    extra.update(overrides.given())
     if overrides.set or len(extra) > 1:
         text = json.dumps(extra, sort_keys=True, default=str)
         name += "-" + hashlib.sha256(text.encode()).hexdigest()[:8]

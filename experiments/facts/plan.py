@@ -57,11 +57,11 @@ class Overrides:
         digest (and the results folder) it had before they existed.
         """
         data = {"preset": self.preset, "set": dict(self.set), "quick": self.quick}
-        data["seeds"] = self.seeds
-        for key in ("burn_in", "seed"):
-            if getattr(self, key) is not None:
-                data[key] = getattr(self, key)
-        return _plain(data)
+        return _plain({**data, "seeds": self.seeds, **self.given()})
+
+    def given(self) -> dict[str, int]:
+        """``burn_in`` and ``seed``, those of them that are given."""
+        return {k: getattr(self, k) for k in ("burn_in", "seed") if getattr(self, k) is not None}
 
     def battery_seed(self, battery: Battery) -> int:
         """The seed the runs derive from: ``seed`` if given, else the battery's own."""

@@ -58,14 +58,6 @@ class Variant:
     args: tuple[str, ...] = ()
 
 
-def scaled_town(size: int) -> dict[str, int]:
-    """A town of ``size`` people with the default town's people per community group."""
-    from supportnet.params import PARAMETERS
-
-    people, groups = PARAMETERS["n_people"].default, PARAMETERS["n_groups"].default
-    return {"n_people": size, "n_groups": max(1, round(groups * size / people))}
-
-
 def variants(
     *, burn_in: int | None = 800, seed: int | None = OTHER_SEED, sizes: Sequence[int] = (500, 2000)
 ) -> list[Variant]:
@@ -79,6 +71,8 @@ def variants(
         )
     if seed is not None:
         out.append(Variant("other-towns", f"other towns (seed {seed})", ("--seed", str(seed))))
+    from supportnet.params import scaled_town
+
     for size in sizes:
         town = scaled_town(size)
         args = tuple(a for k, v in town.items() for a in ("--set", f"{k}={v}"))
